@@ -1,0 +1,1 @@
+//! platform.yaml (filled in by the config work).
