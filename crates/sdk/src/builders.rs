@@ -245,3 +245,60 @@ impl NodePoolRequest {
         }
     }
 }
+
+/// Node label every system controller is pinned to: the core managed node group the core creates.
+pub const CORE_NODE_SELECTOR: (&str, &str) = ("dataplat.io/pool", "core");
+
+/// Deep-merges `overrides` into `base` the way Helm merges user values over chart defaults:
+/// objects merge key by key, anything else (arrays included) replaces, and `null` deletes a key.
+pub fn merge_values(base: &mut serde_json::Value, overrides: &serde_json::Value) {
+    use serde_json::Value;
+    match (base, overrides) {
+        (Value::Object(base), Value::Object(overrides)) => {
+            for (key, value) in overrides {
+                if value.is_null() {
+                    base.remove(key);
+                } else if let Some(existing) = base.get_mut(key) {
+                    merge_values(existing, value);
+                } else {
+                    base.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        (base, overrides) => *base = overrides.clone(),
+    }
+}
+
+/// Helpers for plugin unit tests (native), so they need not spell out every fact.
+pub mod testing {
+    use crate::PlatformFacts;
+
+    /// Facts of a platform `test` in us-west-2 with the given flags set to true. Addon names
+    /// are derived from `enable_<addon>` flags; pass extra addon names in `addons`.
+    pub fn facts(flags: &[&str], addons: &[&str]) -> PlatformFacts {
+        PlatformFacts {
+            name: "test".into(),
+            region: "us-west-2".into(),
+            account_id: Some("123456789012".into()),
+            deployment_id: "AbCd1234".into(),
+            kubernetes_version: "1.34".into(),
+            enabled_addons: addons.iter().map(|a| a.to_string()).collect(),
+            enabled_flags: flags.iter().map(|f| f.to_string()).collect(),
+            endpoints: Vec::new(),
+            tags: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_values;
+    use serde_json::json;
+
+    #[test]
+    fn merge_is_deep_and_null_deletes() {
+        let mut base = json!({"a": {"b": 1, "c": 2}, "list": [1, 2], "gone": true});
+        merge_values(&mut base, &json!({"a": {"c": 3, "d": 4}, "list": [9], "gone": null}));
+        assert_eq!(base, json!({"a": {"b": 1, "c": 3, "d": 4}, "list": [9]}));
+    }
+}
