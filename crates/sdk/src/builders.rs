@@ -56,6 +56,8 @@ impl PlatformFacts {
     }
 }
 
+// wit-bindgen generates the record type, so the derive clippy suggests cannot be written.
+#[allow(clippy::derivable_impls)]
 impl Default for AddonPlan {
     fn default() -> Self {
         AddonPlan {
@@ -269,9 +271,148 @@ pub fn merge_values(base: &mut serde_json::Value, overrides: &serde_json::Value)
     }
 }
 
+/// [`CORE_NODE_SELECTOR`] as a JSON object, ready for a Helm `nodeSelector` value.
+pub fn core_node_selector() -> serde_json::Value {
+    let mut selector = serde_json::Map::new();
+    selector.insert(CORE_NODE_SELECTOR.0.into(), CORE_NODE_SELECTOR.1.into());
+    serde_json::Value::Object(selector)
+}
+
+/// A `v1 Namespace` object named `name`.
+pub fn namespace_object(name: &str) -> serde_json::Value {
+    serde_json::json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": name } })
+}
+
+/// A container `resources` block: requests and limits of CPU and memory, in Kubernetes
+/// quantity notation ("100m", "256Mi").
+pub fn resources(
+    cpu_request: &str,
+    memory_request: &str,
+    cpu_limit: &str,
+    memory_limit: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "requests": { "cpu": cpu_request, "memory": memory_request },
+        "limits": { "cpu": cpu_limit, "memory": memory_limit },
+    })
+}
+
+/// Whether `name` is a DNS-1123 label (a namespace name, for one): 1 to 63 characters of
+/// lowercase letters, digits and `-`, starting and ending with a letter or digit.
+pub fn is_dns1123_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let alphanumeric = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes.iter().all(|b| alphanumeric(b) || *b == b'-')
+        && bytes.first().is_some_and(alphanumeric)
+        && bytes.last().is_some_and(alphanumeric)
+}
+
+/// An error at `path` unless `value` is a DNS-1123 label.
+pub fn check_dns1123_label(path: &str, value: &str) -> Option<Diagnostic> {
+    (!is_dns1123_label(value)).then(|| {
+        Diagnostic::error(path, format!("{value:?} is not a valid DNS-1123 label")).hint(
+            "use 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+        )
+    })
+}
+
+/// Errors for a list of DNS-1123 labels: each invalid element at `path.<index>`, and each
+/// repeated one (at the index of the repetition).
+pub fn check_dns1123_labels(path: &str, values: &[String]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (index, value) in values.iter().enumerate() {
+        let element = format!("{path}.{index}");
+        problems.extend(check_dns1123_label(&element, value));
+        if let Some(first) = values[..index].iter().position(|v| v == value) {
+            problems.push(
+                Diagnostic::error(&element, format!("{value:?} is listed twice"))
+                    .hint(format!("remove it here; it is already {path}.{first}")),
+            );
+        }
+    }
+    problems
+}
+
+/// An error at `path` unless `value` lies in `range`. The schema states ranges too, but the
+/// host may hand over a config nobody checked against it.
+pub fn check_range<T>(path: &str, value: T, range: std::ops::RangeInclusive<T>) -> Option<Diagnostic>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    (!range.contains(&value)).then(|| {
+        Diagnostic::error(
+            path,
+            format!("{value} is out of range: must be {} to {}", range.start(), range.end()),
+        )
+    })
+}
+
+/// The checks every chart-based addon makes of its common fields: `namespace` is a DNS-1123
+/// label, `chart_version` is not empty and `values` (free-form Helm values) is an object.
+pub fn check_chart_settings(
+    namespace: &str,
+    chart_version: &str,
+    values: &serde_json::Value,
+) -> Vec<Diagnostic> {
+    let mut problems: Vec<Diagnostic> = check_dns1123_label("namespace", namespace).into_iter().collect();
+    if chart_version.trim().is_empty() {
+        problems.push(Diagnostic::error("chart_version", "must not be empty").hint("leave it out to use the default"));
+    }
+    if !values.is_object() {
+        problems.push(
+            Diagnostic::error("values", "must be an object of Helm values")
+                .hint("values: { someKey: someValue }, or leave it out"),
+        );
+    }
+    problems
+}
+
+/// Errors for Helm value keys (dotted, `a.b.c`) that an addon derives names from and so does
+/// not let `values` override; `reason` says what depends on them.
+pub fn check_reserved_values(values: &serde_json::Value, keys: &[&str], reason: &str) -> Vec<Diagnostic> {
+    keys.iter()
+        .filter(|key| key.split('.').try_fold(values, |v, part| v.get(part)).is_some())
+        .map(|key| {
+            Diagnostic::error(&format!("values.{key}"), format!("is set by the plugin and cannot be overridden: {reason}"))
+                .hint(format!("remove values.{key}"))
+        })
+        .collect()
+}
+
+impl ChartRef {
+    /// A chart whose values are the addon's `defaults` with the user's free-form `overrides`
+    /// deep-merged over them (see [`merge_values`]).
+    pub fn with_overrides(
+        repository: &str,
+        chart: &str,
+        version: &str,
+        mut defaults: serde_json::Value,
+        overrides: &serde_json::Value,
+    ) -> ChartRef {
+        merge_values(&mut defaults, overrides);
+        ChartRef::new(repository, chart, version, defaults)
+    }
+}
+
+impl Release {
+    /// The usual release of a chart-based addon: `chart` installed into `namespace`, with the
+    /// `v1 Namespace` object the chart needs (charts do not create their own namespace).
+    pub fn of_chart(name: &str, namespace: &str, chart: ChartRef) -> Release {
+        Release::new(name, namespace).namespace_object(namespace).chart(chart)
+    }
+    /// Adds a `v1 Namespace` object named `name` (see [`namespace_object`]).
+    pub fn namespace_object(self, name: &str) -> Self {
+        self.object(&namespace_object(name))
+    }
+}
+
 /// Helpers for plugin unit tests (native), so they need not spell out every fact.
+///
+/// The assertion helpers panic on purpose: they are for `#[test]` functions, never for a plan.
 pub mod testing {
-    use crate::PlatformFacts;
+    use crate::{Addon, AddonPlan, Diagnostic, PlatformFacts, Release, Severity};
 
     /// Facts of a platform `test` in us-west-2 with the given flags set to true. Addon names
     /// are derived from `enable_<addon>` flags; pass extra addon names in `addons`.
@@ -288,12 +429,133 @@ pub mod testing {
             tags: Vec::new(),
         }
     }
+
+    /// The plan for a JSON config; panics with the diagnostics if planning fails.
+    pub fn plan_ok<A: Addon>(config: &serde_json::Value, facts: &PlatformFacts) -> AddonPlan {
+        match crate::runtime::plan::<A>(&config.to_string(), facts) {
+            Ok(plan) => plan,
+            Err(diagnostics) => panic!("plan failed: {diagnostics:#?}"),
+        }
+    }
+
+    /// The error diagnostics `validate` reports for a JSON config.
+    pub fn errors<A: Addon>(config: &serde_json::Value, facts: &PlatformFacts) -> Vec<Diagnostic> {
+        crate::runtime::validate::<A>(&config.to_string(), facts)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect()
+    }
+
+    /// The error at `path` that `validate` reports for a JSON config; panics if there is none
+    /// or the planner does not refuse the config too.
+    pub fn error_at<A: Addon>(config: &serde_json::Value, facts: &PlatformFacts, path: &str) -> Diagnostic {
+        assert!(crate::runtime::plan::<A>(&config.to_string(), facts).is_err(), "plan accepted {config}");
+        let errors = errors::<A>(config, facts);
+        match errors.iter().find(|d| d.path == path) {
+            Some(found) => found.clone(),
+            None => panic!("no error at {path:?} for {config}: {errors:#?}"),
+        }
+    }
+
+    /// The release named `name`; panics if the plan has none.
+    pub fn release<'a>(plan: &'a AddonPlan, name: &str) -> &'a Release {
+        match plan.releases.iter().find(|r| r.name == name) {
+            Some(release) => release,
+            None => panic!("no release {name:?} in {:?}", plan.releases.iter().map(|r| &r.name).collect::<Vec<_>>()),
+        }
+    }
+
+    /// The Helm values of a release's chart as JSON (`Null` without a chart).
+    pub fn values(release: &Release) -> serde_json::Value {
+        release
+            .chart
+            .as_ref()
+            .and_then(|chart| serde_json::from_str(&chart.values).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The objects of a release as JSON.
+    pub fn objects(release: &Release) -> Vec<serde_json::Value> {
+        release.objects.iter().filter_map(|o| serde_json::from_str(o).ok()).collect()
+    }
+
+    /// The object of `kind` named `name` in a release; panics if there is none.
+    pub fn object(release: &Release, kind: &str, name: &str) -> serde_json::Value {
+        let found = objects(release)
+            .into_iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name);
+        match found {
+            Some(object) => object,
+            None => panic!("no {kind} {name:?} in release {:?}", release.name),
+        }
+    }
+
+    /// The top-level property names of the addon's config schema (which must parse as JSON).
+    pub fn schema_properties<A: Addon>() -> Vec<String> {
+        let info = crate::runtime::info::<A>();
+        let schema: serde_json::Value = match serde_json::from_str(&info.config_schema) {
+            Ok(schema) => schema,
+            Err(err) => panic!("config schema is not JSON: {err}"),
+        };
+        schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    /// Plans twice and asserts both plans serialize to the same JSON.
+    pub fn assert_deterministic<A: Addon>(config: &serde_json::Value, facts: &PlatformFacts) {
+        let first = serde_json::to_string(&plan_ok::<A>(config, facts)).ok();
+        let second = serde_json::to_string(&plan_ok::<A>(config, facts)).ok();
+        assert!(first.is_some(), "plan does not serialize");
+        assert_eq!(first, second, "two plans of the same input differ");
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::merge_values;
+    use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dns1123_labels_are_checked_with_paths() {
+        assert!(is_dns1123_label("spark-team-a"));
+        assert!(is_dns1123_label("a"));
+        for bad in ["", "-a", "a-", "Team", "a_b", "a.b", &"x".repeat(64)] {
+            assert!(!is_dns1123_label(bad), "{bad:?} accepted");
+        }
+        let names = vec!["ok".to_string(), "Bad".to_string(), "ok".to_string()];
+        let problems = check_dns1123_labels("job_namespaces", &names);
+        let paths: Vec<&str> = problems.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["job_namespaces.1", "job_namespaces.2"]);
+        assert!(problems[1].message.contains("twice"));
+    }
+
+    #[test]
+    fn range_and_chart_settings_checks() {
+        assert!(check_range("replicas", 3, 1..=3).is_none());
+        let out = check_range("replicas", 4, 1..=3).expect("out of range");
+        assert_eq!((out.path.as_str(), out.message.as_str()), ("replicas", "4 is out of range: must be 1 to 3"));
+        let problems = check_chart_settings("Bad_NS", " ", &json!([1]));
+        let paths: Vec<&str> = problems.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["namespace", "chart_version", "values"]);
+        assert!(check_chart_settings("ok", "1.0.0", &json!({})).is_empty());
+    }
+
+    #[test]
+    fn reserved_values_are_found_by_dotted_key() {
+        let values = json!({"fullnameOverride": "x", "prometheus": {"serviceAccount": {"create": true}}});
+        let problems =
+            check_reserved_values(&values, &["fullnameOverride", "prometheus.serviceAccount.name"], "names");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, "values.fullnameOverride");
+    }
+
+    #[test]
+    fn chart_release_merges_values_and_carries_its_namespace() {
+        let chart = ChartRef::with_overrides("https://r", "c", "1", json!({"a": {"b": 1}}), &json!({"a": {"c": 2}}));
+        let release = Release::of_chart("c", "ns", chart);
+        assert_eq!(testing::values(&release), json!({"a": {"b": 1, "c": 2}}));
+        assert_eq!(testing::objects(&release), vec![namespace_object("ns")]);
+        assert_eq!(core_node_selector(), json!({"dataplat.io/pool": "core"}));
+    }
 
     #[test]
     fn merge_is_deep_and_null_deletes() {

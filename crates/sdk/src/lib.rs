@@ -22,6 +22,11 @@ pub mod bindings {
 }
 
 mod builders;
+pub use builders::{
+    CORE_NODE_SELECTOR, check_chart_settings, check_dns1123_label, check_dns1123_labels, check_range,
+    check_reserved_values, core_node_selector, is_dns1123_label, merge_values, namespace_object, resources,
+    testing,
+};
 #[doc(hidden)]
 pub mod runtime;
 
