@@ -1,0 +1,76 @@
+//! The example addon built as a native cdylib speaks the same contract as its wasm build:
+//! byte-identical info and plan; and it is refused without `allow_native`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use dataplat_plugin::contract::PlatformFacts;
+use dataplat_plugin::{ErrorKind, HostOptions, Origin, PluginHost};
+
+/// Builds `hello-addon` natively with its `native` feature into a target dir of its own (so the
+/// build does not wait on the lock of the `cargo test` running us) and returns the library.
+fn native_library() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = PathBuf::from(dataplat_builtins::WASM_DIR).join("../../../native");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "-q", "-p", "hello-addon", "--features", "native", "--target-dir"])
+        .arg(&target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "building hello-addon natively failed");
+    target.join("debug").join(format!("{}hello_addon{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX))
+}
+
+fn facts() -> PlatformFacts {
+    PlatformFacts {
+        name: "native-test".into(),
+        region: "eu-central-1".into(),
+        account_id: Some("123456789012".into()),
+        deployment_id: "Zz9Yy8Xx".into(),
+        kubernetes_version: "1.34".into(),
+        enabled_addons: vec!["hello".into()],
+        enabled_flags: vec!["enable_hello".into()],
+        endpoints: vec![],
+        tags: vec![("team".into(), "data".into())],
+    }
+}
+
+#[test]
+fn native_build_matches_wasm_build_byte_for_byte() {
+    let library = native_library();
+    let refusing = PluginHost::new(HostOptions { cache_dir: None, ..HostOptions::default() }).expect("host");
+    let err = refusing.load_native(&library).err().expect("refused without allow_native");
+    assert!(matches!(err.kind, ErrorKind::NativeNotAllowed), "{err}");
+
+    let host = PluginHost::new(HostOptions { cache_dir: None, allow_native: true, ..HostOptions::default() }).expect("host");
+    let native = host.load_native(&library).expect("load native");
+    assert!(matches!(native.origin(), Origin::Native { .. }));
+    let wasm_bytes = std::fs::read(dataplat_builtins::wasm_path("hello-addon")).expect("wasm");
+    let wasm = host.load_bytes("hello", &wasm_bytes, Origin::Builtin).expect("load wasm");
+
+    let json = |v: &dyn erased::Json| v.json();
+    assert_eq!(json(native.info()), json(wasm.info()), "info() identical");
+    for config in [r#"{}"#, r#"{"message":"bonjour","replicas":5,"namespace":"echo"}"#, r#"{"replicas":0}"#, r#"{"bogus":1}"#] {
+        let n = native.plan(config, &facts()).expect("native call");
+        let w = wasm.plan(config, &facts()).expect("wasm call");
+        assert_eq!(json(&n), json(&w), "plan({config}) identical");
+        let n = native.validate(config, &facts()).expect("native call");
+        let w = wasm.validate(config, &facts()).expect("wasm call");
+        assert_eq!(json(&n), json(&w), "validate({config}) identical");
+    }
+}
+
+mod erased {
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).expect("serializable")
+        }
+    }
+}
