@@ -402,6 +402,11 @@ impl Release {
     pub fn of_chart(name: &str, namespace: &str, chart: ChartRef) -> Release {
         Release::new(name, namespace).namespace_object(namespace).chart(chart)
     }
+    /// [`depends_on`](Release::depends_on) only when `condition` holds (e.g. wait for the
+    /// prometheus release only when ServiceMonitors are rendered).
+    pub fn depends_on_if(self, condition: bool, release: &str) -> Self {
+        if condition { self.depends_on(release) } else { self }
+    }
     /// Adds a `v1 Namespace` object named `name` (see [`namespace_object`]).
     pub fn namespace_object(self, name: &str) -> Self {
         self.object(&namespace_object(name))
@@ -500,6 +505,22 @@ pub mod testing {
         schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
     }
 
+    /// Asserts the config schema has exactly the top-level properties `fields` (in any order)
+    /// and that each is documented (a doc comment becomes its `description`).
+    pub fn assert_schema_fields<A: Addon>(fields: &[&str]) {
+        let info = crate::runtime::info::<A>();
+        let schema: serde_json::Value = serde_json::from_str(&info.config_schema).unwrap_or_default();
+        let mut properties = schema_properties::<A>();
+        properties.sort();
+        let mut expected: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        expected.sort();
+        assert_eq!(properties, expected, "config schema properties");
+        for field in fields {
+            let description = schema["properties"][field]["description"].as_str().unwrap_or("");
+            assert!(!description.trim().is_empty(), "config field {field} has no doc comment");
+        }
+    }
+
     /// Plans twice and asserts both plans serialize to the same JSON.
     pub fn assert_deterministic<A: Addon>(config: &serde_json::Value, facts: &PlatformFacts) {
         let first = serde_json::to_string(&plan_ok::<A>(config, facts)).ok();
@@ -551,7 +572,8 @@ mod tests {
     #[test]
     fn chart_release_merges_values_and_carries_its_namespace() {
         let chart = ChartRef::with_overrides("https://r", "c", "1", json!({"a": {"b": 1}}), &json!({"a": {"c": 2}}));
-        let release = Release::of_chart("c", "ns", chart);
+        let release = Release::of_chart("c", "ns", chart).depends_on_if(false, "x/y").depends_on_if(true, "p/q");
+        assert_eq!(release.depends_on, ["p/q"]);
         assert_eq!(testing::values(&release), json!({"a": {"b": 1, "c": 2}}));
         assert_eq!(testing::objects(&release), vec![namespace_object("ns")]);
         assert_eq!(core_node_selector(), json!({"dataplat.io/pool": "core"}));

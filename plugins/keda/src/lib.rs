@@ -96,7 +96,9 @@ impl Addon for Keda {
             defaults,
             &config.values,
         );
-        let mut release = Release::of_chart("keda", ns, chart)
+        // ServiceMonitor is a prometheus-operator CRD: it must exist before the chart applies.
+        let release = Release::of_chart("keda", ns, chart)
+            .depends_on_if(monitored, "prometheus/prometheus")
             .health(HealthCheck::ready(
                 "apps/v1",
                 "Deployment",
@@ -116,8 +118,6 @@ impl Addon for Keda {
                 "scaledobjects.keda.sh",
             ));
         let monitoring_note = if monitored {
-            // ServiceMonitor is a prometheus-operator CRD: it must exist before these apply.
-            release = release.depends_on("prometheus/prometheus");
             "ServiceMonitors on for the operator and metrics API server because prometheus is enabled"
         } else {
             "metrics served but no ServiceMonitors: prometheus is not enabled"
@@ -322,12 +322,12 @@ mod tests {
         assert_eq!(info.flags[0].name, "enable_keda");
         assert!(info.flags[0].enables_addon);
         assert!(info.dependencies.is_empty());
-        let mut properties = schema_properties::<Keda>();
-        properties.sort();
-        assert_eq!(
-            properties,
-            ["chart_version", "namespace", "operator_replicas", "values"]
-        );
+        assert_schema_fields::<Keda>(&[
+            "namespace",
+            "chart_version",
+            "values",
+            "operator_replicas",
+        ]);
         assert!(
             info.config_schema.contains("\"maximum\":3"),
             "{}",
