@@ -505,6 +505,36 @@ pub mod testing {
         schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
     }
 
+    /// Asserts the release installs `chart` version `version` from `repository`.
+    pub fn assert_chart(release: &Release, repository: &str, chart: &str, version: &str) {
+        let found = release.chart.as_ref().map(|c| (c.repository.as_str(), c.chart.as_str(), c.version.as_str()));
+        assert_eq!(found, Some((repository, chart, version)), "chart of release {}", release.name);
+    }
+
+    /// `(kind, name)` of each health check of a release, in order.
+    pub fn health_checks(release: &Release) -> Vec<(&str, &str)> {
+        release.health_checks.iter().map(|h| (h.kind.as_str(), h.name.as_str())).collect()
+    }
+
+    /// `(name, url)` of each endpoint of a plan, in order.
+    pub fn endpoints(plan: &AddonPlan) -> Vec<(&str, &str)> {
+        plan.endpoints.iter().map(|e| (e.name.as_str(), e.url.as_str())).collect()
+    }
+
+    /// Asserts what `info()` says: the name, the flags as `(name, enables_addon)`, the addons
+    /// it always or conditionally depends on, and the documented config fields (see
+    /// [`assert_schema_fields`]).
+    pub fn assert_info<A: Addon>(name: &str, flags: &[(&str, bool)], dependencies: &[&str], fields: &[&str]) {
+        let info = crate::runtime::info::<A>();
+        assert_eq!(info.name, name);
+        assert_eq!(info.contract_version, crate::CONTRACT_VERSION);
+        let found: Vec<(&str, bool)> = info.flags.iter().map(|f| (f.name.as_str(), f.enables_addon)).collect();
+        assert_eq!(found, flags, "flags");
+        let found: Vec<&str> = info.dependencies.iter().map(|d| d.addon.as_str()).collect();
+        assert_eq!(found, dependencies, "dependencies");
+        assert_schema_fields::<A>(fields);
+    }
+
     /// Asserts the config schema has exactly the top-level properties `fields` (in any order)
     /// and that each is documented (a doc comment becomes its `description`).
     pub fn assert_schema_fields<A: Addon>(fields: &[&str]) {

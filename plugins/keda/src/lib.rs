@@ -165,14 +165,11 @@ mod tests {
         assert_eq!(plan.releases.len(), 1);
         let release = release(&plan, "keda");
         assert_eq!(release.namespace, "keda");
-        let chart = release.chart.as_ref().expect("chart");
-        assert_eq!(
-            (
-                chart.repository.as_str(),
-                chart.chart.as_str(),
-                chart.version.as_str()
-            ),
-            ("https://kedacore.github.io/charts", "keda", "2.20.2")
+        assert_chart(
+            release,
+            "https://kedacore.github.io/charts",
+            "keda",
+            "2.20.2",
         );
         let values = values(release);
         assert_eq!(values["nodeSelector"], json!({"dataplat.io/pool": "core"}));
@@ -194,11 +191,7 @@ mod tests {
             Some(&json!("100m"))
         );
         assert_eq!(object(release, "Namespace", "keda")["apiVersion"], "v1");
-        let checks: Vec<(&str, &str)> = release
-            .health_checks
-            .iter()
-            .map(|h| (h.kind.as_str(), h.name.as_str()))
-            .collect();
+        let checks = health_checks(release);
         assert!(checks.contains(&("Deployment", "keda-operator")));
         assert!(checks.contains(&("CustomResourceDefinition", "scaledobjects.keda.sh")));
         let crd = release
@@ -315,24 +308,14 @@ mod tests {
 
     #[test]
     fn info_describes_the_addon() {
-        let info = dataplat_sdk::runtime::info::<Keda>();
-        assert_eq!(info.name, "keda");
-        assert_eq!(info.contract_version, CONTRACT_VERSION);
-        assert_eq!(info.flags.len(), 1);
-        assert_eq!(info.flags[0].name, "enable_keda");
-        assert!(info.flags[0].enables_addon);
-        assert!(info.dependencies.is_empty());
-        assert_schema_fields::<Keda>(&[
-            "namespace",
-            "chart_version",
-            "values",
-            "operator_replicas",
-        ]);
-        assert!(
-            info.config_schema.contains("\"maximum\":3"),
-            "{}",
-            info.config_schema
+        assert_info::<Keda>(
+            "keda",
+            &[("enable_keda", true)],
+            &[],
+            &["namespace", "chart_version", "values", "operator_replicas"],
         );
+        let schema = dataplat_sdk::runtime::info::<Keda>().config_schema;
+        assert!(schema.contains("\"maximum\":3"), "{schema}");
     }
 
     #[test]

@@ -336,18 +336,11 @@ mod tests {
         let plan = plan_ok::<Prometheus>(&json!({}), &plain());
         let release = release(&plan, "prometheus");
         assert_eq!(release.namespace, "monitoring");
-        let chart = release.chart.as_ref().expect("chart");
-        assert_eq!(
-            (
-                chart.repository.as_str(),
-                chart.chart.as_str(),
-                chart.version.as_str()
-            ),
-            (
-                "https://prometheus-community.github.io/helm-charts",
-                "kube-prometheus-stack",
-                "88.5.3"
-            )
+        assert_chart(
+            release,
+            "https://prometheus-community.github.io/helm-charts",
+            "kube-prometheus-stack",
+            "88.5.3",
         );
         let v = values(release);
         assert_eq!(v["fullnameOverride"], "prometheus");
@@ -386,11 +379,7 @@ mod tests {
             Some(&json!("grafana-admin"))
         );
         object(release, "Namespace", "monitoring");
-        let checks: Vec<(&str, &str)> = release
-            .health_checks
-            .iter()
-            .map(|h| (h.kind.as_str(), h.name.as_str()))
-            .collect();
+        let checks = health_checks(release);
         assert!(checks.contains(&("Deployment", "prometheus-operator")));
         assert!(checks.contains(&("StatefulSet", "prometheus-prometheus")));
         assert!(checks.contains(&("Deployment", "prometheus-grafana")));
@@ -401,11 +390,7 @@ mod tests {
             .expect("Prometheus CR");
         assert_eq!(cr.name, "prometheus");
         assert_eq!(cr.expected.as_deref(), Some("True"));
-        let endpoints: Vec<(&str, &str)> = plan
-            .endpoints
-            .iter()
-            .map(|e| (e.name.as_str(), e.url.as_str()))
-            .collect();
+        let endpoints = endpoints(&plan);
         assert_eq!(
             endpoints,
             [
@@ -546,31 +531,24 @@ mod tests {
 
     #[test]
     fn info_describes_the_addon() {
-        let info = dataplat_sdk::runtime::info::<Prometheus>();
-        assert_eq!(info.name, "prometheus");
-        let flags: Vec<(&str, bool)> = info
-            .flags
-            .iter()
-            .map(|f| (f.name.as_str(), f.enables_addon))
-            .collect();
-        assert_eq!(
-            flags,
-            [
+        assert_info::<Prometheus>(
+            "prometheus",
+            &[
                 ("enable_prometheus", true),
-                ("enable_amazon_prometheus", false)
-            ]
+                ("enable_amazon_prometheus", false),
+            ],
+            &[],
+            &[
+                "namespace",
+                "chart_version",
+                "values",
+                "retention_days",
+                "storage_gib",
+                "scrape_interval_seconds",
+                "grafana",
+                "amp_workspace_id",
+            ],
         );
-        assert!(info.dependencies.is_empty());
-        assert_schema_fields::<Prometheus>(&[
-            "namespace",
-            "chart_version",
-            "values",
-            "retention_days",
-            "storage_gib",
-            "scrape_interval_seconds",
-            "grafana",
-            "amp_workspace_id",
-        ]);
     }
 
     #[test]
