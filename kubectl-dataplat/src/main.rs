@@ -1,1 +1,97 @@
-fn main() {}
+//! `kubectl dataplat`: stands up a data platform on Amazon EKS from one platform.yaml.
+//!
+//! This binary only parses arguments and prints results; the work happens in the `dataplat-*`
+//! crates. Exit codes: 0 success, 1 failure, 2 invalid configuration or usage.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::Cli;
+
+/// An error the CLI prints and turns into an exit code.
+#[derive(Debug)]
+pub enum CliError {
+    /// Invalid platform.yaml: positioned diagnostics, printed as they are. Exit 2.
+    Config(String),
+    /// Wrong arguments or input the user can fix. Exit 2.
+    Usage { message: String, hint: Option<String> },
+    /// Anything else. Exit 1.
+    Failed { message: String, hint: Option<String> },
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>, hint: Option<String>) -> CliError {
+        CliError::Usage { message: message.into(), hint }
+    }
+    pub fn failed(message: impl Into<String>, hint: Option<String>) -> CliError {
+        CliError::Failed { message: message.into(), hint }
+    }
+}
+
+impl From<dataplat_core::CoreError> for CliError {
+    fn from(error: dataplat_core::CoreError) -> CliError {
+        match &error {
+            dataplat_core::CoreError::Config(diagnostics) => {
+                CliError::Config(dataplat_config::render_diagnostics(diagnostics))
+            }
+            _ => CliError::failed(error.to_string(), error.hint()),
+        }
+    }
+}
+
+impl From<dataplat_plugin::PluginError> for CliError {
+    fn from(error: dataplat_plugin::PluginError) -> CliError {
+        let hint = error.hint();
+        CliError::failed(error.to_string(), hint)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match (cli.global.quiet, cli.global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DATAPLAT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Config(text)) => {
+            eprint!("{text}");
+            if !text.ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::from(2)
+        }
+        Err(CliError::Usage { message, hint }) => {
+            print_error(&message, hint.as_deref());
+            ExitCode::from(2)
+        }
+        Err(CliError::Failed { message, hint }) => {
+            print_error(&message, hint.as_deref());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_error(message: &str, hint: Option<&str>) {
+    eprintln!("error: {message}");
+    if let Some(hint) = hint {
+        eprintln!("  hint: {hint}");
+    }
+}

@@ -1,0 +1,349 @@
+//! Composition: plugin calls in dependency order, output checks, naming and the release DAG.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dataplat_config::{Document, Platform};
+use dataplat_plugin::contract::{self, AddonPlan, Endpoint, IamResource, PlatformFacts};
+
+use crate::plan::*;
+use crate::{Addons, CoreError};
+
+/// Plans every enabled addon of `platform` and merges the results.
+pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<Plan, CoreError> {
+    let order = planning_order(addons, platform)?;
+    let mut endpoints: Vec<Endpoint> = Vec::new();
+    let mut entries = Vec::new();
+    let mut config_errors = Vec::new();
+    for name in &order {
+        let loaded = addons.addons.get(name).ok_or_else(|| CoreError::Conflict(format!("no plugin for addon `{name}`")))?;
+        let facts = facts(platform, &endpoints);
+        let config = platform.addon_configs.get(name).cloned().unwrap_or(serde_json::json!({})).to_string();
+        let plugin = &loaded.plugin;
+
+        let diagnostics = plugin.validate(&config, &facts)?;
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diagnostics.into_iter().partition(|d| d.severity == contract::Severity::Error);
+        if !errors.is_empty() {
+            config_errors.extend(errors.iter().map(|d| position(doc, name, d)));
+            continue;
+        }
+        let planned = match plugin.plan(&config, &facts)? {
+            Ok(plan) => plan,
+            Err(diagnostics) => {
+                config_errors.extend(diagnostics.iter().map(|d| position(doc, name, d)));
+                continue;
+            }
+        };
+        let naming = Naming { platform: &platform.name, deployment_id: &platform.deployment_id, flags: &platform.flags };
+        let entry = check_and_resolve(name, plugin, &naming, planned, warnings)?;
+        endpoints.extend(entry.endpoints.iter().cloned());
+        entries.push(entry);
+    }
+    if !config_errors.is_empty() {
+        dataplat_config::sort_diagnostics(&mut config_errors);
+        return Err(CoreError::Config(config_errors));
+    }
+    let release_order = release_waves(&entries)?;
+    check_node_pools(&entries)?;
+    Ok(Plan {
+        platform: PlatformSummary {
+            name: platform.name.clone(),
+            region: platform.region.clone(),
+            deployment_id: platform.deployment_id.clone(),
+            kubernetes_version: platform.kubernetes_version.clone(),
+            vpc_cidr: platform.vpc_cidr.clone(),
+            tags: platform.tags.clone(),
+        },
+        addons: entries,
+        release_order,
+    })
+}
+
+fn position(doc: &Document, addon: &str, d: &contract::Diagnostic) -> dataplat_config::Diagnostic {
+    let severity = match d.severity {
+        contract::Severity::Error => dataplat_config::Severity::Error,
+        contract::Severity::Warning => dataplat_config::Severity::Warning,
+    };
+    doc.plugin_diagnostic(addon, &d.path, severity, &d.message, d.hint.as_deref())
+}
+
+fn facts(platform: &Platform, endpoints: &[Endpoint]) -> PlatformFacts {
+    PlatformFacts {
+        name: platform.name.clone(),
+        region: platform.region.clone(),
+        account_id: None,
+        deployment_id: platform.deployment_id.clone(),
+        kubernetes_version: platform.kubernetes_version.clone(),
+        enabled_addons: platform.enabled_addons.clone(),
+        enabled_flags: platform.flags.iter().filter(|(_, on)| **on).map(|(f, _)| f.clone()).collect(),
+        endpoints: endpoints.to_vec(),
+        tags: platform.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+    }
+}
+
+/// Enabled addons ordered so that each comes after the addons it depends on (ties by name).
+fn planning_order(addons: &Addons, platform: &Platform) -> Result<Vec<String>, CoreError> {
+    let enabled: BTreeSet<&str> = platform.enabled_addons.iter().map(String::as_str).collect();
+    let mut needs: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for name in &enabled {
+        let loaded = addons.addons.get(*name).ok_or_else(|| CoreError::Conflict(format!("no plugin for addon `{name}`")))?;
+        let deps = loaded
+            .plugin
+            .info()
+            .dependencies
+            .iter()
+            .filter(|d| d.when_flag.as_ref().is_none_or(|f| platform.flags.get(f).copied().unwrap_or(false)))
+            .map(|d| d.addon.as_str())
+            .filter(|d| enabled.contains(d))
+            .collect();
+        needs.insert(name, deps);
+    }
+    let mut order: Vec<String> = Vec::new();
+    while order.len() < needs.len() {
+        let ready: Vec<&str> = needs
+            .iter()
+            .filter(|(name, deps)| !order.iter().any(|o| o == *name) && deps.iter().all(|d| order.iter().any(|o| o == d)))
+            .map(|(name, _)| *name)
+            .collect();
+        if ready.is_empty() {
+            let stuck: Vec<&str> = needs.keys().filter(|n| !order.iter().any(|o| o == *n)).copied().collect();
+            return Err(CoreError::Conflict(format!("addon dependencies form a cycle among: {}", stuck.join(", "))));
+        }
+        order.extend(ready.into_iter().map(String::from));
+    }
+    Ok(order)
+}
+
+fn invalid(addon: &str, message: impl Into<String>) -> CoreError {
+    CoreError::InvalidPlan { addon: addon.to_string(), message: message.into() }
+}
+
+/// Checks one addon's plan, names its buckets, substitutes placeholders and parses objects.
+/// What naming and flag reporting need of the platform.
+pub(crate) struct Naming<'a> {
+    pub platform: &'a str,
+    pub deployment_id: &'a str,
+    pub flags: &'a BTreeMap<String, bool>,
+}
+
+pub(crate) fn check_and_resolve(
+    name: &str,
+    plugin: &dataplat_plugin::Plugin,
+    platform: &Naming,
+    plan: AddonPlan,
+    warnings: Vec<contract::Diagnostic>,
+) -> Result<AddonEntry, CoreError> {
+    let mut bucket_names = BTreeMap::new();
+    let mut buckets = Vec::new();
+    for bucket in &plan.buckets {
+        if bucket_names.contains_key(&bucket.id) {
+            return Err(invalid(name, format!("bucket id `{}` declared twice", bucket.id)));
+        }
+        let physical = bucket_name(platform.platform, name, &bucket.id, platform.deployment_id);
+        bucket_names.insert(bucket.id.clone(), physical.clone());
+        buckets.push(BucketPlan {
+            id: bucket.id.clone(),
+            name: physical,
+            purpose: bucket.purpose.clone(),
+            versioning: bucket.versioning,
+            lifecycle_rules: bucket.lifecycle_rules.clone(),
+            holds_data: bucket.holds_data,
+        });
+    }
+    let grant_ids: BTreeSet<&str> = plan.grants.iter().map(|g| g.id.as_str()).collect();
+    if grant_ids.len() != plan.grants.len() {
+        return Err(invalid(name, "a grant id is declared twice"));
+    }
+    for grant in &plan.grants {
+        for statement in &grant.statements {
+            if statement.actions.is_empty() {
+                return Err(invalid(name, format!("grant `{}` statement `{}` allows no action", grant.id, statement.sid)));
+            }
+            for resource in &statement.resources {
+                let bucket = match resource {
+                    IamResource::Bucket(id) => Some(id),
+                    IamResource::BucketObjects((id, _)) => Some(id),
+                    IamResource::Arn(arn) if !arn.starts_with("arn:") && arn != "*" => {
+                        return Err(invalid(name, format!("grant `{}`: {arn:?} is not an ARN", grant.id)));
+                    }
+                    IamResource::Arn(_) => None,
+                };
+                if let Some(id) = bucket.filter(|id| !bucket_names.contains_key(*id)) {
+                    return Err(invalid(name, format!("grant `{}` refers to bucket `{id}`, which the addon does not declare", grant.id)));
+                }
+            }
+        }
+    }
+    for identity in &plan.pod_identities {
+        if !grant_ids.contains(identity.grant.as_str()) {
+            return Err(invalid(
+                name,
+                format!("pod identity {}/{} names grant `{}`, which the addon does not declare", identity.namespace, identity.service_account, identity.grant),
+            ));
+        }
+    }
+    for endpoint in &plan.endpoints {
+        if endpoint.addon != name {
+            return Err(invalid(name, format!("endpoint `{}` claims to belong to addon `{}`", endpoint.name, endpoint.addon)));
+        }
+    }
+
+    let substitute = |text: &str| substitute_buckets(name, text, &bucket_names);
+    let mut releases = Vec::new();
+    let mut seen = BTreeSet::new();
+    for release in &plan.releases {
+        if !seen.insert(release.name.clone()) {
+            return Err(invalid(name, format!("release `{}` declared twice", release.name)));
+        }
+        let id = format!("{name}/{}", release.name);
+        let mut objects = Vec::new();
+        for (index, text) in release.objects.iter().enumerate() {
+            let object: serde_json::Value = serde_json::from_str(&substitute(text)?)
+                .map_err(|e| invalid(name, format!("release `{}` object {} is not JSON: {e}", release.name, index + 1)))?;
+            check_object(name, &release.name, index, &object)?;
+            objects.push(object);
+        }
+        let chart = match &release.chart {
+            Some(chart) => Some(ChartPlan {
+                repository: chart.repository.clone(),
+                chart: chart.chart.clone(),
+                version: chart.version.clone(),
+                values: serde_json::from_str(&substitute(&chart.values)?)
+                    .map_err(|e| invalid(name, format!("release `{}` chart values are not JSON: {e}", release.name)))?,
+            }),
+            None => None,
+        };
+        if chart.is_none() && objects.is_empty() {
+            return Err(invalid(name, format!("release `{}` has neither a chart nor objects", release.name)));
+        }
+        let depends_on = release
+            .depends_on
+            .iter()
+            .map(|d| if d.contains('/') { d.clone() } else { format!("{name}/{d}") })
+            .collect();
+        releases.push(ReleasePlan {
+            id,
+            name: release.name.clone(),
+            namespace: release.namespace.clone(),
+            chart,
+            objects,
+            health_checks: release.health_checks.clone(),
+            depends_on,
+        });
+    }
+    let info = plugin.info();
+    Ok(AddonEntry {
+        name: name.to_string(),
+        version: info.version.clone(),
+        source: plugin.origin().clone(),
+        digest: plugin.digest().to_string(),
+        flags: info.flags.iter().filter(|f| platform.flags.get(&f.name).copied().unwrap_or(false)).map(|f| f.name.clone()).collect(),
+        releases,
+        buckets,
+        grants: plan.grants,
+        pod_identities: plan.pod_identities,
+        node_pools: plan.node_pools,
+        endpoints: plan.endpoints,
+        notes: plan.notes,
+        warnings: warnings.into_iter().map(|w| if w.path.is_empty() { w.message } else { format!("{}: {}", w.path, w.message) }).collect(),
+    })
+}
+
+/// Replaces `${bucket:<id>}` with the physical name of the addon's bucket `<id>`.
+fn substitute_buckets(addon: &str, text: &str, buckets: &BTreeMap<String, String>) -> Result<String, CoreError> {
+    const OPEN: &str = "${bucket:";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + OPEN.len()..];
+        let end = after.find('}').ok_or_else(|| invalid(addon, "unterminated ${bucket:...} placeholder"))?;
+        let id = &after[..end];
+        let physical = buckets
+            .get(id)
+            .ok_or_else(|| invalid(addon, format!("placeholder ${{bucket:{id}}} names a bucket the addon does not declare")))?;
+        out.push_str(physical);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A Kubernetes object: apiVersion, kind and metadata.name, all strings.
+fn check_object(addon: &str, release: &str, index: usize, object: &serde_json::Value) -> Result<(), CoreError> {
+    let field = |path: &[&str]| {
+        let mut v = object;
+        for key in path {
+            v = v.get(*key)?;
+        }
+        v.as_str().filter(|s| !s.is_empty())
+    };
+    for path in [&["apiVersion"][..], &["kind"], &["metadata", "name"]] {
+        if field(path).is_none() {
+            return Err(invalid(
+                addon,
+                format!("release `{release}` object {} has no {} (every object needs apiVersion, kind and metadata.name)", index + 1, path.join(".")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Groups releases into waves by their dependencies; refuses unknown targets and cycles.
+fn release_waves(entries: &[AddonEntry]) -> Result<Vec<Vec<String>>, CoreError> {
+    let releases: BTreeMap<&str, &ReleasePlan> =
+        entries.iter().flat_map(|a| &a.releases).map(|r| (r.id.as_str(), r)).collect();
+    for release in releases.values() {
+        for dep in &release.depends_on {
+            if !releases.contains_key(dep.as_str()) {
+                return Err(CoreError::Conflict(format!(
+                    "release {} depends on {dep}, which is not in the plan (is its addon enabled?)",
+                    release.id
+                )));
+            }
+        }
+    }
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut waves = Vec::new();
+    while done.len() < releases.len() {
+        let wave: Vec<&str> = releases
+            .values()
+            .filter(|r| !done.contains(r.id.as_str()) && r.depends_on.iter().all(|d| done.contains(d.as_str())))
+            .map(|r| r.id.as_str())
+            .collect();
+        if wave.is_empty() {
+            let stuck: Vec<&str> = releases.keys().filter(|id| !done.contains(*id)).copied().collect();
+            return Err(CoreError::Conflict(format!("release dependencies form a cycle among: {}", stuck.join(", "))));
+        }
+        done.extend(wave.iter().copied());
+        waves.push(wave.into_iter().map(String::from).collect());
+    }
+    Ok(waves)
+}
+
+fn check_node_pools(entries: &[AddonEntry]) -> Result<(), CoreError> {
+    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    for entry in entries {
+        for pool in &entry.node_pools {
+            if let Some(other) = owners.insert(&pool.name, &entry.name) {
+                return Err(CoreError::Conflict(format!("addons `{other}` and `{}` both request the NodePool `{}`", entry.name, pool.name)));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::substitute_buckets;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn bucket_placeholders_are_substituted_and_checked() {
+        let buckets = BTreeMap::from([("logs".to_string(), "p-a-logs-x".to_string())]);
+        assert_eq!(substitute_buckets("a", "s3a://${bucket:logs}/x", &buckets).expect("ok"), "s3a://p-a-logs-x/x");
+        assert!(substitute_buckets("a", "${bucket:nope}", &buckets).is_err());
+        assert!(substitute_buckets("a", "${bucket:logs", &buckets).is_err());
+        assert_eq!(substitute_buckets("a", "no placeholder", &buckets).expect("ok"), "no placeholder");
+    }
+}
