@@ -2,27 +2,13 @@
 //! byte-identical info and plan; and it is refused without `allow_native`.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use dataplat_plugin::contract::PlatformFacts;
 use dataplat_plugin::{ErrorKind, HostOptions, Origin, PluginHost};
 
-/// Builds `hello-addon` natively with its `native` feature into a target dir of its own (so the
-/// build does not wait on the lock of the `cargo test` running us) and returns the library.
 fn native_library() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let target = PathBuf::from(dataplat_builtins::WASM_DIR).join("../../../native");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&root)
-        .args(["build", "-q", "-p", "hello-addon", "--features", "native", "--target-dir"])
-        .arg(&target)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .status()
-        .expect("run cargo");
-    assert!(status.success(), "building hello-addon natively failed");
-    target.join("debug").join(format!("{}hello_addon{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX))
+    let target_root = PathBuf::from(dataplat_builtins::WASM_DIR).join("../../..");
+    dataplat_testkit::build_native_library("hello-addon", "native", &target_root)
 }
 
 fn facts() -> PlatformFacts {

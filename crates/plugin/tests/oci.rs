@@ -1,75 +1,13 @@
 //! Push and pull through a real OCI registry (Debian's docker-registry, CNCF distribution) on
-//! loopback. Needs the `docker-registry` binary: skipped when it is absent unless
-//! `DATAPLAT_IT=1`, in which case its absence fails the test (CI installs it).
+//! loopback (see dataplat-testkit for when these skip).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::TcpListener;
 
 use dataplat_plugin::{ErrorKind, HostOptions, Origin, PluginHost};
+use dataplat_testkit::Registry;
 
-struct Registry {
-    child: Child,
-    addr: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn http_ok(addr: &str) -> bool {
-    let Ok(mut stream) = TcpStream::connect(addr) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /v2/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.starts_with("HTTP/1.1 200")
-}
-
-/// Starts a registry on a free loopback port, or returns None when the binary is missing and
-/// integration tests were not requested.
 fn start_registry() -> Option<Registry> {
-    let binary = ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"].into_iter().find(|p| std::path::Path::new(p).exists());
-    let Some(binary) = binary else {
-        assert!(std::env::var("DATAPLAT_IT").is_err(), "DATAPLAT_IT=1 but docker-registry is not installed");
-        eprintln!("skipping: docker-registry not installed (apt-get install docker-registry)");
-        return None;
-    };
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
-    let addr = format!("127.0.0.1:{port}");
-    let dir = tempfile::tempdir().expect("tmp");
-    let config = dir.path().join("registry.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog: {{level: warn}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp: {{addr: {addr}}}\n",
-            dir.path().join("data").display()
-        ),
-    )
-    .expect("config");
-    let log = std::fs::File::create(dir.path().join("registry.log")).expect("log");
-    let child = Command::new(binary)
-        .arg("serve")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("spawn docker-registry");
-    let registry = Registry { child, addr: addr.clone(), _dir: dir };
-    let started = Instant::now();
-    while !http_ok(&addr) {
-        assert!(started.elapsed() < Duration::from_secs(30), "registry did not start on {addr}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(registry)
+    Registry::start()
 }
 
 fn wasm(package: &str) -> Vec<u8> {

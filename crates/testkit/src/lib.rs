@@ -1,0 +1,112 @@
+//! Real components for tests, started on loopback and stopped on drop.
+//!
+//! Fixture-backed tests are opt-in on a developer machine: when the component is not installed
+//! they skip (with a message) unless `DATAPLAT_IT=1`, in which case a missing component fails
+//! the test. CI sets `DATAPLAT_IT=1` after installing everything (see `tests/run`).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// True when integration tests must run (CI), false on a machine that merely lacks a component.
+pub fn required() -> bool {
+    std::env::var("DATAPLAT_IT").is_ok_and(|v| v == "1")
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+/// Debian's docker-registry (CNCF distribution 2.8) serving on a free loopback port, with its
+/// storage in a temporary directory. Killed on drop.
+pub struct Registry {
+    child: Child,
+    /// `127.0.0.1:<port>`.
+    pub addr: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn get_v2(addr: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(addr) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /v2/ HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200")
+}
+
+impl Registry {
+    /// Starts a registry, or returns `None` (skip) when it is not installed and not required.
+    pub fn start() -> Option<Registry> {
+        let binary = ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"]
+            .into_iter()
+            .find(|p| Path::new(p).exists());
+        let Some(binary) = binary else {
+            assert!(!required(), "DATAPLAT_IT=1 but docker-registry is not installed (apt-get install docker-registry)");
+            eprintln!("skipping: docker-registry is not installed (apt-get install docker-registry)");
+            return None;
+        };
+        let addr = format!("127.0.0.1:{}", free_port());
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let config = dir.path().join("registry.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog: {{level: warn}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\nhttp: {{addr: {addr}}}\n",
+                dir.path().join("data").display()
+            ),
+        )
+        .expect("registry config");
+        let log = std::fs::File::create(dir.path().join("registry.log")).expect("registry log");
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn docker-registry");
+        let registry = Registry { child, addr, dir };
+        let started = Instant::now();
+        while !get_v2(&registry.addr) {
+            if started.elapsed() > Duration::from_secs(30) {
+                let log = std::fs::read_to_string(registry.dir.path().join("registry.log")).unwrap_or_default();
+                panic!("registry did not start on {}; log:\n{log}", registry.addr);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(registry)
+    }
+}
+
+/// Builds a workspace package natively (a cdylib, with `features`) into its own target
+/// directory under `target_root`, so the build never waits on the lock of the cargo process
+/// running the tests, and returns the shared library.
+pub fn build_native_library(package: &str, features: &str, target_root: &Path) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target = target_root.join("native");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "-q", "--release", "-p", package, "--features", features, "--target-dir"])
+        .arg(&target)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "building {package} natively failed");
+    let file = format!("{}{}{}", std::env::consts::DLL_PREFIX, package.replace('-', "_"), std::env::consts::DLL_SUFFIX);
+    target.join("release").join(file)
+}

@@ -1,0 +1,229 @@
+//! End-to-end tests of the CLI: the real binary, the real built-in plugins, real files.
+
+mod common;
+
+use common::{dataplat, ok, repo, stderr, stdout};
+
+/// Flags set to true in a platform file (top-level `enable_*: true` lines).
+fn enabled_flags(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_suffix(": true").or_else(|| l.split_once(": true ").map(|(k, _)| k)))
+        .filter(|k| k.starts_with("enable_"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn bundled_platform_plans_every_enabled_addon_with_its_declarations() {
+    let root = repo();
+    let validate: serde_json::Value = serde_json::from_str(&ok(dataplat(&root, &["validate", "-o", "json"]))).expect("json");
+    let enabled: Vec<String> = serde_json::from_value(validate["enabled_addons"].clone()).expect("list");
+    assert!(enabled.len() >= 5, "the bundled platform enables the reference's addons: {enabled:?}");
+
+    let plan: serde_json::Value = serde_json::from_str(&ok(dataplat(&root, &["plan", "--offline", "-o", "json"]))).expect("json");
+    let mut planned: Vec<String> = plan["addons"].as_array().expect("addons").iter().map(|a| a["name"].as_str().expect("name").to_string()).collect();
+    planned.sort();
+    assert_eq!(planned, enabled, "every enabled addon is planned, and nothing else");
+    for addon in plan["addons"].as_array().expect("addons") {
+        let releases = addon["releases"].as_array().expect("releases");
+        assert!(!releases.is_empty(), "{} declares releases", addon["name"]);
+        for release in releases {
+            assert!(release["chart"].is_object() || !release["objects"].as_array().expect("objects").is_empty());
+        }
+    }
+    // Every release appears exactly once in the apply order.
+    let waves: Vec<String> = plan["release_order"].as_array().expect("waves").iter().flat_map(|w| w.as_array().expect("wave").iter().map(|r| r.as_str().expect("id").to_string())).collect();
+    let releases: usize = plan["addons"].as_array().expect("addons").iter().map(|a| a["releases"].as_array().expect("r").len()).sum();
+    assert_eq!(waves.len(), releases);
+
+    // The same plan as YAML and as a table.
+    let yaml = ok(dataplat(&root, &["plan", "--offline", "-o", "yaml"]));
+    let from_yaml: serde_json::Value = serde_saphyr::from_str(&yaml).expect("yaml parses");
+    assert_eq!(from_yaml["addons"].as_array().map(Vec::len), plan["addons"].as_array().map(Vec::len));
+    let table = ok(dataplat(&root, &["plan", "--offline"]));
+    for name in &enabled {
+        assert!(table.contains(name.as_str()), "table lists {name}");
+    }
+}
+
+#[test]
+fn render_writes_every_declaration_as_files() {
+    let root = repo();
+    let out = tempfile::tempdir().expect("tmp");
+    let dir = out.path().join("render");
+    let dir_arg = dir.to_string_lossy().to_string();
+    ok(dataplat(&root, &["render", "--out", &dir_arg]));
+    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).expect("plan.json")).expect("json");
+    for addon in plan["addons"].as_array().expect("addons") {
+        let name = addon["name"].as_str().expect("name");
+        for release in addon["releases"].as_array().expect("releases") {
+            let rdir = dir.join(name).join(release["name"].as_str().expect("release"));
+            for (i, object) in release["objects"].as_array().expect("objects").iter().enumerate() {
+                let kind = object["kind"].as_str().expect("kind").to_lowercase();
+                let oname = object["metadata"]["name"].as_str().expect("name");
+                let file = rdir.join(format!("{:02}-{kind}-{oname}.yaml", i + 1));
+                let parsed: serde_json::Value = serde_saphyr::from_str(&std::fs::read_to_string(&file).expect("object file")).expect("yaml");
+                assert_eq!(&parsed, object, "{} holds the planned object", file.display());
+            }
+            if release["chart"].is_object() {
+                let values: serde_json::Value = serde_saphyr::from_str(&std::fs::read_to_string(rdir.join("values.yaml")).expect("values")).expect("yaml");
+                assert_eq!(values, release["chart"]["values"]);
+                assert!(rdir.join("chart.yaml").is_file());
+            }
+        }
+        if !addon["buckets"].as_array().expect("buckets").is_empty() {
+            assert!(dir.join(name).join("cloud.yaml").is_file());
+        }
+    }
+    // A second render refuses to overwrite; --force replaces its own previous render only.
+    let again = dataplat(&root, &["render", "--out", &dir_arg]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    ok(dataplat(&root, &["render", "--out", &dir_arg, "--force"]));
+    let foreign = out.path().join("foreign");
+    std::fs::create_dir_all(&foreign).expect("mkdir");
+    std::fs::write(foreign.join("keep.txt"), "mine").expect("write");
+    let refused = dataplat(&root, &["render", "--out", &foreign.to_string_lossy(), "--force"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(foreign.join("keep.txt").is_file(), "never deletes a directory it did not render");
+}
+
+#[test]
+fn bad_config_corpus_prints_the_expected_message_and_exits_2() {
+    let dir = repo().join("tests/config-errors");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir).expect("corpus dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    cases.sort();
+    assert!(cases.len() >= 40, "at least 40 cases, found {}", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().expect("name").to_string_lossy().to_string();
+        let expected = std::fs::read_to_string(case.with_extension("expected")).expect("expected file");
+        let output = dataplat(&dir, &["-f", &name, "validate"]);
+        let got = stderr(&output);
+        if output.status.code() != Some(2) || got != expected {
+            failures.push(format!("{name}: exit {:?}\n--- expected\n{expected}--- got\n{got}", output.status.code()));
+        }
+        assert!(!got.contains("panicked"), "{name} panicked");
+    }
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn corpus_catalog_fixture_matches_the_real_plugins() {
+    // The config crate's unit corpus runs against tests/config-errors/catalog.json; it must be
+    // what the built-in plugins really declare. DATAPLAT_BLESS=1 rewrites it.
+    let root = repo();
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&ok(dataplat(&root, &["plugin", "list", "-o", "json"]))).expect("json");
+    let addons: Vec<serde_json::Value> = listed
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "name": p["name"], "description": p["description"],
+                "flags": p["flags"].as_array().expect("flags").iter().map(|f| serde_json::json!({"name": f["name"], "description": f["description"], "enables_addon": f["enables_addon"]})).collect::<Vec<_>>(),
+                "dependencies": p["dependencies"].as_array().expect("deps").iter().map(|d| serde_json::json!({"addon": d["addon"], "when_flag": d["when_flag"], "reason": d["reason"]})).collect::<Vec<_>>(),
+                "config_schema": p["config_schema"],
+            })
+        })
+        .collect();
+    let real = serde_json::json!({ "addons": addons });
+    let path = root.join("tests/config-errors/catalog.json");
+    if std::env::var("DATAPLAT_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, serde_json::to_string_pretty(&real).expect("json") + "\n").expect("bless");
+    }
+    let fixture: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json");
+    assert_eq!(fixture, real, "tests/config-errors/catalog.json is stale; rerun with DATAPLAT_BLESS=1");
+}
+
+#[test]
+fn init_enable_disable_edit_in_place() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let out = ok(dataplat(d, &["init", "--name", "edits", "--region", "eu-west-1"]));
+    assert!(out.contains("deployment_id"), "{out}");
+    let original = std::fs::read_to_string(d.join("platform.yaml")).expect("written");
+    let id = original.lines().find_map(|l| l.strip_prefix("deployment_id: ")).expect("id").to_string();
+    assert_eq!(id.len(), 8);
+
+    // A user comment and ordering survive edits; only the flag line changes.
+    let commented = original.replace("enable_keda: false", "enable_keda: false # autoscaling, later");
+    std::fs::write(d.join("platform.yaml"), &commented).expect("write");
+    ok(dataplat(d, &["enable", "keda"]));
+    let enabled = std::fs::read_to_string(d.join("platform.yaml")).expect("read");
+    let changed: Vec<(&str, &str)> = commented.lines().zip(enabled.lines()).filter(|(a, b)| a != b).collect();
+    assert_eq!(changed, vec![("enable_keda: false # autoscaling, later", "enable_keda: true # autoscaling, later")]);
+    assert_eq!(commented.lines().count(), enabled.lines().count());
+    ok(dataplat(d, &["disable", "keda"]));
+    assert_eq!(std::fs::read_to_string(d.join("platform.yaml")).expect("read"), commented, "disable restores the bytes");
+
+    // Enabling an addon switches on what it needs, and says so.
+    let out = ok(dataplat(d, &["enable", "flink"]));
+    assert!(out.contains("enable_cert_manager: true"), "{out}");
+    // Disabling a prerequisite is refused and the file is untouched.
+    let before = std::fs::read_to_string(d.join("platform.yaml")).expect("read");
+    let refused = dataplat(d, &["disable", "cert_manager"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("cert_manager"), "{}", stderr(&refused));
+    assert_eq!(std::fs::read_to_string(d.join("platform.yaml")).expect("read"), before);
+    // Unknown targets get a suggestion.
+    let unknown = dataplat(d, &["enable", "kedda"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("`keda`"), "{}", stderr(&unknown));
+
+    // init never overwrites by accident, and keeps the deployment id when forced.
+    let again = dataplat(d, &["init"]);
+    assert_eq!(again.status.code(), Some(2));
+    ok(dataplat(d, &["init", "--force", "--name", "edits"]));
+    assert!(std::fs::read_to_string(d.join("platform.yaml")).expect("read").contains(&format!("deployment_id: {id}")));
+}
+
+#[test]
+fn init_from_tfvars_maps_and_explains() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let tfvars = dir.path().join("data-stack.tfvars");
+    std::fs::write(
+        &tfvars,
+        r#"name   = "trino-v2"
+region = "us-west-2"
+enable_trino                = true
+enable_trino_keda           = true
+enable_spark_operator       = true
+enable_spark_history_server = true
+enable_yunikorn             = true
+enable_flink                = true
+enable_kafka                = true
+enable_jupyterhub           = true
+enable_raydata              = true
+enable_amazon_prometheus    = true
+enable_superset             = true
+enable_ingress_nginx        = true
+deployment_id = "DO-NOT-EDIT-AUTO-GENERATED"
+"#,
+    )
+    .expect("write");
+    let out = ok(dataplat(dir.path(), &["init", "--from-tfvars", "data-stack.tfvars"]));
+    assert!(out.contains("enable_raydata") && out.contains("skipped"), "{out}");
+    assert!(out.contains("enable_spark_operator") && out.contains("mapped"), "{out}");
+    let text = std::fs::read_to_string(dir.path().join("platform.yaml")).expect("written");
+    assert!(text.contains("name: trino-v2"));
+    assert!(!text.contains("DO-NOT-EDIT"), "the placeholder becomes a real id");
+    for flag in enabled_flags(&text) {
+        assert_ne!(flag, "enable_raydata");
+    }
+    ok(dataplat(dir.path(), &["validate"]));
+}
+
+#[test]
+fn exit_codes_and_hints() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let missing = dataplat(dir.path(), &["validate"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("kubectl dataplat init"), "{}", stderr(&missing));
+    let live = dataplat(&repo(), &["plan"]);
+    assert_eq!(live.status.code(), Some(2));
+    assert!(stderr(&live).contains("--offline"));
+    assert_eq!(dataplat(dir.path(), &["no-such-command"]).status.code(), Some(2));
+    let completion = ok(dataplat(dir.path(), &["completion", "bash"]));
+    assert!(completion.contains("kubectl-dataplat") && completion.contains("plan"), "bash completion");
+    let inspect = ok(dataplat(dir.path(), &["plugin", "inspect", "keda"]));
+    assert!(inspect.contains("enable_keda") && inspect.contains("chart_version"), "{inspect}");
+    assert!(stdout(&dataplat(dir.path(), &["--version"])).starts_with("kubectl-dataplat "));
+}
