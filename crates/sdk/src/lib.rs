@@ -23,17 +23,18 @@ pub mod bindings {
 
 mod builders;
 pub use builders::{
-    CORE_NODE_SELECTOR, check_chart_settings, check_dns1123_label, check_dns1123_labels, check_range,
-    check_reserved_values, core_node_selector, is_dns1123_label, merge_values, namespace_object, resources,
-    testing,
+    CORE_NODE_SELECTOR, check_chart_settings, check_dns1123_label, check_dns1123_labels,
+    check_range, check_reserved_values, core_node_selector, is_dns1123_label, merge_values,
+    namespace_object, resources, testing,
 };
 #[doc(hidden)]
 pub mod runtime;
 
 pub use bindings::dataplat::addon::types::{
     AddonPlan, Bucket, CapacityType, ChartRef, Consolidation, Dependency, Diagnostic, Endpoint,
-    Flag, HealthCheck, IamGrant, IamStatement, LifecycleRule, NodePoolRequest, Note,
-    PlatformFacts, PluginInfo, PodIdentity, Release, IamResource as Resource, Severity, Taint, TaintEffect,
+    Flag, HealthCheck, IamGrant, IamResource as Resource, IamStatement, LifecycleRule,
+    NodePoolRequest, Note, PlatformFacts, PluginInfo, PodIdentity, Release, Severity, Taint,
+    TaintEffect,
 };
 #[cfg(feature = "k8s")]
 pub use k8s_openapi;
@@ -107,7 +108,7 @@ macro_rules! export_addon {
                     $crate::runtime::plan::<$addon>(&config, &facts)
                 }
             }
-            $crate::bindings::__export_addon_wasm!(DataplatGuest with_types_in $crate::bindings);
+    $crate::bindings::__export_addon_wasm!(DataplatGuest with_types_in $crate::bindings);
         };
         $crate::__export_addon_native!($addon);
     };

@@ -19,7 +19,11 @@ pub fn info<A: Addon>() -> PluginInfo {
 
 /// Decodes a config block, turning serde errors into diagnostics that carry the field path.
 pub fn decode<A: Addon>(config: &str) -> Result<A::Config, Vec<Diagnostic>> {
-    let text = if config.trim().is_empty() { "{}" } else { config };
+    let text = if config.trim().is_empty() {
+        "{}"
+    } else {
+        config
+    };
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize::<_, A::Config>(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -95,8 +99,8 @@ pub mod native {
 
     /// Output envelope: `{"ok": <json>}` or `{"error": "..."}` (a panic becomes an error).
     fn envelope<A: Addon>(method: &str, input: &[u8]) -> Vec<u8> {
-        let result = std::panic::catch_unwind(|| dispatch::<A>(method, input))
-            .unwrap_or_else(|panic| {
+        let result =
+            std::panic::catch_unwind(|| dispatch::<A>(method, input)).unwrap_or_else(|panic| {
                 let message = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())

@@ -158,9 +158,8 @@ impl Addon for SparkHistoryServer {
             .note(
                 "event-logs",
                 format!(
-                    "reads {log_directory} (bucket {BUCKET}, named by the host); Spark jobs should set \
-                     spark.eventLog.dir to the same place. Logs expire after {} days by S3 lifecycle rule; the \
-                     server itself only reads",
+                    "reads s3a://<bucket {BUCKET}>/{LOG_PREFIX} with read-only access; Spark jobs should set \
+                     spark.eventLog.dir to the same place. Logs expire after {} days by S3 lifecycle rule",
                     config.log_retention_days
                 ),
             ))
