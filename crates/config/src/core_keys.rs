@@ -285,9 +285,9 @@ pub(crate) fn check_vpc_cidr(key: &str, v: &str) -> Result<(), Problem> {
             ),
         ));
     }
-    let in_private = PRIVATE_RANGES.iter().any(|(net, p)| {
-        cidr.prefix >= *p && (cidr.addr & Cidr::mask(*p)) == *net
-    });
+    let in_private = PRIVATE_RANGES
+        .iter()
+        .any(|(net, p)| cidr.prefix >= *p && (cidr.addr & Cidr::mask(*p)) == *net);
     if !in_private {
         return Err(problem(
             format!("`{key}` {v} is not a private address range"),
@@ -347,20 +347,52 @@ mod tests {
         assert!(check_name("name", "a").is_ok());
         assert!(check_name("name", &"a".repeat(63)).is_ok());
         assert!(check_name("name", &"a".repeat(64)).is_err());
-        assert!(check_name("name", "Trino").unwrap_err().message.contains("lowercase"));
-        assert!(check_name("name", "1trino").unwrap_err().message.contains("start"));
-        assert!(check_name("name", "trino_v2").unwrap_err().hint.contains("trino-v2"));
+        assert!(
+            check_name("name", "Trino")
+                .unwrap_err()
+                .message
+                .contains("lowercase")
+        );
+        assert!(
+            check_name("name", "1trino")
+                .unwrap_err()
+                .message
+                .contains("start")
+        );
+        assert!(
+            check_name("name", "trino_v2")
+                .unwrap_err()
+                .hint
+                .contains("trino-v2")
+        );
     }
 
     #[test]
     fn regions() {
-        for ok in ["us-west-2", "eu-central-1", "ap-southeast-1", "us-gov-west-1"] {
+        for ok in [
+            "us-west-2",
+            "eu-central-1",
+            "ap-southeast-1",
+            "us-gov-west-1",
+        ] {
             assert!(is_valid_region(ok), "{ok}");
         }
-        for bad in ["us-west", "uswest2", "US-WEST-2", "us-west-2a", "u-west-2", "us--2"] {
+        for bad in [
+            "us-west",
+            "uswest2",
+            "US-WEST-2",
+            "us-west-2a",
+            "u-west-2",
+            "us--2",
+        ] {
             assert!(!is_valid_region(bad), "{bad}");
         }
-        assert!(check_region("region", "us-west-2a").unwrap_err().hint.contains("us-west-2"));
+        assert!(
+            check_region("region", "us-west-2a")
+                .unwrap_err()
+                .hint
+                .contains("us-west-2")
+        );
     }
 
     #[test]
@@ -373,7 +405,12 @@ mod tests {
         assert!(check_vpc_cidr("vpc_cidr", "10.0.0.0/28").is_err());
         assert!(check_vpc_cidr("vpc_cidr", "52.10.0.0/16").is_err());
         assert!(check_vpc_cidr("vpc_cidr", "172.32.0.0/16").is_err());
-        assert!(check_vpc_cidr("vpc_cidr", "10.0.0.1/16").unwrap_err().hint.contains("10.0.0.0/16"));
+        assert!(
+            check_vpc_cidr("vpc_cidr", "10.0.0.1/16")
+                .unwrap_err()
+                .hint
+                .contains("10.0.0.0/16")
+        );
         assert!(parse_cidr("10.0.0.256/16").is_none());
         assert!(parse_cidr("010.0.0.0/16").is_none());
     }
@@ -383,9 +420,11 @@ mod tests {
         assert!(check_deployment_id("deployment_id", "Ab3dE9xZ").is_ok());
         assert!(check_deployment_id("deployment_id", "Ab3dE9x").is_err());
         assert!(check_deployment_id("deployment_id", "Ab3dE9x!").is_err());
-        assert!(check_deployment_id("deployment_id", TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER)
-            .unwrap_err()
-            .message
-            .contains("placeholder"));
+        assert!(
+            check_deployment_id("deployment_id", TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER)
+                .unwrap_err()
+                .message
+                .contains("placeholder")
+        );
     }
 }

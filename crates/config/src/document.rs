@@ -259,7 +259,10 @@ fn core_string(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> Option<Str
                 file,
                 pos,
                 key,
-                format!("`{key}` must be a single value, found {}", e.value.describe()),
+                format!(
+                    "`{key}` must be a single value, found {}",
+                    e.value.describe()
+                ),
                 Some(core_example(key)),
             ));
             None
@@ -299,7 +302,9 @@ fn flag_value(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> Option<bool
     let hint = match (guess, quoted, scalar.map(|s| s.resolve())) {
         (Some(b), true, _) => format!("remove the quotes: `{key}: {b}`"),
         (Some(b), false, Some(Ok(Resolved::Str(_)))) => {
-            format!("write `{key}: {b}`; YAML 1.2 reads `{text}` as a string, only true and false are booleans")
+            format!(
+                "write `{key}: {b}`; YAML 1.2 reads `{text}` as a string, only true and false are booleans"
+            )
         }
         (Some(b), _, _) => format!("write `{key}: {b}`"),
         (None, _, _) => format!("write `{key}: true` or `{key}: false`"),
@@ -398,12 +403,11 @@ pub fn validate(
                 } else {
                     let suggestions = did_you_mean(key, &flag_names);
                     // A misspelt addon flag: the addon's state is unknown, say nothing more.
-                    if let [one] = suggestions.as_slice() {
-                        if let Some((addon, f)) = catalog.flag(one) {
-                            if f.enables_addon {
-                                unknown_addon_hints.insert(addon.name.clone());
-                            }
-                        }
+                    if let [one] = suggestions.as_slice()
+                        && let Some((addon, f)) = catalog.flag(one)
+                        && f.enables_addon
+                    {
+                        unknown_addon_hints.insert(addon.name.clone());
                     }
                     let hint = match suggestions.as_slice() {
                         [] => "no loaded plugin answers to it; `kubectl dataplat plugin list` shows \
@@ -451,10 +455,7 @@ pub fn validate(
 
     // Flags -> addon states.
     let flag_value_of = |name: &str| -> Option<Option<bool>> {
-        flags
-            .iter()
-            .find(|f| f.entry.key == name)
-            .map(|f| f.value)
+        flags.iter().find(|f| f.entry.key == name).map(|f| f.value)
     };
     let mut states: BTreeMap<&str, AddonState> = BTreeMap::new();
     for addon in &catalog.addons {
@@ -476,7 +477,10 @@ pub fn validate(
         let Some((addon, spec)) = catalog.flag(&f.entry.key) else {
             continue;
         };
-        let state = states.get(addon.name.as_str()).copied().unwrap_or(AddonState::Disabled);
+        let state = states
+            .get(addon.name.as_str())
+            .copied()
+            .unwrap_or(AddonState::Disabled);
         if !spec.enables_addon && f.value == Some(true) && state == AddonState::Disabled {
             let addon_flag = addon.enabling_flag_name();
             diags.push(at(
@@ -510,7 +514,9 @@ pub fn validate(
                     _ => continue,
                 },
             };
-            let pos = trigger_entry.map(|e| e.key_node.start).unwrap_or(doc.root.start);
+            let pos = trigger_entry
+                .map(|e| e.key_node.start)
+                .unwrap_or(doc.root.start);
             match catalog.addon(&dep.addon) {
                 Some(needed) => match states.get(needed.name.as_str()) {
                     Some(AddonState::Enabled | AddonState::Unknown) => {}
@@ -548,7 +554,10 @@ pub fn validate(
     // Config blocks.
     let mut addon_configs = BTreeMap::new();
     for (addon, e) in &blocks {
-        let state = states.get(addon.name.as_str()).copied().unwrap_or(AddonState::Disabled);
+        let state = states
+            .get(addon.name.as_str())
+            .copied()
+            .unwrap_or(AddonState::Disabled);
         let key = &e.key;
         let pos = e.key_node.start;
         let block_ok = match &e.value.kind {
@@ -588,7 +597,9 @@ pub fn validate(
                 pos,
                 key,
                 format!("the `{key}` settings have no effect: the `{key}` addon is not enabled"),
-                Some(format!("set `{flag}: true` to use them, or remove the `{key}:` block")),
+                Some(format!(
+                    "set `{flag}: true` to use them, or remove the `{key}:` block"
+                )),
             ));
             continue;
         }
@@ -689,7 +700,9 @@ fn unknown_key(file: &str, catalog: &Catalog, e: &Entry, top_level: &[&str]) -> 
             pos,
             key,
             format!("unknown key `{key}`"),
-            Some(format!("flags start with `enable_`: did you mean `{flag_form}`?")),
+            Some(format!(
+                "flags start with `enable_`: did you mean `{flag_form}`?"
+            )),
         );
     }
     let render = |c: &str| format!("`{c}`");
@@ -760,7 +773,10 @@ fn check_tags(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> BTreeMap<St
                     pos,
                     &path,
                     format!("tag `{path}` has no value"),
-                    Some(format!("write `{}: \"\"` for an empty value, or remove the tag", t.key)),
+                    Some(format!(
+                        "write `{}: \"\"` for an empty value, or remove the tag",
+                        t.key
+                    )),
                 ));
             }
             Some((s, _)) => diags.push(at(
@@ -768,13 +784,19 @@ fn check_tags(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> BTreeMap<St
                 pos,
                 &path,
                 format!("tag `{path}` must be a string, found {}", s.describe()),
-                Some(format!("AWS tag values are text: quote it, `{}: \"{}\"`", t.key, s.text)),
+                Some(format!(
+                    "AWS tag values are text: quote it, `{}: \"{}\"`",
+                    t.key, s.text
+                )),
             )),
             None => diags.push(at(
                 file,
                 pos,
                 &path,
-                format!("tag `{path}` must be a string, found {}", t.value.describe()),
+                format!(
+                    "tag `{path}` must be a string, found {}",
+                    t.value.describe()
+                ),
                 Some("a tag value is a single piece of text".to_string()),
             )),
         }

@@ -18,10 +18,14 @@ pub enum EditError {
     #[error("platform.yaml does not parse:\n{}", render_diagnostics(.0))]
     Parse(Vec<Diagnostic>),
     /// The flag name is not of the form `enable_<name>`.
-    #[error("`{0}` is not a flag name; flags look like `enable_<addon>` (lowercase letters, digits, `_`)")]
+    #[error(
+        "`{0}` is not a flag name; flags look like `enable_<addon>` (lowercase letters, digits, `_`)"
+    )]
     InvalidFlag(String),
     /// The plugin name is not a valid addon name.
-    #[error("`{0}` is not a valid plugin name; use lowercase letters, digits and `_`, starting with a letter")]
+    #[error(
+        "`{0}` is not a valid plugin name; use lowercase letters, digits and `_`, starting with a letter"
+    )]
     InvalidPluginName(String),
     /// The plugin source is empty.
     #[error("the plugin source is empty")]
@@ -51,8 +55,14 @@ fn apply(text: &str, mut splices: Vec<Splice>) -> Result<String, EditError> {
     splices.sort_by_key(|s| std::cmp::Reverse(s.start));
     let mut out = text.to_string();
     for s in splices {
-        if s.start > s.end || s.end > out.len() || !out.is_char_boundary(s.start) || !out.is_char_boundary(s.end) {
-            return Err(EditError::Unsupported("an edit fell outside the text".to_string()));
+        if s.start > s.end
+            || s.end > out.len()
+            || !out.is_char_boundary(s.start)
+            || !out.is_char_boundary(s.end)
+        {
+            return Err(EditError::Unsupported(
+                "an edit fell outside the text".to_string(),
+            ));
         }
         out.replace_range(s.start..s.end, &s.with);
     }
@@ -81,7 +91,9 @@ fn after_line(text: &str, offset: usize) -> (usize, bool) {
 
 /// Byte offset of the start of the line containing `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
-    text.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1)
+    text.get(..offset)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1)
 }
 
 /// The last byte of real content of a node (block scalars and block collections end after a
@@ -121,7 +133,10 @@ fn insertion(text: &str, at: usize, lines: &str) -> Splice {
 
 fn is_flag_name(flag: &str) -> bool {
     flag.strip_prefix("enable_").is_some_and(|rest| {
-        !rest.is_empty() && rest.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
     })
 }
 
@@ -183,9 +198,8 @@ fn replace_value(text: &str, e: &Entry, new_value: &str) -> Result<Splice, EditE
             with: new_value.to_string(),
         });
     }
-    let colon = after_colon(text, &e.key_node).ok_or_else(|| {
-        EditError::Unsupported(format!("no `:` after `{}`", e.key))
-    })?;
+    let colon = after_colon(text, &e.key_node)
+        .ok_or_else(|| EditError::Unsupported(format!("no `:` after `{}`", e.key)))?;
     let end = if v.end.offset > v.start.offset {
         content_end(text, v).max(colon)
     } else {
@@ -229,16 +243,16 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
 
     let Some(entry) = root.get("plugins") else {
         let indent = " ".repeat(root.start.column.saturating_sub(1));
-        let block = format!(
-            "{indent}plugins:\n{indent}  - name: {name_s}\n{indent}    source: {src}\n"
-        );
+        let block =
+            format!("{indent}plugins:\n{indent}  - name: {name_s}\n{indent}    source: {src}\n");
         return apply(text, vec![insertion(text, text.len(), &block)]);
     };
     let key_indent = entry.key_node.start.column.saturating_sub(1);
     let value = &entry.value;
 
     // `plugins:` with no value, `~`/`null`, or `[]`: write a fresh block list below the key.
-    let empty_flow = matches!(&value.kind, NodeKind::Sequence { items, flow: true } if items.is_empty());
+    let empty_flow =
+        matches!(&value.kind, NodeKind::Sequence { items, flow: true } if items.is_empty());
     if value.is_null() || empty_flow {
         let colon = after_colon(text, &entry.key_node)
             .ok_or_else(|| EditError::Unsupported("no `:` after `plugins`".to_string()))?;
@@ -249,7 +263,10 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
         };
         let (line_end, _) = after_line(text, value_end);
         let pad = " ".repeat(key_indent + 2);
-        let tail = text.get(value_end..line_end).unwrap_or("").trim_end_matches('\n');
+        let tail = text
+            .get(value_end..line_end)
+            .unwrap_or("")
+            .trim_end_matches('\n');
         let block = format!("{tail}\n{pad}- name: {name_s}\n{pad}  source: {src}\n");
         return apply(
             text,
@@ -305,7 +322,10 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
                     "the `digest:` of this plugin shares a line with other keys".to_string(),
                 ));
             }
-            let (end, _) = after_line(text, content_end(text, &de.value).max(de.key_node.end.offset));
+            let (end, _) = after_line(
+                text,
+                content_end(text, &de.value).max(de.key_node.end.offset),
+            );
             splices.push(Splice {
                 start,
                 end,
@@ -319,7 +339,9 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
         // `[a, b]` -> `[a, b, {name: …, source: …}]`, before the closing bracket.
         let close = value.end.offset.saturating_sub(1);
         if text.as_bytes().get(close) != Some(&b']') {
-            return Err(EditError::Unsupported("cannot find the `]` closing `plugins`".to_string()));
+            return Err(EditError::Unsupported(
+                "cannot find the `]` closing `plugins`".to_string(),
+            ));
         }
         return apply(
             text,
@@ -332,7 +354,9 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
     }
 
     let Some(first) = items.first() else {
-        return Err(EditError::Unsupported("`plugins` is an empty block list".to_string()));
+        return Err(EditError::Unsupported(
+            "`plugins` is an empty block list".to_string(),
+        ));
     };
     // Indentation of the `-` and of the item's keys, copied from the first item.
     let first_line_start = line_start(text, first.start.offset);

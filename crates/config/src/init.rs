@@ -90,10 +90,10 @@ pub(crate) fn schema_defaults(schema: &Value) -> serde_json::Map<String, Value> 
         if out.contains_key(&prop) {
             continue;
         }
-        if let Some(sub) = subschema(schema, &[Seg::Key(prop.clone())]) {
-            if let Some(d) = sub.get("default") {
-                out.insert(prop, d.clone());
-            }
+        if let Some(sub) = subschema(schema, &[Seg::Key(prop.clone())])
+            && let Some(d) = sub.get("default")
+        {
+            out.insert(prop, d.clone());
         }
     }
     out
@@ -136,12 +136,17 @@ pub(crate) fn expand_enabled(
 /// Turns on, until nothing changes, every addon an enabled addon (or enabled feature) needs.
 /// Returns `(added flag, addon that needed it)`. Dependencies on addons missing from the catalog
 /// cannot be satisfied and are left to validation.
-pub(crate) fn add_dependencies(catalog: &Catalog, flags: &mut BTreeSet<String>) -> Vec<(String, String)> {
+pub(crate) fn add_dependencies(
+    catalog: &Catalog,
+    flags: &mut BTreeSet<String>,
+) -> Vec<(String, String)> {
     let mut added = Vec::new();
     for _ in 0..=catalog.addons.len() {
         let mut changed = false;
         for addon in &catalog.addons {
-            let on = addon.enabling_flag().is_some_and(|f| flags.contains(&f.name));
+            let on = addon
+                .enabling_flag()
+                .is_some_and(|f| flags.contains(&f.name));
             if !on {
                 continue;
             }
@@ -150,11 +155,11 @@ pub(crate) fn add_dependencies(catalog: &Catalog, flags: &mut BTreeSet<String>) 
                 if !active {
                     continue;
                 }
-                if let Some(needed) = catalog.addon(&dep.addon).and_then(|a| a.enabling_flag()) {
-                    if flags.insert(needed.name.clone()) {
-                        added.push((needed.name.clone(), addon.name.clone()));
-                        changed = true;
-                    }
+                if let Some(needed) = catalog.addon(&dep.addon).and_then(|a| a.enabling_flag())
+                    && flags.insert(needed.name.clone())
+                {
+                    added.push((needed.name.clone(), addon.name.clone()));
+                    changed = true;
                 }
             }
         }
@@ -180,14 +185,24 @@ pub(crate) fn render_platform(
     out.push_str("# AWS region to deploy to.\n");
     out.push_str(&format!("region: {}\n", yaml_scalar(core.region)));
     out.push_str("# Generated once; tags every AWS resource of this platform. Never change it.\n");
-    out.push_str(&format!("deployment_id: {}\n", yaml_scalar(core.deployment_id)));
-    out.push_str("# Kubernetes version of the EKS cluster (quoted): \"1.32\", \"1.33\", \"1.34\" or \"1.35\".\n");
+    out.push_str(&format!(
+        "deployment_id: {}\n",
+        yaml_scalar(core.deployment_id)
+    ));
+    let versions: Vec<String> = crate::core_keys::SUPPORTED_KUBERNETES_VERSIONS
+        .iter()
+        .map(|v| format!("\"{v}\""))
+        .collect();
+    out.push_str(&format!(
+        "# Kubernetes version of the EKS cluster, quoted: {}.\n",
+        crate::suggest::join_or(&versions)
+    ));
     out.push_str(&format!(
         "kubernetes_version: {}\n",
         serde_json::to_string(core.kubernetes_version)
             .unwrap_or_else(|_| format!("\"{DEFAULT_KUBERNETES_VERSION}\""))
     ));
-    out.push_str("# Private IPv4 range of the VPC, /16 to /24. Pods use 100.64.0.0/10 space.\n");
+    out.push_str("# Private IPv4 range of the VPC, /16 to /24 (pods use the fixed 100.64-66.0.0/16 ranges).\n");
     out.push_str(&format!("vpc_cidr: {}\n", yaml_scalar(core.vpc_cidr)));
     out.push_str("# Tags for every AWS resource (keys may not start with aws: or dataplat.io/).\n");
     if core.tags.is_empty() {
@@ -202,10 +217,12 @@ pub(crate) fn render_platform(
     let mut addons: Vec<_> = catalog.addons.iter().collect();
     addons.sort_by(|a, b| a.name.cmp(&b.name));
     if !addons.is_empty() {
-        out.push_str("\n# Addons: each enable_* flag switches an addon, or one of its features, on.\n");
+        out.push_str(
+            "\n# Addons: each enable_* flag switches an addon, or one of its features, on.\n",
+        );
     }
     for addon in &addons {
-        out.push_str(&format!("\n# --- {}: {}\n", addon.name, addon.description));
+        out.push_str(&format!("\n# [{}] {}\n", addon.name, addon.description));
         let mut flags: Vec<_> = addon.flags.iter().collect();
         // The addon's own flag first, then its features in declaration order.
         flags.sort_by_key(|f| !f.enables_addon);
@@ -217,7 +234,10 @@ pub(crate) fn render_platform(
 
     let examples: Vec<_> = addons
         .iter()
-        .filter(|a| a.enabling_flag().is_some_and(|f| flags_on.contains(&f.name)))
+        .filter(|a| {
+            a.enabling_flag()
+                .is_some_and(|f| flags_on.contains(&f.name))
+        })
         .filter_map(|a| {
             let defaults = schema_defaults(&a.config_schema);
             (!defaults.is_empty()).then_some((a, defaults))
@@ -291,9 +311,22 @@ mod tests {
     #[test]
     fn scalars_round_trip() {
         for s in [
-            "trino-v2", "us-west-2", "12345678", "true", "yes", "1.34", "", "a: b", "# x",
-            "-x", "oci://127.0.0.1:5001/a/b:0.1.0@sha256:00", "./plugins/x.wasm", "null", "0755",
-            "with space", "quote\"d",
+            "trino-v2",
+            "us-west-2",
+            "12345678",
+            "true",
+            "yes",
+            "1.34",
+            "",
+            "a: b",
+            "# x",
+            "-x",
+            "oci://127.0.0.1:5001/a/b:0.1.0@sha256:00",
+            "./plugins/x.wasm",
+            "null",
+            "0755",
+            "with space",
+            "quote\"d",
         ] {
             let text = format!("k: {}\n", yaml_scalar(s));
             let tree = crate::yaml::parse_tree("t", &text).unwrap().unwrap();

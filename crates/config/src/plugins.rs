@@ -62,7 +62,10 @@ fn digest_problem(d: &str) -> String {
             None => "has no `sha256:` prefix".to_string(),
         },
         Some(hex) if hex.len() != 64 => {
-            format!("has {} hex digits after `sha256:`; a sha256 digest has 64", hex.len())
+            format!(
+                "has {} hex digits after `sha256:`; a sha256 digest has 64",
+                hex.len()
+            )
         }
         Some(_) => "must use lowercase hex digits 0-9 and a-f only".to_string(),
     }
@@ -138,7 +141,9 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
                         item.describe()
                     ),
                 )
-                .with_hint(format!("write `- name: hello` and, below it, `  source: {PIN_EXAMPLE}`")),
+                .with_hint(format!(
+                    "write `- name: hello` and, below it, `  source: {PIN_EXAMPLE}`"
+                )),
             );
             continue;
         };
@@ -151,7 +156,9 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
             match e.key.as_str() {
                 "name" => match string_value(file, e, &key) {
                     Ok(n) if is_valid_plugin_name(&n) => {
-                        if let Some((_, first_i, first_line)) = seen.iter().find(|(s, _, _)| *s == n) {
+                        if let Some((_, first_i, first_line)) =
+                            seen.iter().find(|(s, _, _)| *s == n)
+                        {
                             diags.push(
                                 err(
                                     file,
@@ -207,7 +214,8 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
                 other => {
                     let hint = did_you_mean_text(other, ENTRY_KEYS, |c| format!("`{c}`"))
                         .unwrap_or_else(|| {
-                            "a plugin entry has `name`, `source` and, for files, `digest`".to_string()
+                            "a plugin entry has `name`, `source` and, for files, `digest`"
+                                .to_string()
                         });
                     diags.push(
                         err(

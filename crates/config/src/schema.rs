@@ -6,14 +6,14 @@
 //! `null` branch for optional structs. A small walker ([`subschema`]) follows an instance path
 //! through the schema so hints can name the allowed properties, range, values and a default.
 
+use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
-use jsonschema::ValidationError;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::suggest::{did_you_mean, join_and};
-use crate::yaml::{render_path, Node, Pos, Resolved, Seg};
+use crate::yaml::{Node, Pos, Resolved, Seg, render_path};
 
 /// Follows a local `$ref` (`#/$defs/X`, `#/definitions/X`, any `#/json/pointer`).
 pub(crate) fn resolve_ref<'a>(root: &'a Value, mut schema: &'a Value) -> &'a Value {
@@ -65,7 +65,8 @@ fn step<'a>(root: &'a Value, schema: &'a Value, seg: &Seg) -> Option<&'a Value> 
             .or_else(|| schema.get("items").filter(|a| a.is_object())),
     };
     if let Some(found) = direct {
-        return Some(resolve_ref(root, found));
+        // Unresolved: a property's own `default`/`description` sit next to its `$ref`.
+        return Some(found);
     }
     branches(root, schema)
         .into_iter()
@@ -92,10 +93,15 @@ pub(crate) fn property_names(root: &Value, schema: &Value) -> Vec<String> {
 
 /// A keyword's value, looking through branches when the schema itself lacks it.
 fn keyword<'a>(root: &'a Value, schema: &'a Value, name: &str) -> Option<&'a Value> {
+    if let Some(v) = schema.get(name) {
+        return Some(v);
+    }
     let schema = resolve_ref(root, schema);
-    schema
-        .get(name)
-        .or_else(|| branches(root, schema).into_iter().find_map(|b| keyword(root, b, name)))
+    schema.get(name).or_else(|| {
+        branches(root, schema)
+            .into_iter()
+            .find_map(|b| keyword(root, b, name))
+    })
 }
 
 /// A number for messages: `3`, not `3.0`.
@@ -253,7 +259,12 @@ fn article(t: &str) -> String {
     }
 }
 
-fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
+fn map_error(
+    ctx: &BlockContext<'_>,
+    instance: &Value,
+    error: &ValidationError<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let path = to_segs(error.instance_path());
     let root_schema = ctx.schema;
     let here = subschema(root_schema, &path);
@@ -269,7 +280,9 @@ fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-            let allowed = here.map(|s| property_names(root_schema, s)).unwrap_or_default();
+            let allowed = here
+                .map(|s| property_names(root_schema, s))
+                .unwrap_or_default();
             for prop in unexpected {
                 let mut p = path.clone();
                 p.push(Seg::Key(prop.clone()));
@@ -284,7 +297,9 @@ fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'
                     [one] => Some(format!("did you mean `{one}`?")),
                     many => Some(format!(
                         "did you mean {}?",
-                        crate::suggest::join_or(&many.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>())
+                        crate::suggest::join_or(
+                            &many.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>()
+                        )
                     )),
                 };
                 out.push(ctx.error(&p, format!("unknown setting `{pkey}`"), hint));
@@ -300,12 +315,17 @@ fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'
             let hint = type_hint(ctx, &path, here, &expected, &leaf);
             out.push(ctx.error(&path, message, hint));
         }
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => {
             let exclusive = matches!(error.kind(), ValidationErrorKind::ExclusiveMinimum { .. });
             let value = json_at(instance, &path).map(num).unwrap_or_default();
             let message = format!(
                 "`{key}` is {value}, below the {} of {}",
-                if exclusive { "exclusive minimum" } else { "minimum" },
+                if exclusive {
+                    "exclusive minimum"
+                } else {
+                    "minimum"
+                },
                 num(limit)
             );
             let hint = here
@@ -313,12 +333,17 @@ fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'
                 .map(|r| format!("allowed range: {r}"));
             out.push(ctx.error(&path, message, hint));
         }
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
             let exclusive = matches!(error.kind(), ValidationErrorKind::ExclusiveMaximum { .. });
             let value = json_at(instance, &path).map(num).unwrap_or_default();
             let message = format!(
                 "`{key}` is {value}, above the {} of {}",
-                if exclusive { "exclusive maximum" } else { "maximum" },
+                if exclusive {
+                    "exclusive maximum"
+                } else {
+                    "maximum"
+                },
                 num(limit)
             );
             let hint = here
@@ -331,13 +356,17 @@ fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'
                 .as_array()
                 .map(|a| a.iter().map(inline_yaml).collect())
                 .unwrap_or_default();
-            let value = json_at(instance, &path).map(inline_yaml).unwrap_or_default();
+            let value = json_at(instance, &path)
+                .map(inline_yaml)
+                .unwrap_or_default();
             let message = format!("`{key}` is `{value}`, which is not one of the allowed values");
             let plain: Vec<&str> = options
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let list = crate::suggest::join_or(&allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>());
+            let list = crate::suggest::join_or(
+                &allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>(),
+            );
             let hint = match json_at(instance, &path)
                 .and_then(Value::as_str)
                 .map(|v| did_you_mean(v, &plain))
@@ -383,12 +412,12 @@ fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'
             let mut expected: Vec<String> = Vec::new();
             for errs in context {
                 for e in errs {
-                    if let ValidationErrorKind::Type { kind } = e.kind() {
-                        if to_segs(e.instance_path()) == path {
-                            for t in type_names(kind) {
-                                if !expected.contains(&t) {
-                                    expected.push(t);
-                                }
+                    if let ValidationErrorKind::Type { kind } = e.kind()
+                        && to_segs(e.instance_path()) == path
+                    {
+                        for t in type_names(kind) {
+                            if !expected.contains(&t) {
+                                expected.push(t);
                             }
                         }
                     }
@@ -402,7 +431,10 @@ fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'
                 let hint = type_hint(ctx, &path, here, &expected, &leaf);
                 out.push(ctx.error(
                     &path,
-                    format!("`{key}` must be {}, found {found}", crate::suggest::join_or(&wanted)),
+                    format!(
+                        "`{key}` must be {}, found {found}",
+                        crate::suggest::join_or(&wanted)
+                    ),
                     hint,
                 ));
             }
@@ -443,7 +475,11 @@ fn type_hint(
     };
     let default = here.and_then(|s| keyword(ctx.schema, s, "default"));
     let has = |t: &str| expected.iter().any(|e| e == t);
-    let null_note = if has("null") { " (or `null` for none)" } else { "" };
+    let null_note = if has("null") {
+        " (or `null` for none)"
+    } else {
+        ""
+    };
     if has("boolean") {
         let lower = found_text.to_lowercase();
         let as_bool = match lower.as_str() {
@@ -474,7 +510,11 @@ fn type_hint(
             .or_else(|| here.and_then(|s| keyword(ctx.schema, s, "minimum")))
             .map(num)
             .unwrap_or_else(|| "1".to_string());
-        let whole = if has("integer") { "a whole number" } else { "a number" };
+        let whole = if has("integer") {
+            "a whole number"
+        } else {
+            "a number"
+        };
         return Some(format!(
             "write {whole} without quotes{range}, e.g. `{lhs}{example}`{null_note}"
         ));
@@ -490,7 +530,9 @@ fn type_hint(
             .and_then(Value::as_str)
             .map(crate::init::yaml_scalar)
             .unwrap_or_else(|| "text".to_string());
-        return Some(format!("write a single text value, e.g. `{lhs}{example}`{null_note}"));
+        return Some(format!(
+            "write a single text value, e.g. `{lhs}{example}`{null_note}"
+        ));
     }
     if has("array") {
         let example = default

@@ -7,7 +7,10 @@
 /// `enable_raydata` is not "close" to `enable_yunikorn` just because both start with `enable_`.
 pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Vec<&'a str> {
     let strip = |s: &'a str| -> &'a str { s.strip_prefix("enable_").unwrap_or(s) };
-    let needle = input.strip_prefix("enable_").unwrap_or(input).to_lowercase();
+    let needle = input
+        .strip_prefix("enable_")
+        .unwrap_or(input)
+        .to_lowercase();
     let mut scored: Vec<(usize, &'a str)> = Vec::new();
     for &cand in candidates {
         if cand == input {
@@ -47,7 +50,11 @@ pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Vec<&'a str> {
 }
 
 /// "did you mean `x`?" / "did you mean `x` or `y`?", or `None` without suggestions.
-pub fn did_you_mean_text(input: &str, candidates: &[&str], render: impl Fn(&str) -> String) -> Option<String> {
+pub fn did_you_mean_text(
+    input: &str,
+    candidates: &[&str],
+    render: impl Fn(&str) -> String,
+) -> Option<String> {
     let found = did_you_mean(input, candidates);
     match found.as_slice() {
         [] => None,
@@ -94,15 +101,28 @@ mod tests {
     #[test]
     fn close_flags() {
         assert_eq!(did_you_mean("enable_kedaa", FLAGS), vec!["enable_keda"]);
-        assert_eq!(did_you_mean("enable_promethus", FLAGS), vec!["enable_prometheus"]);
-        assert_eq!(did_you_mean("enable_spark", FLAGS), vec!["enable_spark_history_server", "enable_spark_operator"]);
+        assert_eq!(
+            did_you_mean("enable_promethus", FLAGS),
+            vec!["enable_prometheus"]
+        );
+        assert_eq!(
+            did_you_mean("enable_spark", FLAGS),
+            vec!["enable_spark_history_server", "enable_spark_operator"]
+        );
         assert!(did_you_mean("enable_raydata", FLAGS).is_empty());
         assert!(did_you_mean("enable_trino", FLAGS).is_empty());
     }
 
     #[test]
     fn close_keys() {
-        let keys = ["name", "region", "deployment_id", "vpc_cidr", "tags", "keda"];
+        let keys = [
+            "name",
+            "region",
+            "deployment_id",
+            "vpc_cidr",
+            "tags",
+            "keda",
+        ];
         assert_eq!(did_you_mean("regin", &keys), vec!["region"]);
         assert_eq!(did_you_mean("deploymentid", &keys), vec!["deployment_id"]);
         assert!(did_you_mean("colour", &keys).is_empty());

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::core_keys::{
-    self, DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, Problem, TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER,
+    self, DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, Problem,
+    TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER,
 };
 use crate::diagnostic::Diagnostic;
 use crate::init::{CoreValues, add_dependencies, render_platform};
@@ -63,9 +64,7 @@ fn known_skip(key: &str) -> Option<&'static str> {
         "public_subnet_tags" | "private_subnet_tags" => {
             "dataplat tags its subnets itself (ELB roles and Karpenter discovery); use `tags` for your own tags"
         }
-        "cluster_endpoint_public_access" => {
-            "the EKS API endpoint access is managed by dataplat"
-        }
+        "cluster_endpoint_public_access" => "the EKS API endpoint access is managed by dataplat",
         "kms_key_admin_roles" => "the cluster's KMS key is managed by dataplat",
         "enable_cluster_addons" => {
             "EKS managed add-ons (vpc-cni, CoreDNS, kube-proxy, pod identity, EBS and S3 CSI drivers, metrics-server) are managed by dataplat"
@@ -73,7 +72,9 @@ fn known_skip(key: &str) -> Option<&'static str> {
         "managed_node_groups" => {
             "dataplat runs one core node group itself; addon capacity comes from Karpenter NodePools the addons request"
         }
-        "eks_pcp_tier" => "EKS provisioned control plane tiers are not configurable in platform.yaml",
+        "eks_pcp_tier" => {
+            "EKS provisioned control plane tiers are not configurable in platform.yaml"
+        }
         "enable_ipv6" => "dataplat clusters use IPv4 (the VPC keeps dual-stack subnets)",
         _ => return None,
     })
@@ -86,7 +87,7 @@ enum Literal {
     Number(String),
     Str(String),
     Map(Vec<(String, Literal)>),
-    List(Vec<Literal>),
+    List,
 }
 
 impl Literal {
@@ -97,7 +98,7 @@ impl Literal {
             Literal::Number(_) => "a number",
             Literal::Str(_) => "a string",
             Literal::Map(_) => "a map",
-            Literal::List(_) => "a list",
+            Literal::List => "a list",
         }
     }
 }
@@ -109,7 +110,8 @@ fn literal(expr: &hcl::Expression) -> Option<Literal> {
         hcl::Expression::Number(n) => Literal::Number(n.to_string()),
         hcl::Expression::String(s) => Literal::Str(s.clone()),
         hcl::Expression::Array(items) => {
-            Literal::List(items.iter().map(literal).collect::<Option<Vec<_>>>()?)
+            items.iter().map(literal).collect::<Option<Vec<_>>>()?;
+            Literal::List
         }
         hcl::Expression::Object(obj) => Literal::Map(
             obj.iter()
@@ -156,7 +158,9 @@ pub fn import_tfvars(
                 "",
                 format!("HCL syntax error: {}", e.message()),
             )
-            .with_hint("a tfvars file holds `key = value` lines; check quotes and brackets on this line"),
+            .with_hint(
+                "a tfvars file holds `key = value` lines; check quotes and brackets on this line",
+            ),
         ]
     })?;
 
@@ -321,7 +325,8 @@ pub fn import_tfvars(
                             _ => skipped.push(k.clone()),
                         }
                     }
-                    let rendered: Vec<String> = ok.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let rendered: Vec<String> =
+                        ok.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     if skipped.is_empty() {
                         lines.push(mapped("tags", &rendered.join(", ")));
                     } else {
@@ -360,7 +365,9 @@ pub fn import_tfvars(
                     }
                     None => {
                         let mut reason = format!("no plugin answers to {key}");
-                        if let Some(s) = crate::suggest::did_you_mean_text(&key, &flag_names, |c| c.to_string()) {
+                        if let Some(s) =
+                            crate::suggest::did_you_mean_text(&key, &flag_names, |c| c.to_string())
+                        {
                             reason.push_str(&format!(" ({s})"));
                         }
                         lines.push(ImportLine {
@@ -373,7 +380,9 @@ pub fn import_tfvars(
             _ => {
                 let reason = match known_skip(&key) {
                     Some(r) => format!("{key}: {r}"),
-                    None => format!("{key}: not a dataplat setting; nothing in platform.yaml corresponds to it"),
+                    None => format!(
+                        "{key}: not a dataplat setting; nothing in platform.yaml corresponds to it"
+                    ),
                 };
                 lines.push(ImportLine {
                     key: key.clone(),
@@ -426,8 +435,29 @@ pub fn import_tfvars(
         }
     };
 
-    // Feature flags whose addon stays off are left off.
+    // Dependencies: switch on what enabled addons need.
     let mut on: BTreeSet<String> = flags_true.iter().cloned().collect();
+    for (added, needed_by) in add_dependencies(catalog, &mut on) {
+        let reason = catalog
+            .addon(&needed_by)
+            .and_then(|a| {
+                let needed = catalog.flag(&added).map(|(n, _)| n.name.clone())?;
+                a.dependencies
+                    .iter()
+                    .find(|d| d.addon == needed)
+                    .map(|d| format!("{needed_by} needs {needed}: {}", d.reason))
+            })
+            .unwrap_or_else(|| format!("{needed_by} needs it"));
+        lines.push(ImportLine {
+            key: added.clone(),
+            outcome: ImportOutcome::Added {
+                to: added.clone(),
+                value: "true".to_string(),
+                reason,
+            },
+        });
+    }
+    // Feature flags whose addon stays off are left off.
     for flag in &flags_true {
         let Some((addon, spec)) = catalog.flag(flag) else {
             continue;
@@ -447,26 +477,6 @@ pub fn import_tfvars(
                 };
             }
         }
-    }
-    // Dependencies: switch on what enabled addons need.
-    for (added, needed_by) in add_dependencies(catalog, &mut on) {
-        let reason = catalog
-            .addon(&needed_by)
-            .and_then(|a| {
-                let needed = catalog.flag(&added).map(|(n, _)| n.name.clone())?;
-                a.dependencies.iter().find(|d| d.addon == needed).map(|d| {
-                    format!("{needed_by} needs {needed}: {}", d.reason)
-                })
-            })
-            .unwrap_or_else(|| format!("{needed_by} needs it"));
-        lines.push(ImportLine {
-            key: added.clone(),
-            outcome: ImportOutcome::Added {
-                to: added.clone(),
-                value: "true".to_string(),
-                reason,
-            },
-        });
     }
     // Dependencies no plugin provides: switch the addon off again and say so.
     for addon in &catalog.addons {

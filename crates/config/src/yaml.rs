@@ -135,14 +135,6 @@ impl Node {
         }
     }
 
-    /// The items, if this is a sequence.
-    pub fn items(&self) -> Option<&[Node]> {
-        match &self.kind {
-            NodeKind::Sequence { items, .. } => Some(items),
-            _ => None,
-        }
-    }
-
     /// The scalar, if this is one.
     pub fn scalar(&self) -> Option<&Scalar> {
         match &self.kind {
@@ -445,10 +437,18 @@ impl Offsets {
         Pos {
             line: m.line().max(1),
             column: m.col() + 1,
-            offset: self.bytes.get(m.index()).copied().unwrap_or(self.bytes[last]),
+            offset: self
+                .bytes
+                .get(m.index())
+                .copied()
+                .unwrap_or(self.bytes[last]),
         }
     }
 }
+
+/// Deeper nesting is refused: no real platform.yaml needs it, and the tree is walked
+/// recursively.
+const MAX_DEPTH: usize = 64;
 
 /// A parse failure: one fatal syntax error, or a list of structural errors.
 pub(crate) type ParseErrors = Vec<Diagnostic>;
@@ -477,16 +477,20 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
     let mut documents = 0usize;
     let mut errors: Vec<Diagnostic> = Vec::new();
 
-    loop {
-        let Some(next) = parser.next_event() else {
-            break;
-        };
+    while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(ev) => ev,
             Err(e) => return Err(vec![syntax_error(file, text, &offsets, &e)]),
         };
         let start = offsets.pos(&span.start);
         let end = offsets.pos(&span.end);
+        // The end event of a flow collection spans its bracket and any comment after it:
+        // keep just the one-byte `]`/`}`.
+        let bracket_end = Pos {
+            line: start.line,
+            column: start.column + 1,
+            offset: start.offset + 1,
+        };
         let completed: Option<Node> = match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
             Event::StreamEnd => break,
@@ -535,7 +539,9 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                                     "",
                                     format!("the YAML tag `{t}` is not supported in platform.yaml"),
                                 )
-                                .with_hint("remove the tag; quote the value if it must be a string"),
+                                .with_hint(
+                                    "remove the tag; quote the value if it must be a string",
+                                ),
                             );
                             None
                         } else {
@@ -553,6 +559,18 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                     start,
                     end,
                 })
+            }
+            Event::MappingStart(_, _) | Event::SequenceStart(_, _) if stack.len() >= MAX_DEPTH => {
+                return Err(vec![
+                    Diagnostic::error(
+                        file,
+                        start.line,
+                        start.column,
+                        "",
+                        format!("the YAML is nested more than {MAX_DEPTH} levels deep here"),
+                    )
+                    .with_hint("platform.yaml settings are only a few levels deep; check the indentation and brackets"),
+                ]);
             }
             Event::MappingStart(_, _) => {
                 stack.push(Frame::Mapping {
@@ -578,7 +596,8 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                     entries,
                     ..
                 }) => {
-                    let e = collection_end(flow, end, entries.last().map(|e| e.value.end), s);
+                    let e =
+                        collection_end(flow, bracket_end, entries.last().map(|e| e.value.end), s);
                     Some(Node {
                         kind: NodeKind::Mapping { entries, flow },
                         start: s,
@@ -593,7 +612,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                     flow,
                     items,
                 }) => {
-                    let e = collection_end(flow, end, items.last().map(|n| n.end), s);
+                    let e = collection_end(flow, bracket_end, items.last().map(|n| n.end), s);
                     Some(Node {
                         kind: NodeKind::Sequence { items, flow },
                         start: s,
@@ -681,7 +700,9 @@ fn check_duplicates_at(
             let message = if key.is_empty() {
                 "YAML aliases (`*name`) are not supported in platform.yaml".to_string()
             } else {
-                format!("`{key}` uses a YAML alias (`*name`); aliases are not supported in platform.yaml")
+                format!(
+                    "`{key}` uses a YAML alias (`*name`); aliases are not supported in platform.yaml"
+                )
             };
             out.push(
                 Diagnostic::error(file, anchor.line, anchor.column, key, message)
@@ -777,9 +798,7 @@ fn over_indented(lines: &[&str], line: usize) -> Option<(usize, usize, String, S
                 format!(
                     "`{key}` is indented deeper than `{above_key}` above it, so YAML reads it as part of the value of `{above_key}`"
                 ),
-                format!(
-                    "align `{key}` with `{above_key}`, using the same number of spaces"
-                ),
+                format!("align `{key}` with `{above_key}`, using the same number of spaces"),
             ));
         }
     }
@@ -854,6 +873,14 @@ fn syntax_error(file: &str, text: &str, offsets: &Offsets, e: &ScanError) -> Dia
             pos.column,
             format!("unclosed or malformed `[...]`/`{{...}}`: {info}"),
             "close the bracket and separate entries with `, `".to_string(),
+        )
+    } else if info.contains("block sequence entries are not allowed") {
+        (
+            pos.line,
+            pos.column,
+            "a list item (`- `) cannot start here".to_string(),
+            "start the list on the next line, indented below its key, or write it as `[a, b]`"
+                .to_string(),
         )
     } else if info.contains("did not find expected '-'") {
         (
@@ -989,9 +1016,19 @@ mod tests {
         let text = "tags:\n  équipe: données\nname: x\n";
         let tree = parse_tree("t", text).unwrap().unwrap();
         let e = tree.get("name").unwrap();
-        assert_eq!(&text[e.key_node.start.offset..e.key_node.end.offset], "name");
+        assert_eq!(
+            &text[e.key_node.start.offset..e.key_node.end.offset],
+            "name"
+        );
         let v = &tree.get("tags").unwrap().value.entries().unwrap()[0].value;
         assert_eq!(&text[v.start.offset..v.end.offset], "données");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!("{}x\n", "- ".repeat(10_000));
+        let err = parse_tree("t", &deep).unwrap_err();
+        assert!(err[0].message.contains("nested more than"), "{}", err[0]);
     }
 
     #[test]

@@ -99,7 +99,9 @@ fn bad_config_corpus() {
         let text = fs::read_to_string(case).expect("read case");
         let (actual, has_error) = run_case(&label, &text, &catalog);
         if !has_error {
-            failures.push(format!("{label}: expected at least one error, got:\n{actual}"));
+            failures.push(format!(
+                "{label}: expected at least one error, got:\n{actual}"
+            ));
         }
         let expected_path = case.with_extension("expected");
         if bless {
@@ -131,13 +133,20 @@ fn the_reference_file_is_valid() {
     let doc = parse("valid/platform.yaml", &text).expect("parses");
     let plugins = doc.plugin_sources().expect("plugins");
     assert_eq!(plugins.len(), 2);
-    let (platform, warnings) = validate(&doc, &catalog).unwrap_or_else(|d| panic!("{}", render_diagnostics(&d)));
+    let (platform, warnings) =
+        validate(&doc, &catalog).unwrap_or_else(|d| panic!("{}", render_diagnostics(&d)));
     assert!(warnings.is_empty());
     assert_eq!(platform.name, "trino-v2");
     assert_eq!(platform.kubernetes_version, "1.34");
     assert_eq!(
         platform.enabled_addons,
-        vec!["cert_manager", "flink", "keda", "prometheus", "spark_operator"]
+        vec![
+            "cert_manager",
+            "flink",
+            "keda",
+            "prometheus",
+            "spark_operator"
+        ]
     );
     assert_eq!(platform.addon_configs["keda"]["operator_replicas"], 2);
     assert_eq!(platform.addon_configs["flink"], serde_json::json!({}));
