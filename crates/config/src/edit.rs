@@ -53,8 +53,13 @@ struct Splice {
 
 fn apply(text: &str, mut splices: Vec<Splice>) -> Result<String, EditError> {
     splices.sort_by_key(|s| std::cmp::Reverse(s.start));
+    let crlf = text.contains("\r\n");
     let mut out = text.to_string();
-    for s in splices {
+    for mut s in splices {
+        if crlf {
+            // Keep the file's line endings.
+            s.with = s.with.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
         if s.start > s.end
             || s.end > out.len()
             || !out.is_char_boundary(s.start)
@@ -371,4 +376,31 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
         " ".repeat(item_col)
     );
     apply(text, vec![insertion(text, at, &lines)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_files_keep_their_line_endings() {
+        let text =
+            "name: a\r\nregion: us-west-2\r\ndeployment_id: Ab3dE9xZ\r\nenable_keda: false\r\n";
+        let out = set_flag(text, "enable_kafka", true).unwrap();
+        assert_eq!(out, format!("{text}enable_kafka: true\r\n"));
+        let out = set_flag(text, "enable_keda", true).unwrap();
+        assert_eq!(out, text.replace("enable_keda: false", "enable_keda: true"));
+        let out = set_plugin(text, "hello", "./hello.wasm").unwrap();
+        assert_eq!(
+            out,
+            format!("{text}plugins:\r\n  - name: hello\r\n    source: ./hello.wasm\r\n")
+        );
+    }
+
+    #[test]
+    fn byte_order_mark_and_multibyte_text_before_the_edit() {
+        let text = "\u{feff}# plateforme données\nname: a\ntags: {équipe: données}\nenable_keda: false # é\n";
+        let out = set_flag(text, "enable_keda", true).unwrap();
+        assert_eq!(out, text.replace("enable_keda: false", "enable_keda: true"));
+    }
 }

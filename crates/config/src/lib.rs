@@ -19,6 +19,8 @@
 //! YAML 1.1 spellings such as `yes`, `on` or `0755` stay strings, so a flag written `yes` is a
 //! type error with a hint rather than a silent surprise.
 
+#![warn(missing_docs)]
+
 mod catalog;
 mod core_keys;
 mod diagnostic;

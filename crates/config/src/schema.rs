@@ -104,6 +104,26 @@ fn keyword<'a>(root: &'a Value, schema: &'a Value, name: &str) -> Option<&'a Val
     })
 }
 
+/// The values of a schema whose branches are all `const` or `enum` (schemars writes enums with
+/// documented variants as `oneOf` of `const`s); empty otherwise.
+fn branch_constants(root: &Value, schema: &Value) -> Vec<Value> {
+    let schema = resolve_ref(root, schema);
+    let list = branches(root, schema);
+    let mut out = Vec::new();
+    for b in &list {
+        if let Some(c) = b.get("const") {
+            out.push(c.clone());
+        } else if let Some(e) = b.get("enum").and_then(Value::as_array) {
+            out.extend(e.iter().cloned());
+        } else if b.get("type").and_then(Value::as_str) == Some("null") {
+            continue;
+        } else {
+            return Vec::new();
+        }
+    }
+    out
+}
+
 /// A number for messages: `3`, not `3.0`.
 fn num(v: &Value) -> String {
     match v.as_f64() {
@@ -424,7 +444,26 @@ fn map_error(
                 }
             }
             expected.sort_by_key(|n| n == "null");
-            if expected.is_empty() {
+            let allowed = here
+                .map(|s| branch_constants(root_schema, s))
+                .unwrap_or_default();
+            if !allowed.is_empty() {
+                // An enum written as `oneOf` of `const`s (documented variants).
+                let value = json_at(instance, &path)
+                    .map(inline_yaml)
+                    .unwrap_or_default();
+                let list = crate::suggest::join_or(
+                    &allowed
+                        .iter()
+                        .map(|a| format!("`{}`", inline_yaml(a)))
+                        .collect::<Vec<_>>(),
+                );
+                out.push(ctx.error(
+                    &path,
+                    format!("`{key}` is `{value}`, which is not one of the allowed values"),
+                    Some(format!("allowed values: {list}")),
+                ));
+            } else if expected.is_empty() {
                 out.push(ctx.error(&path, format!("`{key}` is not valid: {error}"), None));
             } else {
                 let wanted: Vec<String> = expected.iter().map(|t| article(t)).collect();
@@ -549,4 +588,129 @@ fn type_hint(
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_tree;
+
+    /// A schema shaped like schemars 1.x output for nested optional structs, documented enums
+    /// and `$defs`.
+    fn schema() -> Value {
+        serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+                "workers": {
+                    "anyOf": [{"$ref": "#/$defs/Workers"}, {"type": "null"}],
+                    "default": null
+                },
+                "mode": {"$ref": "#/$defs/Mode", "default": "fast"},
+                "tags": {"type": "array", "items": {"$ref": "#/$defs/Tag"}, "default": []}
+            },
+            "$defs": {
+                "Workers": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "max": {"type": "integer", "format": "uint32", "minimum": 1, "maximum": 10, "default": 2},
+                        "spot": {"type": "boolean", "default": true}
+                    }
+                },
+                "Mode": {"oneOf": [
+                    {"const": "fast", "description": "Fast."},
+                    {"const": "safe", "description": "Safe."}
+                ]},
+                "Tag": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {"key": {"type": "string"}},
+                    "required": ["key"]
+                }
+            }
+        })
+    }
+
+    fn run(block: &str) -> Vec<String> {
+        let text = format!("x:\n{block}");
+        let root = parse_tree("p.yaml", &text).unwrap().unwrap();
+        let node = &root.get("x").unwrap();
+        let schema = schema();
+        let mut out = Vec::new();
+        let json = crate::yaml::to_json(
+            "p.yaml",
+            &node.value,
+            &mut vec![Seg::Key("x".into())],
+            node.key_node.start,
+            &mut out,
+        );
+        let ctx = BlockContext {
+            file: "p.yaml",
+            addon: "x",
+            root: &root,
+            anchor: node.key_node.start,
+            anchor_key: "x".into(),
+            schema: &schema,
+        };
+        check_block(&ctx, &json, &mut out);
+        out.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn nested_optional_struct_errors_are_precise() {
+        let out = run("  workers:\n    max: 0\n    spto: false\n");
+        assert_eq!(
+            out,
+            vec![
+                "p.yaml:3:5: error: `x.workers.max` is 0, below the minimum of 1\n  hint: allowed range: 1 to 10",
+                "p.yaml:4:5: error: unknown setting `x.workers.spto`\n  hint: did you mean `spot`?",
+            ]
+        );
+        let out = run("  workers: 3\n");
+        assert_eq!(
+            out,
+            vec![
+                "p.yaml:2:3: error: `x.workers` must be a mapping or null, found the number 3\n  hint: write a mapping: put `key: value` lines indented below `workers:`, or `workers: {}` for none"
+            ]
+        );
+        assert!(run("  workers:\n    max: 3\n").is_empty());
+        assert!(run("  workers: null\n").is_empty());
+    }
+
+    #[test]
+    fn documented_enums_list_their_values() {
+        let out = run("  mode: quick\n");
+        assert_eq!(
+            out,
+            vec![
+                "p.yaml:2:3: error: `x.mode` is `quick`, which is not one of the allowed values\n  hint: allowed values: `fast` or `safe`"
+            ]
+        );
+    }
+
+    #[test]
+    fn required_keys_in_array_items() {
+        let out = run("  tags:\n    - key: a\n    - {}\n");
+        assert_eq!(
+            out,
+            vec![
+                "p.yaml:4:7: error: `x.tags[1]` is missing the required setting `key`\n  hint: add `key:` under `x.tags[1]`"
+            ]
+        );
+    }
+
+    #[test]
+    fn walker_follows_refs_and_defaults() {
+        let s = schema();
+        let max = subschema(&s, &[Seg::Key("workers".into()), Seg::Key("max".into())]).unwrap();
+        assert_eq!(max["maximum"], 10);
+        assert_eq!(
+            property_names(&s, subschema(&s, &[Seg::Key("workers".into())]).unwrap()),
+            vec!["max", "spot"]
+        );
+        let mode = subschema(&s, &[Seg::Key("mode".into())]).unwrap();
+        assert_eq!(keyword(&s, mode, "default"), Some(&Value::from("fast")));
+    }
 }

@@ -374,8 +374,21 @@ fn render_init_enables_addons_their_dependencies_and_shows_examples() {
     assert!(text.contains("deployment_id: \"12345678\""));
     assert!(text.contains("# keda:\n#   namespace: keda\n"), "{text}");
     assert!(text.contains("#   operator_replicas: 1\n"));
-    assert!(text.contains("#   scheme: internal\n"));
-    assert!(text.contains("#   job_namespaces") || !text.contains("# spark_operator:"));
+    // Every default of every enabled addon is shown; disabled addons get no example.
+    for name in [
+        "cert_manager",
+        "flink",
+        "ingress_nginx",
+        "keda",
+        "prometheus",
+    ] {
+        let schema = &c.addon(name).unwrap().config_schema;
+        for (prop, sub) in schema["properties"].as_object().unwrap() {
+            if sub.get("default").is_some() {
+                assert!(text.contains(&format!("\n#   {prop}: ")), "{name}.{prop}");
+            }
+        }
+    }
     assert!(!text.contains("# kafka:\n"));
     // Uncommenting every example keeps the file valid.
     let examples_end = text
@@ -395,10 +408,7 @@ fn render_init_enables_addons_their_dependencies_and_shows_examples() {
         .join("\n");
     let platform = assert_valid(&uncommented, &c);
     assert_eq!(platform.addon_configs["keda"]["operator_replicas"], 1);
-    assert_eq!(
-        platform.addon_configs["ingress_nginx"]["scheme"],
-        "internal"
-    );
+    assert_eq!(platform.addon_configs["prometheus"]["grafana"], true);
 }
 
 #[test]
