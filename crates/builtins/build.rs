@@ -32,10 +32,8 @@ fn main() {
     let mut packages: Vec<(String, bool)> = Vec::new();
     for (dir, embedded) in GUEST_DIRS {
         let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| package_name(&e.path().join("Cargo.toml")))
-            .collect();
+        let mut names: Vec<String> =
+            entries.filter_map(|e| e.ok()).filter_map(|e| package_name(&e.path().join("Cargo.toml"))).collect();
         names.sort();
         packages.extend(names.into_iter().map(|n| (n, *embedded)));
     }
@@ -73,7 +71,8 @@ fn main() {
     }
 
     let wasm_dir = target_dir.join("wasm32-wasip2/plugin");
-    let mut table = String::from("/// Built-in plugins: (package, component bytes).\npub static BUILTINS: &[(&str, &[u8])] = &[\n");
+    let mut table =
+        String::from("/// Built-in plugins: (package, component bytes).\npub static BUILTINS: &[(&str, &[u8])] = &[\n");
     for (name, embedded) in &packages {
         let file = wasm_dir.join(format!("{}.wasm", name.replace('-', "_")));
         if *embedded {

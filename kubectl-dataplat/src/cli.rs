@@ -33,8 +33,9 @@ pub struct Global {
     /// Load native (shared library) plugins. They run unsandboxed in this process.
     #[arg(long, global = true)]
     pub allow_native_plugins: bool,
-    /// Cache for compiled and pulled plugins [default: ~/.cache/kubectl-dataplat].
-    #[arg(long, global = true, env = "DATAPLAT_CACHE_DIR")]
+    /// Cache for compiled and pulled plugins [default: $DATAPLAT_CACHE_DIR, else
+    /// ~/.cache/kubectl-dataplat].
+    #[arg(long, global = true)]
     pub cache_dir: Option<PathBuf>,
 }
 
@@ -84,11 +85,11 @@ pub struct InitArgs {
     /// AWS region.
     #[arg(long, default_value = "us-west-2", env = "AWS_REGION")]
     pub region: String,
-    /// Flags to switch on (repeatable), e.g. --enable enable_keda.
-    #[arg(long = "enable", value_name = "FLAG")]
+    /// Addons or flags to switch on (repeatable): --enable keda --enable enable_spark_operator.
+    #[arg(long = "enable", value_name = "ADDON|FLAG")]
     pub enable: Vec<String>,
-    /// Convert a data-on-eks data-stack.tfvars instead.
-    #[arg(long, value_name = "FILE")]
+    /// Convert a data-on-eks data-stack.tfvars instead (name, region and flags come from it).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["name", "enable"])]
     pub from_tfvars: Option<PathBuf>,
     /// Overwrite an existing file (its deployment_id is kept).
     #[arg(long)]

@@ -53,6 +53,7 @@ impl From<dataplat_plugin::PluginError> for CliError {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let level = match (cli.global.quiet, cli.global.verbose) {
         (true, _) => "error",
@@ -93,5 +94,15 @@ fn print_error(message: &str, hint: Option<&str>) {
     eprintln!("error: {message}");
     if let Some(hint) = hint {
         eprintln!("  hint: {hint}");
+    }
+}
+
+/// Rust ignores SIGPIPE, so writing to a closed pipe (`kubectl dataplat plan | head`) would panic
+/// inside `println!`. Restore the default action: the process ends quietly, like other CLI tools.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

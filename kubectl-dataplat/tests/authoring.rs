@@ -45,7 +45,8 @@ fn new_build_test_push_install_plan() {
     ok(dataplat(w, &["init", "--name", "authoring"]));
     ok(dataplat(w, &["plugin", "install", &wasm]));
     ok(dataplat(w, &["enable", "echo_svc"]));
-    let plan: serde_json::Value = serde_json::from_str(&ok(dataplat(w, &["plan", "--offline", "-o", "json"]))).expect("json");
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(dataplat(w, &["plan", "--offline", "-o", "json"]))).expect("json");
     let addon = plan["addons"].as_array().expect("addons").iter().find(|a| a["name"] == "echo_svc").expect("planned");
     assert_eq!(addon["source"]["kind"], "file");
     assert_eq!(addon["releases"][0]["objects"][1]["metadata"]["name"], "echo-svc");
@@ -58,15 +59,25 @@ fn new_build_test_push_install_plan() {
     ok(dataplat(w, &["plugin", "install", &pinned]));
     let text = std::fs::read_to_string(w.join("platform.yaml")).expect("platform");
     assert!(text.contains(&pinned), "platform.yaml pins the digest:\n{text}");
-    let plan: serde_json::Value = serde_json::from_str(&ok(dataplat(w, &["plan", "--offline", "-o", "json"]))).expect("json");
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(dataplat(w, &["plan", "--offline", "-o", "json"]))).expect("json");
     let addon = plan["addons"].as_array().expect("addons").iter().find(|a| a["name"] == "echo_svc").expect("planned");
     assert_eq!(addon["source"]["kind"], "oci");
+
+    // Installing by tag pins the same digest `push` printed.
+    let by_tag = ok(dataplat(w, &["plugin", "install", &format!("oci://{reference}")]));
+    assert!(by_tag.contains(&pinned["oci://".len() + reference.len() + 1..]), "{by_tag}");
+    assert!(std::fs::read_to_string(w.join("platform.yaml")).expect("platform").contains(&pinned));
 
     // With the registry gone, the pinned plugin still loads from the cache.
     drop(registry);
     ok(dataplat(w, &["validate"]));
 
-    // An unpinned reference is refused with a hint.
-    let unpinned = dataplat(w, &["plugin", "install", &format!("oci://{reference}")]);
-    assert_eq!(unpinned.status.code(), Some(2), "{}", stderr(&unpinned));
+    // A tag is resolved to its current digest, and the digest is what gets pinned. The registry
+    // is gone now, so resolving fails clearly and platform.yaml is left as it was.
+    let before = std::fs::read_to_string(w.join("platform.yaml")).expect("platform");
+    let offline = dataplat(w, &["plugin", "install", &format!("oci://{reference}")]);
+    assert_eq!(offline.status.code(), Some(1), "{}", stderr(&offline));
+    assert!(stderr(&offline).contains("cannot fetch the manifest"), "{}", stderr(&offline));
+    assert_eq!(std::fs::read_to_string(w.join("platform.yaml")).expect("platform"), before);
 }

@@ -16,12 +16,19 @@ fn enabled_flags(text: &str) -> Vec<String> {
 #[test]
 fn bundled_platform_plans_every_enabled_addon_with_its_declarations() {
     let root = repo();
-    let validate: serde_json::Value = serde_json::from_str(&ok(dataplat(&root, &["validate", "-o", "json"]))).expect("json");
+    let validate: serde_json::Value =
+        serde_json::from_str(&ok(dataplat(&root, &["validate", "-o", "json"]))).expect("json");
     let enabled: Vec<String> = serde_json::from_value(validate["enabled_addons"].clone()).expect("list");
     assert!(enabled.len() >= 5, "the bundled platform enables the reference's addons: {enabled:?}");
 
-    let plan: serde_json::Value = serde_json::from_str(&ok(dataplat(&root, &["plan", "--offline", "-o", "json"]))).expect("json");
-    let mut planned: Vec<String> = plan["addons"].as_array().expect("addons").iter().map(|a| a["name"].as_str().expect("name").to_string()).collect();
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(dataplat(&root, &["plan", "--offline", "-o", "json"]))).expect("json");
+    let mut planned: Vec<String> = plan["addons"]
+        .as_array()
+        .expect("addons")
+        .iter()
+        .map(|a| a["name"].as_str().expect("name").to_string())
+        .collect();
     planned.sort();
     assert_eq!(planned, enabled, "every enabled addon is planned, and nothing else");
     for addon in plan["addons"].as_array().expect("addons") {
@@ -32,8 +39,14 @@ fn bundled_platform_plans_every_enabled_addon_with_its_declarations() {
         }
     }
     // Every release appears exactly once in the apply order.
-    let waves: Vec<String> = plan["release_order"].as_array().expect("waves").iter().flat_map(|w| w.as_array().expect("wave").iter().map(|r| r.as_str().expect("id").to_string())).collect();
-    let releases: usize = plan["addons"].as_array().expect("addons").iter().map(|a| a["releases"].as_array().expect("r").len()).sum();
+    let waves: Vec<String> = plan["release_order"]
+        .as_array()
+        .expect("waves")
+        .iter()
+        .flat_map(|w| w.as_array().expect("wave").iter().map(|r| r.as_str().expect("id").to_string()))
+        .collect();
+    let releases: usize =
+        plan["addons"].as_array().expect("addons").iter().map(|a| a["releases"].as_array().expect("r").len()).sum();
     assert_eq!(waves.len(), releases);
 
     // The same plan as YAML and as a table.
@@ -53,7 +66,8 @@ fn render_writes_every_declaration_as_files() {
     let dir = out.path().join("render");
     let dir_arg = dir.to_string_lossy().to_string();
     ok(dataplat(&root, &["render", "--out", &dir_arg]));
-    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).expect("plan.json")).expect("json");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).expect("plan.json")).expect("json");
     for addon in plan["addons"].as_array().expect("addons") {
         let name = addon["name"].as_str().expect("name");
         for release in addon["releases"].as_array().expect("releases") {
@@ -62,11 +76,14 @@ fn render_writes_every_declaration_as_files() {
                 let kind = object["kind"].as_str().expect("kind").to_lowercase();
                 let oname = object["metadata"]["name"].as_str().expect("name");
                 let file = rdir.join(format!("{:02}-{kind}-{oname}.yaml", i + 1));
-                let parsed: serde_json::Value = serde_saphyr::from_str(&std::fs::read_to_string(&file).expect("object file")).expect("yaml");
+                let parsed: serde_json::Value =
+                    serde_saphyr::from_str(&std::fs::read_to_string(&file).expect("object file")).expect("yaml");
                 assert_eq!(&parsed, object, "{} holds the planned object", file.display());
             }
             if release["chart"].is_object() {
-                let values: serde_json::Value = serde_saphyr::from_str(&std::fs::read_to_string(rdir.join("values.yaml")).expect("values")).expect("yaml");
+                let values: serde_json::Value =
+                    serde_saphyr::from_str(&std::fs::read_to_string(rdir.join("values.yaml")).expect("values"))
+                        .expect("yaml");
                 assert_eq!(values, release["chart"]["values"]);
                 assert!(rdir.join("chart.yaml").is_file());
             }
@@ -87,24 +104,42 @@ fn render_writes_every_declaration_as_files() {
     assert!(foreign.join("keep.txt").is_file(), "never deletes a directory it did not render");
 }
 
-#[test]
-fn bad_config_corpus_prints_the_expected_message_and_exits_2() {
-    let dir = repo().join("tests/config-errors");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).expect("corpus dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+/// Runs every `*.yaml` of a corpus directory through `validate`; returns (cases, failures).
+fn run_corpus(dir: &std::path::Path) -> (usize, Vec<String>) {
+    let mut cases: Vec<_> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     cases.sort();
-    assert!(cases.len() >= 40, "at least 40 cases, found {}", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().expect("name").to_string_lossy().to_string();
         let expected = std::fs::read_to_string(case.with_extension("expected")).expect("expected file");
-        let output = dataplat(&dir, &["-f", &name, "validate"]);
+        let output = dataplat(dir, &["-f", &name, "validate"]);
         let got = stderr(&output);
+        assert!(!got.contains("panicked"), "{name} panicked");
         if output.status.code() != Some(2) || got != expected {
             failures.push(format!("{name}: exit {:?}\n--- expected\n{expected}--- got\n{got}", output.status.code()));
         }
-        assert!(!got.contains("panicked"), "{name} panicked");
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    (cases.len(), failures)
+}
+
+#[test]
+fn bad_config_corpus_prints_the_expected_message_and_exits_2() {
+    let (cases, failures) = run_corpus(&repo().join("tests/config-errors"));
+    assert!(cases >= 40, "at least 40 cases, found {cases}");
+    assert!(failures.is_empty(), "{} of {cases} cases differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn plugin_diagnostics_are_positioned_in_platform_yaml() {
+    // Errors found by the plugins' own validate(), mapped back to file:line:col.
+    let (cases, failures) = run_corpus(&repo().join("tests/plan-errors"));
+    assert!(cases >= 5, "{cases}");
+    assert!(failures.is_empty(), "{} of {cases} cases differ:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -112,7 +147,8 @@ fn corpus_catalog_fixture_matches_the_real_plugins() {
     // The config crate's unit corpus runs against tests/config-errors/catalog.json; it must be
     // what the built-in plugins really declare. DATAPLAT_BLESS=1 rewrites it.
     let root = repo();
-    let listed: Vec<serde_json::Value> = serde_json::from_str(&ok(dataplat(&root, &["plugin", "list", "-o", "json"]))).expect("json");
+    let listed: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(dataplat(&root, &["plugin", "list", "-o", "json"]))).expect("json");
     let addons: Vec<serde_json::Value> = listed
         .iter()
         .map(|p| {
@@ -129,7 +165,8 @@ fn corpus_catalog_fixture_matches_the_real_plugins() {
     if std::env::var("DATAPLAT_BLESS").is_ok_and(|v| v == "1") {
         std::fs::write(&path, serde_json::to_string_pretty(&real).expect("json") + "\n").expect("bless");
     }
-    let fixture: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json");
     assert_eq!(fixture, real, "tests/config-errors/catalog.json is stale; rerun with DATAPLAT_BLESS=1");
 }
 
@@ -152,7 +189,23 @@ fn init_enable_disable_edit_in_place() {
     assert_eq!(changed, vec![("enable_keda: false # autoscaling, later", "enable_keda: true # autoscaling, later")]);
     assert_eq!(commented.lines().count(), enabled.lines().count());
     ok(dataplat(d, &["disable", "keda"]));
-    assert_eq!(std::fs::read_to_string(d.join("platform.yaml")).expect("read"), commented, "disable restores the bytes");
+    assert_eq!(
+        std::fs::read_to_string(d.join("platform.yaml")).expect("read"),
+        commented,
+        "disable restores the bytes"
+    );
+
+    // Disabling an addon keeps its settings block (ignored, with a warning, until re-enabled).
+    ok(dataplat(d, &["enable", "kafka"]));
+    let with_block = std::fs::read_to_string(d.join("platform.yaml")).expect("read") + "kafka:\n  brokers: 5\n";
+    std::fs::write(d.join("platform.yaml"), &with_block).expect("write");
+    ok(dataplat(d, &["disable", "kafka"]));
+    let disabled = std::fs::read_to_string(d.join("platform.yaml")).expect("read");
+    assert!(disabled.contains("enable_kafka: false") && disabled.ends_with("kafka:\n  brokers: 5\n"));
+    let validated = dataplat(d, &["validate"]);
+    assert!(validated.status.success());
+    assert!(stderr(&validated).contains("warning: the `kafka` settings are ignored"), "{}", stderr(&validated));
+    ok(dataplat(d, &["enable", "kafka"]));
 
     // Enabling an addon switches on what it needs, and says so.
     let out = ok(dataplat(d, &["enable", "flink"]));
@@ -196,12 +249,20 @@ enable_amazon_prometheus    = true
 enable_superset             = true
 enable_ingress_nginx        = true
 deployment_id = "DO-NOT-EDIT-AUTO-GENERATED"
+enable_ipv6   = false
+enable_cluster_addons = {
+  aws-ebs-csi-driver         = true
+  amazon-cloudwatch-observability = false
+}
 "#,
     )
     .expect("write");
     let out = ok(dataplat(dir.path(), &["init", "--from-tfvars", "data-stack.tfvars"]));
     assert!(out.contains("enable_raydata") && out.contains("skipped"), "{out}");
     assert!(out.contains("enable_spark_operator") && out.contains("mapped"), "{out}");
+    // Base-stack switches that are not addon flags are explained, not errors.
+    assert!(out.contains("enable_cluster_addons") && out.contains("EKS managed add-ons"), "{out}");
+    assert!(out.contains("enable_ipv6") && out.contains("IPv4"), "{out}");
     let text = std::fs::read_to_string(dir.path().join("platform.yaml")).expect("written");
     assert!(text.contains("name: trino-v2"));
     assert!(!text.contains("DO-NOT-EDIT"), "the placeholder becomes a real id");

@@ -58,17 +58,12 @@ impl Catalog {
 
     /// The flag with this name and the addon that owns it.
     pub fn flag(&self, name: &str) -> Option<(&AddonSpec, &FlagSpec)> {
-        self.addons
-            .iter()
-            .find_map(|a| a.flags.iter().find(|f| f.name == name).map(|f| (a, f)))
+        self.addons.iter().find_map(|a| a.flags.iter().find(|f| f.name == name).map(|f| (a, f)))
     }
 
     /// Every flag name, in catalog order.
     pub fn flag_names(&self) -> Vec<&str> {
-        self.addons
-            .iter()
-            .flat_map(|a| a.flags.iter().map(|f| f.name.as_str()))
-            .collect()
+        self.addons.iter().flat_map(|a| a.flags.iter().map(|f| f.name.as_str())).collect()
     }
 
     /// Every addon name, in catalog order.
@@ -85,8 +80,6 @@ impl AddonSpec {
 
     /// The name of the enabling flag, or the conventional `enable_<name>` when none is declared.
     pub fn enabling_flag_name(&self) -> String {
-        self.enabling_flag()
-            .map(|f| f.name.clone())
-            .unwrap_or_else(|| format!("enable_{}", self.name))
+        self.enabling_flag().map(|f| f.name.clone()).unwrap_or_else(|| format!("enable_{}", self.name))
     }
 }

@@ -25,19 +25,14 @@ pub(crate) struct Problem {
 }
 
 fn problem(message: impl Into<String>, hint: impl Into<String>) -> Problem {
-    Problem {
-        message: message.into(),
-        hint: hint.into(),
-    }
+    Problem { message: message.into(), hint: hint.into() }
 }
 
 /// True for a valid platform name: 1-63 chars, lowercase letters, digits, hyphens, starting
 /// with a letter.
 pub(crate) fn is_valid_name(v: &str) -> bool {
     let mut chars = v.chars();
-    matches!(chars.next(), Some('a'..='z'))
-        && v.len() <= 63
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-'))
+    matches!(chars.next(), Some('a'..='z')) && v.len() <= 63 && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-'))
 }
 
 /// Checks `name`.
@@ -47,10 +42,7 @@ pub(crate) fn check_name(key: &str, v: &str) -> Result<(), Problem> {
     }
     let why = "it becomes the EKS cluster name and the prefix of every AWS resource";
     if v.is_empty() {
-        return Err(problem(
-            format!("`{key}` is empty"),
-            format!("write a name such as `{key}: trino-v2`; {why}"),
-        ));
+        return Err(problem(format!("`{key}` is empty"), format!("write a name such as `{key}: trino-v2`; {why}")));
     }
     let len = v.chars().count();
     if len > 63 {
@@ -59,21 +51,14 @@ pub(crate) fn check_name(key: &str, v: &str) -> Result<(), Problem> {
             format!("shorten it to 63 characters or fewer; {why}"),
         ));
     }
-    let fixed: String = v
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    let fixed: String = v.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let suggestion = if is_valid_name(&fixed) && fixed != v {
         format!("write `{key}: {fixed}`")
     } else {
         format!("write a name such as `{key}: trino-v2`")
     };
     if v.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(problem(
-            format!("`{key}` must be lowercase, found `{v}`"),
-            format!("{suggestion}; {why}"),
-        ));
+        return Err(problem(format!("`{key}` must be lowercase, found `{v}`"), format!("{suggestion}; {why}")));
     }
     if !v.starts_with(|c: char| c.is_ascii_lowercase()) {
         let first = v.chars().next().unwrap_or(' ');
@@ -82,15 +67,9 @@ pub(crate) fn check_name(key: &str, v: &str) -> Result<(), Problem> {
             format!("names start with a letter a-z; {why}"),
         ));
     }
-    let bad: String = v
-        .chars()
-        .filter(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-'))
-        .take(1)
-        .collect();
+    let bad: String = v.chars().filter(|c| !matches!(c, 'a'..='z' | '0'..='9' | '-')).take(1).collect();
     Err(problem(
-        format!(
-            "`{key}` may only contain lowercase letters, digits and hyphens; found `{bad}` in `{v}`"
-        ),
+        format!("`{key}` may only contain lowercase letters, digits and hyphens; found `{bad}` in `{v}`"),
         format!("{suggestion}; {why}"),
     ))
 }
@@ -109,9 +88,7 @@ pub(crate) fn is_valid_region(v: &str) -> bool {
     };
     first.len() == 2
         && first.chars().all(|c| c.is_ascii_lowercase())
-        && middle
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && middle.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
         && (1..=2).contains(&last.len())
         && last.chars().all(|c| c.is_ascii_digit())
 }
@@ -124,10 +101,7 @@ pub(crate) fn check_region(key: &str, v: &str) -> Result<(), Problem> {
     let shape = "region codes look like `us-west-2`, `eu-central-1` or `ap-southeast-1`";
     let lower = v.to_lowercase();
     if is_valid_region(&lower) {
-        return Err(problem(
-            format!("`{key}` must be lowercase, found `{v}`"),
-            format!("write `{key}: {lower}`"),
-        ));
+        return Err(problem(format!("`{key}` must be lowercase, found `{v}`"), format!("write `{key}: {lower}`")));
     }
     // An availability zone such as us-west-2a.
     let trimmed = lower.trim_end_matches(|c: char| c.is_ascii_lowercase());
@@ -137,10 +111,7 @@ pub(crate) fn check_region(key: &str, v: &str) -> Result<(), Problem> {
             format!("write `{key}: {trimmed}`; dataplat picks the zones itself"),
         ));
     }
-    Err(problem(
-        format!("`{key}` is `{v}`, which is not an AWS region code"),
-        shape.to_string(),
-    ))
+    Err(problem(format!("`{key}` is `{v}`, which is not an AWS region code"), shape.to_string()))
 }
 
 /// True for exactly 8 ASCII letters or digits.
@@ -173,23 +144,14 @@ pub(crate) fn check_deployment_id(key: &str, v: &str) -> Result<(), Problem> {
         ));
     }
     let n = v.chars().count();
-    Err(problem(
-        format!("`{key}` must be exactly 8 letters or digits; `{v}` has {n}"),
-        keep.to_string(),
-    ))
+    Err(problem(format!("`{key}` must be exactly 8 letters or digits; `{v}` has {n}"), keep.to_string()))
 }
 
 /// `"1.32", "1.33", "1.34" (default) and "1.35"`
 pub(crate) fn supported_versions_text() -> String {
     let items: Vec<String> = SUPPORTED_KUBERNETES_VERSIONS
         .iter()
-        .map(|v| {
-            if *v == DEFAULT_KUBERNETES_VERSION {
-                format!("\"{v}\" (the default)")
-            } else {
-                format!("\"{v}\"")
-            }
-        })
+        .map(|v| if *v == DEFAULT_KUBERNETES_VERSION { format!("\"{v}\" (the default)") } else { format!("\"{v}\"") })
         .collect();
     crate::suggest::join_and(&items)
 }
@@ -219,11 +181,7 @@ impl Cidr {
     }
 
     fn mask(prefix: u8) -> u32 {
-        if prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(prefix))
-        }
+        if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
     }
 }
 
@@ -276,24 +234,15 @@ pub(crate) fn check_vpc_cidr(key: &str, v: &str) -> Result<(), Problem> {
     if !(16..=24).contains(&cidr.prefix) {
         let example = Cidr::render(cidr.addr & Cidr::mask(16), 16);
         return Err(problem(
-            format!(
-                "`{key}` {v} has prefix /{}; dataplat needs /16 to /24",
-                cidr.prefix
-            ),
-            format!(
-                "use a prefix between /16 (65536 addresses) and /24 (256), e.g. `{key}: {example}`"
-            ),
+            format!("`{key}` {v} has prefix /{}; dataplat needs /16 to /24", cidr.prefix),
+            format!("use a prefix between /16 (65536 addresses) and /24 (256), e.g. `{key}: {example}`"),
         ));
     }
-    let in_private = PRIVATE_RANGES
-        .iter()
-        .any(|(net, p)| cidr.prefix >= *p && (cidr.addr & Cidr::mask(*p)) == *net);
+    let in_private = PRIVATE_RANGES.iter().any(|(net, p)| cidr.prefix >= *p && (cidr.addr & Cidr::mask(*p)) == *net);
     if !in_private {
         return Err(problem(
             format!("`{key}` {v} is not a private address range"),
-            format!(
-                "use space from 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, e.g. `{key}: {DEFAULT_VPC_CIDR}`"
-            ),
+            format!("use space from 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, e.g. `{key}: {DEFAULT_VPC_CIDR}`"),
         ));
     }
     let network = cidr.addr & Cidr::mask(cidr.prefix);
@@ -347,52 +296,20 @@ mod tests {
         assert!(check_name("name", "a").is_ok());
         assert!(check_name("name", &"a".repeat(63)).is_ok());
         assert!(check_name("name", &"a".repeat(64)).is_err());
-        assert!(
-            check_name("name", "Trino")
-                .unwrap_err()
-                .message
-                .contains("lowercase")
-        );
-        assert!(
-            check_name("name", "1trino")
-                .unwrap_err()
-                .message
-                .contains("start")
-        );
-        assert!(
-            check_name("name", "trino_v2")
-                .unwrap_err()
-                .hint
-                .contains("trino-v2")
-        );
+        assert!(check_name("name", "Trino").unwrap_err().message.contains("lowercase"));
+        assert!(check_name("name", "1trino").unwrap_err().message.contains("start"));
+        assert!(check_name("name", "trino_v2").unwrap_err().hint.contains("trino-v2"));
     }
 
     #[test]
     fn regions() {
-        for ok in [
-            "us-west-2",
-            "eu-central-1",
-            "ap-southeast-1",
-            "us-gov-west-1",
-        ] {
+        for ok in ["us-west-2", "eu-central-1", "ap-southeast-1", "us-gov-west-1"] {
             assert!(is_valid_region(ok), "{ok}");
         }
-        for bad in [
-            "us-west",
-            "uswest2",
-            "US-WEST-2",
-            "us-west-2a",
-            "u-west-2",
-            "us--2",
-        ] {
+        for bad in ["us-west", "uswest2", "US-WEST-2", "us-west-2a", "u-west-2", "us--2"] {
             assert!(!is_valid_region(bad), "{bad}");
         }
-        assert!(
-            check_region("region", "us-west-2a")
-                .unwrap_err()
-                .hint
-                .contains("us-west-2")
-        );
+        assert!(check_region("region", "us-west-2a").unwrap_err().hint.contains("us-west-2"));
     }
 
     #[test]
@@ -405,12 +322,7 @@ mod tests {
         assert!(check_vpc_cidr("vpc_cidr", "10.0.0.0/28").is_err());
         assert!(check_vpc_cidr("vpc_cidr", "52.10.0.0/16").is_err());
         assert!(check_vpc_cidr("vpc_cidr", "172.32.0.0/16").is_err());
-        assert!(
-            check_vpc_cidr("vpc_cidr", "10.0.0.1/16")
-                .unwrap_err()
-                .hint
-                .contains("10.0.0.0/16")
-        );
+        assert!(check_vpc_cidr("vpc_cidr", "10.0.0.1/16").unwrap_err().hint.contains("10.0.0.0/16"));
         assert!(parse_cidr("10.0.0.256/16").is_none());
         assert!(parse_cidr("010.0.0.0/16").is_none());
     }

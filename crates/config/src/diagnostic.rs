@@ -50,13 +50,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a position.
-    pub fn error(
-        file: &str,
-        line: usize,
-        column: usize,
-        key: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn error(file: &str, line: usize, column: usize, key: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             file: file.to_string(),
@@ -90,11 +84,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}: {}",
-            self.file, self.line, self.column, self.severity, self.message
-        )?;
+        write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.column, self.severity, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
@@ -109,11 +99,7 @@ pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
 
 /// Renders diagnostics the way the CLI prints them: each by `Display`, joined with newlines.
 pub fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
+    diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]
@@ -125,9 +111,6 @@ mod tests {
         let d = Diagnostic::error("platform.yaml", 3, 1, "region", "`region` is bad");
         assert_eq!(d.to_string(), "platform.yaml:3:1: error: `region` is bad");
         let d = d.with_hint("write us-west-2");
-        assert_eq!(
-            d.to_string(),
-            "platform.yaml:3:1: error: `region` is bad\n  hint: write us-west-2"
-        );
+        assert_eq!(d.to_string(), "platform.yaml:3:1: error: `region` is bad\n  hint: write us-west-2");
     }
 }

@@ -10,9 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalog::{AddonSpec, Catalog};
-use crate::core_keys::{
-    self, DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, Problem, SUPPORTED_KUBERNETES_VERSIONS,
-};
+use crate::core_keys::{self, DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, Problem, SUPPORTED_KUBERNETES_VERSIONS};
 use crate::diagnostic::{Diagnostic, Severity, sort_diagnostics};
 use crate::plugins::{PluginSource, check_plugins};
 use crate::schema::{BlockContext, check_block};
@@ -20,15 +18,8 @@ use crate::suggest::{did_you_mean, did_you_mean_text, join_and};
 use crate::yaml::{self, Entry, Node, NodeKind, Pos, Resolved, Seg, parse_dotted, render_path};
 
 /// Keys every platform.yaml may have, besides flags and addon blocks.
-pub const CORE_KEYS: &[&str] = &[
-    "name",
-    "region",
-    "deployment_id",
-    "kubernetes_version",
-    "vpc_cidr",
-    "tags",
-    "plugins",
-];
+pub const CORE_KEYS: &[&str] =
+    &["name", "region", "deployment_id", "kubernetes_version", "vpc_cidr", "tags", "plugins"];
 const REQUIRED_KEYS: &[&str] = &["name", "region", "deployment_id"];
 
 /// A parsed platform.yaml: the text, its label, and a tree with positions.
@@ -72,9 +63,7 @@ pub fn parse(file_label: &str, text: &str) -> Result<Document, Vec<Diagnostic>> 
     let empty_hint = "run `kubectl dataplat init` to write a commented platform.yaml, or add at \
                       least `name`, `region` and `deployment_id`";
     let Some(root) = root.filter(|r| !r.is_null()) else {
-        return Err(vec![
-            Diagnostic::error(file_label, 1, 1, "", "the file is empty").with_hint(empty_hint),
-        ]);
+        return Err(vec![Diagnostic::error(file_label, 1, 1, "", "the file is empty").with_hint(empty_hint)]);
     };
     if root.entries().is_none() {
         return Err(vec![
@@ -83,19 +72,12 @@ pub fn parse(file_label: &str, text: &str) -> Result<Document, Vec<Diagnostic>> 
                 root.start.line,
                 root.start.column,
                 "",
-                format!(
-                    "the top level must be a mapping of keys such as `name: trino-v2`, found {}",
-                    root.describe()
-                ),
+                format!("the top level must be a mapping of keys such as `name: trino-v2`, found {}", root.describe()),
             )
             .with_hint(empty_hint),
         ]);
     }
-    Ok(Document {
-        file: file_label.to_string(),
-        text: text.to_string(),
-        root,
-    })
+    Ok(Document { file: file_label.to_string(), text: text.to_string(), root })
 }
 
 impl Document {
@@ -122,11 +104,7 @@ impl Document {
     pub fn position(&self, dotted_path: &str) -> Option<(usize, usize)> {
         let segs = parse_dotted(dotted_path);
         let (pos, depth) = self.root.locate(&segs);
-        if depth == segs.len() {
-            pos.map(|p| (p.line, p.column))
-        } else {
-            None
-        }
+        if depth == segs.len() { pos.map(|p| (p.line, p.column)) } else { None }
     }
 
     /// The third-party plugins listed under `plugins:`. Works before the catalog is known.
@@ -161,21 +139,18 @@ impl Document {
         segs.extend(parse_dotted(path));
         let key = render_path(&segs);
         let (pos, _) = self.root.locate(&segs);
+        // No block for the addon in the file: point at the flag that switched it on.
+        let pos = pos.or_else(|| {
+            let flag = format!("enable_{addon}");
+            let top = self.top();
+            top.iter()
+                .find(|e| e.key == flag)
+                .or_else(|| top.iter().find(|e| e.key.starts_with("enable_") && e.key.contains(addon)))
+                .map(|e| e.key_node.start)
+        });
         let (line, column) = pos.map(|p| (p.line, p.column)).unwrap_or((1, 1));
-        let message = if message.contains(&key) {
-            message.to_string()
-        } else {
-            format!("`{key}`: {message}")
-        };
-        Diagnostic {
-            severity,
-            file: self.file.clone(),
-            line,
-            column,
-            key,
-            message,
-            hint: hint.map(str::to_string),
-        }
+        let message = if message.contains(&key) { message.to_string() } else { format!("`{key}`: {message}") };
+        Diagnostic { severity, file: self.file.clone(), line, column, key, message, hint: hint.map(str::to_string) }
     }
 }
 
@@ -211,13 +186,7 @@ fn core_string(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> Option<Str
         NodeKind::Scalar(s) => match s.resolve() {
             Ok(Resolved::Str(v)) => Some(v),
             Ok(Resolved::Null) => {
-                diags.push(at(
-                    file,
-                    pos,
-                    key,
-                    format!("`{key}` has no value"),
-                    Some(core_example(key)),
-                ));
+                diags.push(at(file, pos, key, format!("`{key}` has no value"), Some(core_example(key))));
                 None
             }
             Ok(Resolved::Number(_) | Resolved::NonFinite(_)) if key == "kubernetes_version" => {
@@ -225,10 +194,7 @@ fn core_string(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> Option<Str
                 let hint = if SUPPORTED_KUBERNETES_VERSIONS.contains(&text.as_str()) {
                     format!("quote it: `kubernetes_version: \"{text}\"`")
                 } else {
-                    format!(
-                        "quote it, and pick a supported version: {}",
-                        core_keys::supported_versions_text()
-                    )
+                    format!("quote it, and pick a supported version: {}", core_keys::supported_versions_text())
                 };
                 diags.push(at(
                     file,
@@ -259,10 +225,7 @@ fn core_string(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> Option<Str
                 file,
                 pos,
                 key,
-                format!(
-                    "`{key}` must be a single value, found {}",
-                    e.value.describe()
-                ),
+                format!("`{key}` must be a single value, found {}", e.value.describe()),
                 Some(core_example(key)),
             ));
             None
@@ -302,29 +265,18 @@ fn flag_value(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> Option<bool
     let hint = match (guess, quoted, scalar.map(|s| s.resolve())) {
         (Some(b), true, _) => format!("remove the quotes: `{key}: {b}`"),
         (Some(b), false, Some(Ok(Resolved::Str(_)))) => {
-            format!(
-                "write `{key}: {b}`; YAML 1.2 reads `{text}` as a string, only true and false are booleans"
-            )
+            format!("write `{key}: {b}`; YAML 1.2 reads `{text}` as a string, only true and false are booleans")
         }
         (Some(b), _, _) => format!("write `{key}: {b}`"),
         (None, _, _) => format!("write `{key}: true` or `{key}: false`"),
     };
-    diags.push(at(
-        file,
-        pos,
-        key,
-        format!("flag `{key}` must be true or false, found {found}"),
-        Some(hint),
-    ));
+    diags.push(at(file, pos, key, format!("flag `{key}` must be true or false, found {found}"), Some(hint)));
     None
 }
 
 /// Validates a document against the catalog of loaded plugins. On success returns the typed
 /// platform and any warnings; on failure every error (and warning) found, sorted by position.
-pub fn validate(
-    doc: &Document,
-    catalog: &Catalog,
-) -> Result<(Platform, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diagnostic>), Vec<Diagnostic>> {
     let file = doc.file.as_str();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut name = None;
@@ -416,18 +368,10 @@ pub fn validate(
                         [one] => format!("did you mean `{one}`?"),
                         many => format!(
                             "did you mean {}?",
-                            crate::suggest::join_or(
-                                &many.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>()
-                            )
+                            crate::suggest::join_or(&many.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>())
                         ),
                     };
-                    diags.push(at(
-                        file,
-                        pos,
-                        key,
-                        format!("unknown flag `{key}`"),
-                        Some(hint),
-                    ));
+                    diags.push(at(file, pos, key, format!("unknown flag `{key}`"), Some(hint)));
                 }
             }
             _ => {
@@ -454,9 +398,8 @@ pub fn validate(
     }
 
     // Flags -> addon states.
-    let flag_value_of = |name: &str| -> Option<Option<bool>> {
-        flags.iter().find(|f| f.entry.key == name).map(|f| f.value)
-    };
+    let flag_value_of =
+        |name: &str| -> Option<Option<bool>> { flags.iter().find(|f| f.entry.key == name).map(|f| f.value) };
     let mut states: BTreeMap<&str, AddonState> = BTreeMap::new();
     for addon in &catalog.addons {
         let state = if unknown_addon_hints.contains(&addon.name) {
@@ -477,10 +420,7 @@ pub fn validate(
         let Some((addon, spec)) = catalog.flag(&f.entry.key) else {
             continue;
         };
-        let state = states
-            .get(addon.name.as_str())
-            .copied()
-            .unwrap_or(AddonState::Disabled);
+        let state = states.get(addon.name.as_str()).copied().unwrap_or(AddonState::Disabled);
         if !spec.enables_addon && f.value == Some(true) && state == AddonState::Disabled {
             let addon_flag = addon.enabling_flag_name();
             diags.push(at(
@@ -491,10 +431,7 @@ pub fn validate(
                     "flag `{}` has no effect: it is a feature of the `{}` addon, which is not enabled",
                     f.entry.key, addon.name
                 ),
-                Some(format!(
-                    "set `{addon_flag}: true` to use it, or remove `{}`",
-                    f.entry.key
-                )),
+                Some(format!("set `{addon_flag}: true` to use it, or remove `{}`", f.entry.key)),
             ));
         }
     }
@@ -514,9 +451,7 @@ pub fn validate(
                     _ => continue,
                 },
             };
-            let pos = trigger_entry
-                .map(|e| e.key_node.start)
-                .unwrap_or(doc.root.start);
+            let pos = trigger_entry.map(|e| e.key_node.start).unwrap_or(doc.root.start);
             match catalog.addon(&dep.addon) {
                 Some(needed) => match states.get(needed.name.as_str()) {
                     Some(AddonState::Enabled | AddonState::Unknown) => {}
@@ -554,10 +489,7 @@ pub fn validate(
     // Config blocks.
     let mut addon_configs = BTreeMap::new();
     for (addon, e) in &blocks {
-        let state = states
-            .get(addon.name.as_str())
-            .copied()
-            .unwrap_or(AddonState::Disabled);
+        let state = states.get(addon.name.as_str()).copied().unwrap_or(AddonState::Disabled);
         let key = &e.key;
         let pos = e.key_node.start;
         let block_ok = match &e.value.kind {
@@ -575,10 +507,7 @@ pub fn validate(
                     file,
                     pos,
                     key,
-                    format!(
-                        "`{key}` must be a mapping of `{key}` settings, found {}",
-                        e.value.describe()
-                    ),
+                    format!("`{key}` must be a mapping of `{key}` settings, found {}", e.value.describe()),
                     Some(hint),
                 ));
                 false
@@ -591,16 +520,18 @@ pub fn validate(
             continue;
         }
         if state == AddonState::Disabled {
+            // A warning, not an error: settings are kept across `disable`/`enable`, so a
+            // customised addon can be switched off without losing (or deleting) its block.
             let flag = addon.enabling_flag_name();
-            diags.push(at(
+            let mut warning = at(
                 file,
                 pos,
                 key,
-                format!("the `{key}` settings have no effect: the `{key}` addon is not enabled"),
-                Some(format!(
-                    "set `{flag}: true` to use them, or remove the `{key}:` block"
-                )),
-            ));
+                format!("the `{key}` settings are ignored: the `{key}` addon is not enabled"),
+                Some(format!("set `{flag}: true` to use them, or remove the `{key}:` block")),
+            );
+            warning.severity = Severity::Warning;
+            diags.push(warning);
             continue;
         }
         let mut path = vec![Seg::Key(key.clone())];
@@ -627,11 +558,8 @@ pub fn validate(
             continue;
         }
         let flag = addon.enabling_flag_name();
-        let anchor = flags
-            .iter()
-            .find(|f| f.entry.key == flag)
-            .map(|f| f.entry.key_node.start)
-            .unwrap_or(doc.root.start);
+        let anchor =
+            flags.iter().find(|f| f.entry.key == flag).map(|f| f.entry.key_node.start).unwrap_or(doc.root.start);
         let json = Value::Object(serde_json::Map::new());
         let ctx = BlockContext {
             file,
@@ -657,16 +585,10 @@ pub fn validate(
     };
     let mut flag_map = BTreeMap::new();
     for f in &flag_names {
-        flag_map.insert(
-            (*f).to_string(),
-            matches!(flag_value_of(f), Some(Some(true))),
-        );
+        flag_map.insert((*f).to_string(), matches!(flag_value_of(f), Some(Some(true))));
     }
-    let enabled_addons: Vec<String> = states
-        .iter()
-        .filter(|(_, s)| **s == AddonState::Enabled)
-        .map(|(n, _)| (*n).to_string())
-        .collect();
+    let enabled_addons: Vec<String> =
+        states.iter().filter(|(_, s)| **s == AddonState::Enabled).map(|(n, _)| (*n).to_string()).collect();
     addon_configs.retain(|k, _| enabled_addons.contains(k));
     Ok((
         Platform {
@@ -690,19 +612,14 @@ fn unknown_key(file: &str, catalog: &Catalog, e: &Entry, top_level: &[&str]) -> 
     let key = e.key.as_str();
     let pos = e.key_node.start;
     let flag_form = format!("enable_{key}");
-    let is_bool = matches!(
-        e.value.scalar().map(|s| s.resolve()),
-        Some(Ok(Resolved::Bool(_)))
-    );
+    let is_bool = matches!(e.value.scalar().map(|s| s.resolve()), Some(Ok(Resolved::Bool(_))));
     if is_bool && catalog.flag(&flag_form).is_some() {
         return at(
             file,
             pos,
             key,
             format!("unknown key `{key}`"),
-            Some(format!(
-                "flags start with `enable_`: did you mean `{flag_form}`?"
-            )),
+            Some(format!("flags start with `enable_`: did you mean `{flag_form}`?")),
         );
     }
     let render = |c: &str| format!("`{c}`");
@@ -720,13 +637,7 @@ fn unknown_key(file: &str, catalog: &Catalog, e: &Entry, top_level: &[&str]) -> 
                 )
             }
         });
-        return at(
-            file,
-            pos,
-            key,
-            format!("`{key}` is not a known addon, so its settings cannot be used"),
-            Some(hint),
-        );
+        return at(file, pos, key, format!("`{key}` is not a known addon, so its settings cannot be used"), Some(hint));
     }
     let hint = did_you_mean_text(key, top_level, render).unwrap_or_else(|| {
         "top-level keys are `name`, `region`, `deployment_id`, `kubernetes_version`, `vpc_cidr`, \
@@ -773,10 +684,7 @@ fn check_tags(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> BTreeMap<St
                     pos,
                     &path,
                     format!("tag `{path}` has no value"),
-                    Some(format!(
-                        "write `{}: \"\"` for an empty value, or remove the tag",
-                        t.key
-                    )),
+                    Some(format!("write `{}: \"\"` for an empty value, or remove the tag", t.key)),
                 ));
             }
             Some((s, _)) => diags.push(at(
@@ -784,19 +692,13 @@ fn check_tags(file: &str, e: &Entry, diags: &mut Vec<Diagnostic>) -> BTreeMap<St
                 pos,
                 &path,
                 format!("tag `{path}` must be a string, found {}", s.describe()),
-                Some(format!(
-                    "AWS tag values are text: quote it, `{}: \"{}\"`",
-                    t.key, s.text
-                )),
+                Some(format!("AWS tag values are text: quote it, `{}: \"{}\"`", t.key, s.text)),
             )),
             None => diags.push(at(
                 file,
                 pos,
                 &path,
-                format!(
-                    "tag `{path}` must be a string, found {}",
-                    t.value.describe()
-                ),
+                format!("tag `{path}` must be a string, found {}", t.value.describe()),
                 Some("a tag value is a single piece of text".to_string()),
             )),
         }

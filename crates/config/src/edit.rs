@@ -18,14 +18,10 @@ pub enum EditError {
     #[error("platform.yaml does not parse:\n{}", render_diagnostics(.0))]
     Parse(Vec<Diagnostic>),
     /// The flag name is not of the form `enable_<name>`.
-    #[error(
-        "`{0}` is not a flag name; flags look like `enable_<addon>` (lowercase letters, digits, `_`)"
-    )]
+    #[error("`{0}` is not a flag name; flags look like `enable_<addon>` (lowercase letters, digits, `_`)")]
     InvalidFlag(String),
     /// The plugin name is not a valid addon name.
-    #[error(
-        "`{0}` is not a valid plugin name; use lowercase letters, digits and `_`, starting with a letter"
-    )]
+    #[error("`{0}` is not a valid plugin name; use lowercase letters, digits and `_`, starting with a letter")]
     InvalidPluginName(String),
     /// The plugin source is empty.
     #[error("the plugin source is empty")]
@@ -60,14 +56,8 @@ fn apply(text: &str, mut splices: Vec<Splice>) -> Result<String, EditError> {
             // Keep the file's line endings.
             s.with = s.with.replace("\r\n", "\n").replace('\n', "\r\n");
         }
-        if s.start > s.end
-            || s.end > out.len()
-            || !out.is_char_boundary(s.start)
-            || !out.is_char_boundary(s.end)
-        {
-            return Err(EditError::Unsupported(
-                "an edit fell outside the text".to_string(),
-            ));
+        if s.start > s.end || s.end > out.len() || !out.is_char_boundary(s.start) || !out.is_char_boundary(s.end) {
+            return Err(EditError::Unsupported("an edit fell outside the text".to_string()));
         }
         out.replace_range(s.start..s.end, &s.with);
     }
@@ -78,9 +68,7 @@ fn apply(text: &str, mut splices: Vec<Splice>) -> Result<String, EditError> {
 fn parse_for_edit(text: &str) -> Result<Document, EditError> {
     let doc = document::parse("platform.yaml", text).map_err(EditError::Parse)?;
     if matches!(doc.root().kind, NodeKind::Mapping { flow: true, .. }) {
-        return Err(EditError::Unsupported(
-            "the top level is written in flow style (`{...}`)".to_string(),
-        ));
+        return Err(EditError::Unsupported("the top level is written in flow style (`{...}`)".to_string()));
     }
     Ok(doc)
 }
@@ -96,9 +84,7 @@ fn after_line(text: &str, offset: usize) -> (usize, bool) {
 
 /// Byte offset of the start of the line containing `offset`.
 fn line_start(text: &str, offset: usize) -> usize {
-    text.get(..offset)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1)
+    text.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1)
 }
 
 /// The last byte of real content of a node (block scalars and block collections end after a
@@ -125,24 +111,12 @@ fn after_colon(text: &str, key: &Node) -> Option<usize> {
 /// Lines to insert at `at`: makes sure they start on a fresh line.
 fn insertion(text: &str, at: usize, lines: &str) -> Splice {
     let needs_newline = at > 0 && at == text.len() && !text.ends_with('\n');
-    Splice {
-        start: at,
-        end: at,
-        with: if needs_newline {
-            format!("\n{lines}")
-        } else {
-            lines.to_string()
-        },
-    }
+    Splice { start: at, end: at, with: if needs_newline { format!("\n{lines}") } else { lines.to_string() } }
 }
 
 fn is_flag_name(flag: &str) -> bool {
-    flag.strip_prefix("enable_").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
-    })
+    flag.strip_prefix("enable_")
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_')))
 }
 
 /// Sets a top-level flag. An existing flag gets its value replaced in place (keeping any
@@ -170,10 +144,8 @@ pub fn set_flag(text: &str, flag: &str, value: bool) -> Result<String, EditError
         .or_else(|| entries.iter().find(|e| e.key == "deployment_id"))
         .or_else(|| {
             entries.iter().rev().find(|e| {
-                matches!(
-                    e.key.as_str(),
-                    "name" | "region" | "kubernetes_version" | "vpc_cidr"
-                ) && e.value.scalar().is_some()
+                matches!(e.key.as_str(), "name" | "region" | "kubernetes_version" | "vpc_cidr")
+                    && e.value.scalar().is_some()
             })
         });
     let (at, indent) = match anchor {
@@ -190,45 +162,26 @@ pub fn set_flag(text: &str, flag: &str, value: bool) -> Result<String, EditError
 /// The splice that replaces the value of `e` with the scalar `new_value`.
 fn replace_value(text: &str, e: &Entry, new_value: &str) -> Result<Splice, EditError> {
     let v = &e.value;
-    let simple = v.scalar().is_some_and(|s| {
-        matches!(
-            s.style,
-            ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
-        )
-    });
+    let simple = v
+        .scalar()
+        .is_some_and(|s| matches!(s.style, ScalarStyle::Plain | ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted));
     if simple && v.end.offset > v.start.offset {
-        return Ok(Splice {
-            start: v.start.offset,
-            end: v.end.offset,
-            with: new_value.to_string(),
-        });
+        return Ok(Splice { start: v.start.offset, end: v.end.offset, with: new_value.to_string() });
     }
-    let colon = after_colon(text, &e.key_node)
-        .ok_or_else(|| EditError::Unsupported(format!("no `:` after `{}`", e.key)))?;
-    let end = if v.end.offset > v.start.offset {
-        content_end(text, v).max(colon)
-    } else {
-        colon
-    };
-    Ok(Splice {
-        start: colon,
-        end,
-        with: format!(" {new_value}"),
-    })
+    let colon =
+        after_colon(text, &e.key_node).ok_or_else(|| EditError::Unsupported(format!("no `:` after `{}`", e.key)))?;
+    let end = if v.end.offset > v.start.offset { content_end(text, v).max(colon) } else { colon };
+    Ok(Splice { start: colon, end, with: format!(" {new_value}") })
 }
 
 fn is_plugin_name(n: &str) -> bool {
     let mut chars = n.chars();
-    matches!(chars.next(), Some('a'..='z'))
-        && n.len() <= 63
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+    matches!(chars.next(), Some('a'..='z')) && n.len() <= 63 && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
 }
 
 /// The name of a plugins list item, if it has one.
 fn item_name(item: &Node) -> Option<&str> {
-    item.get("name")
-        .and_then(|e| e.value.scalar())
-        .map(|s| s.text.as_str())
+    item.get("name").and_then(|e| e.value.scalar()).map(|s| s.text.as_str())
 }
 
 /// Adds a plugin to `plugins:` or replaces the source of the entry with that name, creating the
@@ -248,45 +201,27 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
 
     let Some(entry) = root.get("plugins") else {
         let indent = " ".repeat(root.start.column.saturating_sub(1));
-        let block =
-            format!("{indent}plugins:\n{indent}  - name: {name_s}\n{indent}    source: {src}\n");
+        let block = format!("{indent}plugins:\n{indent}  - name: {name_s}\n{indent}    source: {src}\n");
         return apply(text, vec![insertion(text, text.len(), &block)]);
     };
     let key_indent = entry.key_node.start.column.saturating_sub(1);
     let value = &entry.value;
 
     // `plugins:` with no value, `~`/`null`, or `[]`: write a fresh block list below the key.
-    let empty_flow =
-        matches!(&value.kind, NodeKind::Sequence { items, flow: true } if items.is_empty());
+    let empty_flow = matches!(&value.kind, NodeKind::Sequence { items, flow: true } if items.is_empty());
     if value.is_null() || empty_flow {
         let colon = after_colon(text, &entry.key_node)
             .ok_or_else(|| EditError::Unsupported("no `:` after `plugins`".to_string()))?;
-        let value_end = if value.end.offset > value.start.offset {
-            value.end.offset
-        } else {
-            colon
-        };
+        let value_end = if value.end.offset > value.start.offset { value.end.offset } else { colon };
         let (line_end, _) = after_line(text, value_end);
         let pad = " ".repeat(key_indent + 2);
-        let tail = text
-            .get(value_end..line_end)
-            .unwrap_or("")
-            .trim_end_matches('\n');
+        let tail = text.get(value_end..line_end).unwrap_or("").trim_end_matches('\n');
         let block = format!("{tail}\n{pad}- name: {name_s}\n{pad}  source: {src}\n");
-        return apply(
-            text,
-            vec![Splice {
-                start: colon,
-                end: line_end,
-                with: block,
-            }],
-        );
+        return apply(text, vec![Splice { start: colon, end: line_end, with: block }]);
     }
 
     let NodeKind::Sequence { items, flow } = &value.kind else {
-        return Err(EditError::PluginsNotAList {
-            line: entry.key_node.start.line,
-        });
+        return Err(EditError::PluginsNotAList { line: entry.key_node.start.line });
     };
 
     if let Some(item) = items.iter().find(|i| item_name(i) == Some(name)) {
@@ -309,9 +244,9 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
                 splices.push(replace_value(text, se, &src)?);
             }
             None => {
-                let anchor = item.get("name").map_or(item.start.offset, |e| {
-                    content_end(text, &e.value).max(e.key_node.end.offset)
-                });
+                let anchor = item
+                    .get("name")
+                    .map_or(item.start.offset, |e| content_end(text, &e.value).max(e.key_node.end.offset));
                 let (at, _) = after_line(text, anchor);
                 let pad = " ".repeat(item.start.column.saturating_sub(1));
                 splices.push(insertion(text, at, &format!("{pad}source: {src}\n")));
@@ -319,23 +254,14 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
         }
         if let Some(de) = item.get("digest") {
             let start = line_start(text, de.key_node.start.offset);
-            let only_key_on_line = text
-                .get(start..de.key_node.start.offset)
-                .is_some_and(|s| s.trim().is_empty());
+            let only_key_on_line = text.get(start..de.key_node.start.offset).is_some_and(|s| s.trim().is_empty());
             if !only_key_on_line {
                 return Err(EditError::Unsupported(
                     "the `digest:` of this plugin shares a line with other keys".to_string(),
                 ));
             }
-            let (end, _) = after_line(
-                text,
-                content_end(text, &de.value).max(de.key_node.end.offset),
-            );
-            splices.push(Splice {
-                start,
-                end,
-                with: String::new(),
-            });
+            let (end, _) = after_line(text, content_end(text, &de.value).max(de.key_node.end.offset));
+            splices.push(Splice { start, end, with: String::new() });
         }
         return apply(text, splices);
     }
@@ -344,24 +270,16 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
         // `[a, b]` -> `[a, b, {name: …, source: …}]`, before the closing bracket.
         let close = value.end.offset.saturating_sub(1);
         if text.as_bytes().get(close) != Some(&b']') {
-            return Err(EditError::Unsupported(
-                "cannot find the `]` closing `plugins`".to_string(),
-            ));
+            return Err(EditError::Unsupported("cannot find the `]` closing `plugins`".to_string()));
         }
         return apply(
             text,
-            vec![Splice {
-                start: close,
-                end: close,
-                with: format!(", {{name: {name_s}, source: {src}}}"),
-            }],
+            vec![Splice { start: close, end: close, with: format!(", {{name: {name_s}, source: {src}}}") }],
         );
     }
 
     let Some(first) = items.first() else {
-        return Err(EditError::Unsupported(
-            "`plugins` is an empty block list".to_string(),
-        ));
+        return Err(EditError::Unsupported("`plugins` is an empty block list".to_string()));
     };
     // Indentation of the `-` and of the item's keys, copied from the first item.
     let first_line_start = line_start(text, first.start.offset);
@@ -370,11 +288,7 @@ pub fn set_plugin(text: &str, name: &str, source: &str) -> Result<String, EditEr
     let item_col = first.start.column.saturating_sub(1).max(dash_col + 2);
     let last = items.last().unwrap_or(first);
     let (at, _) = after_line(text, content_end(text, last));
-    let lines = format!(
-        "{}- name: {name_s}\n{}source: {src}\n",
-        " ".repeat(dash_col),
-        " ".repeat(item_col)
-    );
+    let lines = format!("{}- name: {name_s}\n{}source: {src}\n", " ".repeat(dash_col), " ".repeat(item_col));
     apply(text, vec![insertion(text, at, &lines)])
 }
 
@@ -384,17 +298,13 @@ mod tests {
 
     #[test]
     fn crlf_files_keep_their_line_endings() {
-        let text =
-            "name: a\r\nregion: us-west-2\r\ndeployment_id: Ab3dE9xZ\r\nenable_keda: false\r\n";
+        let text = "name: a\r\nregion: us-west-2\r\ndeployment_id: Ab3dE9xZ\r\nenable_keda: false\r\n";
         let out = set_flag(text, "enable_kafka", true).unwrap();
         assert_eq!(out, format!("{text}enable_kafka: true\r\n"));
         let out = set_flag(text, "enable_keda", true).unwrap();
         assert_eq!(out, text.replace("enable_keda: false", "enable_keda: true"));
         let out = set_plugin(text, "hello", "./hello.wasm").unwrap();
-        assert_eq!(
-            out,
-            format!("{text}plugins:\r\n  - name: hello\r\n    source: ./hello.wasm\r\n")
-        );
+        assert_eq!(out, format!("{text}plugins:\r\n  - name: hello\r\n    source: ./hello.wasm\r\n"));
     }
 
     #[test]

@@ -37,18 +37,12 @@ pub fn new_deployment_id() -> Result<String, DeploymentIdError> {
 /// safe, otherwise double-quoted with JSON escapes (which YAML accepts).
 pub fn yaml_scalar(s: &str) -> String {
     let plain_safe = !s.is_empty()
-        && s.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '@' | ':' | '+')
-        })
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '@' | ':' | '+'))
         && s.starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_'))
         && !s.ends_with(':')
         && matches!(resolve_plain(s), Resolved::Str(_))
         && !looks_like_yaml_1_1(s);
-    if plain_safe {
-        s.to_string()
-    } else {
-        serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
-    }
+    if plain_safe { s.to_string() } else { serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\"")) }
 }
 
 /// Words and numbers YAML 1.1 tools would read as booleans or octal: quoted for their sake.
@@ -71,10 +65,7 @@ pub(crate) fn block_yaml(key: &str, value: &Value, indent: usize, prefix: &str, 
             }
         }
         other => {
-            out.push_str(&format!(
-                "{prefix}{pad}{k}: {}\n",
-                crate::schema::inline_yaml(other)
-            ));
+            out.push_str(&format!("{prefix}{pad}{k}: {}\n", crate::schema::inline_yaml(other)));
         }
     }
 }
@@ -112,10 +103,7 @@ pub(crate) struct CoreValues<'a> {
 /// Expands what the caller asked for into the set of flags to turn on: names in `enabled` may
 /// be addon names (their enabling flag) or flag names. Dependencies of enabled addons are added
 /// (returned separately with the addon that needed them) so the file validates.
-pub(crate) fn expand_enabled(
-    catalog: &Catalog,
-    enabled: &[String],
-) -> (BTreeSet<String>, Vec<(String, String)>) {
+pub(crate) fn expand_enabled(catalog: &Catalog, enabled: &[String]) -> (BTreeSet<String>, Vec<(String, String)>) {
     let mut flags = BTreeSet::new();
     for e in enabled {
         if let Some(addon) = catalog.addon(e) {
@@ -136,17 +124,12 @@ pub(crate) fn expand_enabled(
 /// Turns on, until nothing changes, every addon an enabled addon (or enabled feature) needs.
 /// Returns `(added flag, addon that needed it)`. Dependencies on addons missing from the catalog
 /// cannot be satisfied and are left to validation.
-pub(crate) fn add_dependencies(
-    catalog: &Catalog,
-    flags: &mut BTreeSet<String>,
-) -> Vec<(String, String)> {
+pub(crate) fn add_dependencies(catalog: &Catalog, flags: &mut BTreeSet<String>) -> Vec<(String, String)> {
     let mut added = Vec::new();
     for _ in 0..=catalog.addons.len() {
         let mut changed = false;
         for addon in &catalog.addons {
-            let on = addon
-                .enabling_flag()
-                .is_some_and(|f| flags.contains(&f.name));
+            let on = addon.enabling_flag().is_some_and(|f| flags.contains(&f.name));
             if !on {
                 continue;
             }
@@ -185,22 +168,16 @@ pub(crate) fn render_platform(
     out.push_str("# AWS region to deploy to.\n");
     out.push_str(&format!("region: {}\n", yaml_scalar(core.region)));
     out.push_str("# Generated once; tags every AWS resource of this platform. Never change it.\n");
-    out.push_str(&format!(
-        "deployment_id: {}\n",
-        yaml_scalar(core.deployment_id)
-    ));
-    let versions: Vec<String> = crate::core_keys::SUPPORTED_KUBERNETES_VERSIONS
-        .iter()
-        .map(|v| format!("\"{v}\""))
-        .collect();
+    out.push_str(&format!("deployment_id: {}\n", yaml_scalar(core.deployment_id)));
+    let versions: Vec<String> =
+        crate::core_keys::SUPPORTED_KUBERNETES_VERSIONS.iter().map(|v| format!("\"{v}\"")).collect();
     out.push_str(&format!(
         "# Kubernetes version of the EKS cluster, quoted: {}.\n",
         crate::suggest::join_or(&versions)
     ));
     out.push_str(&format!(
         "kubernetes_version: {}\n",
-        serde_json::to_string(core.kubernetes_version)
-            .unwrap_or_else(|_| format!("\"{DEFAULT_KUBERNETES_VERSION}\""))
+        serde_json::to_string(core.kubernetes_version).unwrap_or_else(|_| format!("\"{DEFAULT_KUBERNETES_VERSION}\""))
     ));
     out.push_str("# Private IPv4 range of the VPC, /16 to /24 (pods use the fixed 100.64-66.0.0/16 ranges).\n");
     out.push_str(&format!("vpc_cidr: {}\n", yaml_scalar(core.vpc_cidr)));
@@ -217,9 +194,7 @@ pub(crate) fn render_platform(
     let mut addons: Vec<_> = catalog.addons.iter().collect();
     addons.sort_by(|a, b| a.name.cmp(&b.name));
     if !addons.is_empty() {
-        out.push_str(
-            "\n# Addons: each enable_* flag switches an addon, or one of its features, on.\n",
-        );
+        out.push_str("\n# Addons: each enable_* flag switches an addon, or one of its features, on.\n");
     }
     for addon in &addons {
         out.push_str(&format!("\n# [{}] {}\n", addon.name, addon.description));
@@ -234,10 +209,7 @@ pub(crate) fn render_platform(
 
     let examples: Vec<_> = addons
         .iter()
-        .filter(|a| {
-            a.enabling_flag()
-                .is_some_and(|f| flags_on.contains(&f.name))
-        })
+        .filter(|a| a.enabling_flag().is_some_and(|f| flags_on.contains(&f.name)))
         .filter_map(|a| {
             let defaults = schema_defaults(&a.config_schema);
             (!defaults.is_empty()).then_some((a, defaults))
@@ -267,13 +239,7 @@ pub(crate) fn render_platform(
 /// `enabled`, by addon or flag name), and a commented-out example of each enabled addon's block
 /// built from its schema defaults. Addons the enabled ones depend on are switched on too, so
 /// the result validates against `catalog`. Values are quoted where YAML would misread them.
-pub fn render_init(
-    catalog: &Catalog,
-    name: &str,
-    region: &str,
-    deployment_id: &str,
-    enabled: &[String],
-) -> String {
+pub fn render_init(catalog: &Catalog, name: &str, region: &str, deployment_id: &str, enabled: &[String]) -> String {
     let (flags_on, _added) = expand_enabled(catalog, enabled);
     let header = "# platform.yaml: one file describes the whole data platform.\n\
                   # Check it with `kubectl dataplat validate`; see what `up` would do with `kubectl dataplat plan`.\n";
@@ -330,13 +296,7 @@ mod tests {
         ] {
             let text = format!("k: {}\n", yaml_scalar(s));
             let tree = crate::yaml::parse_tree("t", &text).unwrap().unwrap();
-            let v = crate::yaml::to_json(
-                "t",
-                &tree,
-                &mut Vec::new(),
-                crate::yaml::Pos::default(),
-                &mut Vec::new(),
-            );
+            let v = crate::yaml::to_json("t", &tree, &mut Vec::new(), crate::yaml::Pos::default(), &mut Vec::new());
             assert_eq!(v["k"], Value::String(s.to_string()), "{s} -> {text}");
         }
         assert_eq!(yaml_scalar("trino-v2"), "trino-v2");

@@ -35,8 +35,8 @@ mod yaml;
 
 pub use catalog::{AddonSpec, Catalog, DependencySpec, FlagSpec};
 pub use core_keys::{
-    DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, RESERVED_TAG_PREFIXES,
-    SUPPORTED_KUBERNETES_VERSIONS, TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER,
+    DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, RESERVED_TAG_PREFIXES, SUPPORTED_KUBERNETES_VERSIONS,
+    TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER,
 };
 pub use diagnostic::{Diagnostic, Severity, render_diagnostics, sort_diagnostics};
 pub use document::{CORE_KEYS, Document, Platform, parse, validate};

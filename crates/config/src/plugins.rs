@@ -49,9 +49,8 @@ const PIN_EXAMPLE: &str = "oci://registry.example.com/addons/hello:0.1.0@sha256:
 
 /// True for `sha256:` followed by 64 lowercase hex digits.
 pub(crate) fn is_valid_digest(d: &str) -> bool {
-    d.strip_prefix("sha256:").is_some_and(|hex| {
-        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    })
+    d.strip_prefix("sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 /// Why a digest is malformed, for the message.
@@ -62,10 +61,7 @@ fn digest_problem(d: &str) -> String {
             None => "has no `sha256:` prefix".to_string(),
         },
         Some(hex) if hex.len() != 64 => {
-            format!(
-                "has {} hex digits after `sha256:`; a sha256 digest has 64",
-                hex.len()
-            )
+            format!("has {} hex digits after `sha256:`; a sha256 digest has 64", hex.len())
         }
         Some(_) => "must use lowercase hex digits 0-9 and a-f only".to_string(),
     }
@@ -74,9 +70,7 @@ fn digest_problem(d: &str) -> String {
 /// True for a plugin/addon name: lowercase letter first, then lowercase letters, digits or `_`.
 fn is_valid_plugin_name(n: &str) -> bool {
     let mut chars = n.chars();
-    matches!(chars.next(), Some('a'..='z'))
-        && n.len() <= 63
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+    matches!(chars.next(), Some('a'..='z')) && n.len() <= 63 && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
 }
 
 fn err(file: &str, pos: Pos, key: &str, message: String) -> Diagnostic {
@@ -87,12 +81,7 @@ fn err(file: &str, pos: Pos, key: &str, message: String) -> Diagnostic {
 fn string_value(file: &str, entry: &Entry, key: &str) -> Result<String, Diagnostic> {
     match entry.value.scalar().map(|s| s.resolve()) {
         Some(Ok(Resolved::Str(s))) => Ok(s),
-        Some(Ok(Resolved::Null)) => Err(err(
-            file,
-            entry.key_node.start,
-            key,
-            format!("`{key}` has no value"),
-        )),
+        Some(Ok(Resolved::Null)) => Err(err(file, entry.key_node.start, key, format!("`{key}` has no value"))),
         _ => Err(err(
             file,
             entry.key_node.start,
@@ -136,14 +125,9 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
                     file,
                     item.start,
                     &item_key,
-                    format!(
-                        "`{item_key}` must be a mapping with `name` and `source`, found {}",
-                        item.describe()
-                    ),
+                    format!("`{item_key}` must be a mapping with `name` and `source`, found {}", item.describe()),
                 )
-                .with_hint(format!(
-                    "write `- name: hello` and, below it, `  source: {PIN_EXAMPLE}`"
-                )),
+                .with_hint(format!("write `- name: hello` and, below it, `  source: {PIN_EXAMPLE}`")),
             );
             continue;
         };
@@ -156,9 +140,7 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
             match e.key.as_str() {
                 "name" => match string_value(file, e, &key) {
                     Ok(n) if is_valid_plugin_name(&n) => {
-                        if let Some((_, first_i, first_line)) =
-                            seen.iter().find(|(s, _, _)| *s == n)
-                        {
+                        if let Some((_, first_i, first_line)) = seen.iter().find(|(s, _, _)| *s == n) {
                             diags.push(
                                 err(
                                     file,
@@ -178,17 +160,12 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
                     }
                     Ok(n) => {
                         diags.push(
-                            err(
-                                file,
-                                e.key_node.start,
-                                &key,
-                                format!("`{key}` `{n}` is not a valid addon name"),
-                            )
-                            .with_hint(
-                                "use lowercase letters, digits and `_`, starting with a letter; \
+                            err(file, e.key_node.start, &key, format!("`{key}` `{n}` is not a valid addon name"))
+                                .with_hint(
+                                    "use lowercase letters, digits and `_`, starting with a letter; \
                                  it must match the name the plugin reports and is the key of its \
                                  config block",
-                            ),
+                                ),
                         );
                         entry_ok = false;
                     }
@@ -213,18 +190,10 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
                 },
                 other => {
                     let hint = did_you_mean_text(other, ENTRY_KEYS, |c| format!("`{c}`"))
-                        .unwrap_or_else(|| {
-                            "a plugin entry has `name`, `source` and, for files, `digest`"
-                                .to_string()
-                        });
+                        .unwrap_or_else(|| "a plugin entry has `name`, `source` and, for files, `digest`".to_string());
                     diags.push(
-                        err(
-                            file,
-                            e.key_node.start,
-                            &key,
-                            format!("unknown key `{key}` in a plugin entry"),
-                        )
-                        .with_hint(hint),
+                        err(file, e.key_node.start, &key, format!("unknown key `{key}` in a plugin entry"))
+                            .with_hint(hint),
                     );
                     entry_ok = false;
                 }
@@ -236,19 +205,17 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
         };
         if name.is_none() && entries.iter().all(|e| e.key != "name") {
             diags.push(
-                err(file, item.start, &item_key, format!("{label} has no `name`"))
-                    .with_hint("add `name: <addon name>`: the name the plugin reports, also the key of its config block"),
+                err(file, item.start, &item_key, format!("{label} has no `name`")).with_hint(
+                    "add `name: <addon name>`: the name the plugin reports, also the key of its config block",
+                ),
             );
             entry_ok = false;
         }
         let Some((src, src_entry)) = source else {
             if entries.iter().all(|e| e.key != "source") {
-                diags.push(
-                    err(file, item.start, &item_key, format!("{label} has no `source`"))
-                        .with_hint(format!(
-                            "add `source: {PIN_EXAMPLE}` or a path to a .wasm file relative to platform.yaml"
-                        )),
-                );
+                diags.push(err(file, item.start, &item_key, format!("{label} has no `source`")).with_hint(format!(
+                    "add `source: {PIN_EXAMPLE}` or a path to a .wasm file relative to platform.yaml"
+                )));
             }
             continue;
         };
@@ -269,10 +236,7 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
                     );
                     return None;
                 }
-                Some(SourceRef::Oci {
-                    reference,
-                    digest: d,
-                })
+                Some(SourceRef::Oci { reference, digest: d })
             })
         } else if let Some((scheme, _)) = src.split_once("://") {
             diags.push(
@@ -316,18 +280,10 @@ pub(crate) fn check_plugins(file: &str, entry: &Entry) -> (Vec<PluginSource>, Ve
                     None
                 }
             };
-            d.map(|digest| SourceRef::File {
-                path: src.clone(),
-                digest,
-            })
+            d.map(|digest| SourceRef::File { path: src.clone(), digest })
         };
         if let (Some(source), Some(name), true) = (parsed, name, entry_ok) {
-            out.push(PluginSource {
-                name,
-                source,
-                line: item.start.line,
-                column: item.start.column,
-            });
+            out.push(PluginSource { name, source, line: item.start.line, column: item.start.column });
         }
     }
     (out, diags)
@@ -354,27 +310,17 @@ fn parse_oci(
     let (registry, repo) = reference.split_once('/').unwrap_or((reference, ""));
     if registry.is_empty() || repo.is_empty() || reference.chars().any(char::is_whitespace) {
         diags.push(
-            err(
-                file,
-                pos,
-                key,
-                format!("`{key}` `{full}` has no registry and repository"),
-            )
-            .with_hint(format!("write `{PIN_EXAMPLE}`")),
+            err(file, pos, key, format!("`{key}` `{full}` has no registry and repository"))
+                .with_hint(format!("write `{PIN_EXAMPLE}`")),
         );
         return None;
     }
     if !is_valid_digest(digest) {
         diags.push(
-            err(
-                file,
-                pos,
-                key,
-                format!("`{key}` has a malformed digest `{digest}`: it {}", digest_problem(digest)),
-            )
-            .with_hint(format!(
-                "`kubectl dataplat plugin install oci://{reference}` resolves the digest and writes the pin for you"
-            )),
+            err(file, pos, key, format!("`{key}` has a malformed digest `{digest}`: it {}", digest_problem(digest)))
+                .with_hint(format!(
+                    "`kubectl dataplat plugin install oci://{reference}` resolves the digest and writes the pin for you"
+                )),
         );
         return None;
     }

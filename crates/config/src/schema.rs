@@ -59,28 +59,22 @@ fn step<'a>(root: &'a Value, schema: &'a Value, seg: &Seg) -> Option<&'a Value> 
             .get("properties")
             .and_then(|p| p.get(k))
             .or_else(|| schema.get("additionalProperties").filter(|a| a.is_object())),
-        Seg::Index(i) => schema
-            .get("prefixItems")
-            .and_then(|p| p.get(*i))
-            .or_else(|| schema.get("items").filter(|a| a.is_object())),
+        Seg::Index(i) => {
+            schema.get("prefixItems").and_then(|p| p.get(*i)).or_else(|| schema.get("items").filter(|a| a.is_object()))
+        }
     };
     if let Some(found) = direct {
         // Unresolved: a property's own `default`/`description` sit next to its `$ref`.
         return Some(found);
     }
-    branches(root, schema)
-        .into_iter()
-        .find_map(|b| step(root, b, seg))
+    branches(root, schema).into_iter().find_map(|b| step(root, b, seg))
 }
 
 /// The property names an object schema declares (through `$ref` and branches).
 pub(crate) fn property_names(root: &Value, schema: &Value) -> Vec<String> {
     let schema = resolve_ref(root, schema);
-    let mut names: Vec<String> = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default();
+    let mut names: Vec<String> =
+        schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
     for b in branches(root, schema) {
         for n in property_names(root, b) {
             if !names.contains(&n) {
@@ -97,11 +91,7 @@ fn keyword<'a>(root: &'a Value, schema: &'a Value, name: &str) -> Option<&'a Val
         return Some(v);
     }
     let schema = resolve_ref(root, schema);
-    schema.get(name).or_else(|| {
-        branches(root, schema)
-            .into_iter()
-            .find_map(|b| keyword(root, b, name))
-    })
+    schema.get(name).or_else(|| branches(root, schema).into_iter().find_map(|b| keyword(root, b, name)))
 }
 
 /// The values of a schema whose branches are all `const` or `enum` (schemars writes enums with
@@ -141,10 +131,8 @@ pub(crate) fn inline_yaml(v: &Value) -> String {
             format!("[{}]", parts.join(", "))
         }
         Value::Object(map) => {
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", crate::init::yaml_scalar(k), inline_yaml(v)))
-                .collect();
+            let parts: Vec<String> =
+                map.iter().map(|(k, v)| format!("{}: {}", crate::init::yaml_scalar(k), inline_yaml(v))).collect();
             format!("{{{}}}", parts.join(", "))
         }
         other => other.to_string(),
@@ -279,12 +267,7 @@ fn article(t: &str) -> String {
     }
 }
 
-fn map_error(
-    ctx: &BlockContext<'_>,
-    instance: &Value,
-    error: &ValidationError<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn map_error(ctx: &BlockContext<'_>, instance: &Value, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
     let path = to_segs(error.instance_path());
     let root_schema = ctx.schema;
     let here = subschema(root_schema, &path);
@@ -293,16 +276,11 @@ fn map_error(
         Some(Seg::Key(k)) => k.clone(),
         Some(Seg::Index(_)) | None => key.clone(),
     };
-    let found = ctx
-        .node(&path)
-        .map(Node::describe)
-        .unwrap_or_else(|| "nothing".to_string());
+    let found = ctx.node(&path).map(Node::describe).unwrap_or_else(|| "nothing".to_string());
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-            let allowed = here
-                .map(|s| property_names(root_schema, s))
-                .unwrap_or_default();
+            let allowed = here.map(|s| property_names(root_schema, s)).unwrap_or_default();
             for prop in unexpected {
                 let mut p = path.clone();
                 p.push(Seg::Key(prop.clone()));
@@ -317,9 +295,7 @@ fn map_error(
                     [one] => Some(format!("did you mean `{one}`?")),
                     many => Some(format!(
                         "did you mean {}?",
-                        crate::suggest::join_or(
-                            &many.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>()
-                        )
+                        crate::suggest::join_or(&many.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>())
                     )),
                 };
                 out.push(ctx.error(&p, format!("unknown setting `{pkey}`"), hint));
@@ -328,81 +304,49 @@ fn map_error(
         ValidationErrorKind::Type { kind } => {
             let expected = type_names(kind);
             let wanted: Vec<String> = expected.iter().map(|t| article(t)).collect();
-            let message = format!(
-                "`{key}` must be {}, found {found}",
-                crate::suggest::join_or(&wanted)
-            );
+            let message = format!("`{key}` must be {}, found {found}", crate::suggest::join_or(&wanted));
             let hint = type_hint(ctx, &path, here, &expected, &leaf);
             out.push(ctx.error(&path, message, hint));
         }
-        ValidationErrorKind::Minimum { limit }
-        | ValidationErrorKind::ExclusiveMinimum { limit } => {
+        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
             let exclusive = matches!(error.kind(), ValidationErrorKind::ExclusiveMinimum { .. });
             let value = json_at(instance, &path).map(num).unwrap_or_default();
             let message = format!(
                 "`{key}` is {value}, below the {} of {}",
-                if exclusive {
-                    "exclusive minimum"
-                } else {
-                    "minimum"
-                },
+                if exclusive { "exclusive minimum" } else { "minimum" },
                 num(limit)
             );
-            let hint = here
-                .and_then(|s| range_text(root_schema, s))
-                .map(|r| format!("allowed range: {r}"));
+            let hint = here.and_then(|s| range_text(root_schema, s)).map(|r| format!("allowed range: {r}"));
             out.push(ctx.error(&path, message, hint));
         }
-        ValidationErrorKind::Maximum { limit }
-        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
             let exclusive = matches!(error.kind(), ValidationErrorKind::ExclusiveMaximum { .. });
             let value = json_at(instance, &path).map(num).unwrap_or_default();
             let message = format!(
                 "`{key}` is {value}, above the {} of {}",
-                if exclusive {
-                    "exclusive maximum"
-                } else {
-                    "maximum"
-                },
+                if exclusive { "exclusive maximum" } else { "maximum" },
                 num(limit)
             );
-            let hint = here
-                .and_then(|s| range_text(root_schema, s))
-                .map(|r| format!("allowed range: {r}"));
+            let hint = here.and_then(|s| range_text(root_schema, s)).map(|r| format!("allowed range: {r}"));
             out.push(ctx.error(&path, message, hint));
         }
         ValidationErrorKind::Enum { options } => {
-            let allowed: Vec<String> = options
-                .as_array()
-                .map(|a| a.iter().map(inline_yaml).collect())
-                .unwrap_or_default();
-            let value = json_at(instance, &path)
-                .map(inline_yaml)
-                .unwrap_or_default();
+            let allowed: Vec<String> =
+                options.as_array().map(|a| a.iter().map(inline_yaml).collect()).unwrap_or_default();
+            let value = json_at(instance, &path).map(inline_yaml).unwrap_or_default();
             let message = format!("`{key}` is `{value}`, which is not one of the allowed values");
-            let plain: Vec<&str> = options
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let list = crate::suggest::join_or(
-                &allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>(),
-            );
-            let hint = match json_at(instance, &path)
-                .and_then(Value::as_str)
-                .map(|v| did_you_mean(v, &plain))
-                .as_deref()
-            {
-                Some([one]) => format!("did you mean `{one}`? allowed values: {list}"),
-                _ => format!("allowed values: {list}"),
-            };
+            let plain: Vec<&str> =
+                options.as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let list = crate::suggest::join_or(&allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>());
+            let hint =
+                match json_at(instance, &path).and_then(Value::as_str).map(|v| did_you_mean(v, &plain)).as_deref() {
+                    Some([one]) => format!("did you mean `{one}`? allowed values: {list}"),
+                    _ => format!("allowed values: {list}"),
+                };
             out.push(ctx.error(&path, message, Some(hint)));
         }
         ValidationErrorKind::Constant { expected_value } => {
-            out.push(ctx.error(
-                &path,
-                format!("`{key}` must be {}", inline_yaml(expected_value)),
-                None,
-            ));
+            out.push(ctx.error(&path, format!("`{key}` must be {}", inline_yaml(expected_value)), None));
         }
         ValidationErrorKind::Required { property } => {
             let prop = property.as_str().unwrap_or_default();
@@ -418,8 +362,7 @@ fn map_error(
                 .iter()
                 .filter(|errs| {
                     !errs.iter().any(|e| {
-                        matches!(e.kind(), ValidationErrorKind::Type { .. })
-                            && to_segs(e.instance_path()) == path
+                        matches!(e.kind(), ValidationErrorKind::Type { .. }) && to_segs(e.instance_path()) == path
                     })
                 })
                 .collect();
@@ -444,19 +387,12 @@ fn map_error(
                 }
             }
             expected.sort_by_key(|n| n == "null");
-            let allowed = here
-                .map(|s| branch_constants(root_schema, s))
-                .unwrap_or_default();
+            let allowed = here.map(|s| branch_constants(root_schema, s)).unwrap_or_default();
             if !allowed.is_empty() {
                 // An enum written as `oneOf` of `const`s (documented variants).
-                let value = json_at(instance, &path)
-                    .map(inline_yaml)
-                    .unwrap_or_default();
+                let value = json_at(instance, &path).map(inline_yaml).unwrap_or_default();
                 let list = crate::suggest::join_or(
-                    &allowed
-                        .iter()
-                        .map(|a| format!("`{}`", inline_yaml(a)))
-                        .collect::<Vec<_>>(),
+                    &allowed.iter().map(|a| format!("`{}`", inline_yaml(a))).collect::<Vec<_>>(),
                 );
                 out.push(ctx.error(
                     &path,
@@ -470,10 +406,7 @@ fn map_error(
                 let hint = type_hint(ctx, &path, here, &expected, &leaf);
                 out.push(ctx.error(
                     &path,
-                    format!(
-                        "`{key}` must be {}, found {found}",
-                        crate::suggest::join_or(&wanted)
-                    ),
+                    format!("`{key}` must be {}, found {found}", crate::suggest::join_or(&wanted)),
                     hint,
                 ));
             }
@@ -507,18 +440,10 @@ fn type_hint(
     let found_text = scalar.map(|s| s.text.clone()).unwrap_or_default();
     let resolved = scalar.and_then(|s| s.resolve().ok());
     let quoted = scalar.is_some_and(crate::yaml::Scalar::is_quoted);
-    let lhs = if matches!(path.last(), Some(Seg::Index(_))) {
-        "- ".to_string()
-    } else {
-        format!("{leaf}: ")
-    };
+    let lhs = if matches!(path.last(), Some(Seg::Index(_))) { "- ".to_string() } else { format!("{leaf}: ") };
     let default = here.and_then(|s| keyword(ctx.schema, s, "default"));
     let has = |t: &str| expected.iter().any(|e| e == t);
-    let null_note = if has("null") {
-        " (or `null` for none)"
-    } else {
-        ""
-    };
+    let null_note = if has("null") { " (or `null` for none)" } else { "" };
     if has("boolean") {
         let lower = found_text.to_lowercase();
         let as_bool = match lower.as_str() {
@@ -528,18 +453,15 @@ fn type_hint(
         };
         return Some(match (as_bool, quoted) {
             (Some(b), true) => format!("remove the quotes: `{lhs}{b}`"),
-            (Some(b), false) if matches!(resolved, Some(Resolved::Str(_))) => format!(
-                "write `{lhs}{b}`; YAML 1.2 reads `{found_text}` as a string, only true and false are booleans"
-            ),
+            (Some(b), false) if matches!(resolved, Some(Resolved::Str(_))) => {
+                format!("write `{lhs}{b}`; YAML 1.2 reads `{found_text}` as a string, only true and false are booleans")
+            }
             (Some(b), false) => format!("write `{lhs}{b}`"),
             (None, _) => format!("write `{lhs}true` or `{lhs}false`"),
         });
     }
     if has("integer") || has("number") {
-        let range = here
-            .and_then(|s| range_text(ctx.schema, s))
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
+        let range = here.and_then(|s| range_text(ctx.schema, s)).map(|r| format!(" ({r})")).unwrap_or_default();
         let numeric = matches!(crate::yaml::resolve_plain(&found_text), Resolved::Number(_));
         if quoted && numeric {
             return Some(format!("remove the quotes: `{lhs}{found_text}`{range}"));
@@ -549,14 +471,8 @@ fn type_hint(
             .or_else(|| here.and_then(|s| keyword(ctx.schema, s, "minimum")))
             .map(num)
             .unwrap_or_else(|| "1".to_string());
-        let whole = if has("integer") {
-            "a whole number"
-        } else {
-            "a number"
-        };
-        return Some(format!(
-            "write {whole} without quotes{range}, e.g. `{lhs}{example}`{null_note}"
-        ));
+        let whole = if has("integer") { "a whole number" } else { "a number" };
+        return Some(format!("write {whole} without quotes{range}, e.g. `{lhs}{example}`{null_note}"));
     }
     if has("string") {
         if scalar.is_some() && !found_text.is_empty() {
@@ -565,22 +481,16 @@ fn type_hint(
                 found_text.replace('\\', "\\\\").replace('"', "\\\"")
             ));
         }
-        let example = default
-            .and_then(Value::as_str)
-            .map(crate::init::yaml_scalar)
-            .unwrap_or_else(|| "text".to_string());
-        return Some(format!(
-            "write a single text value, e.g. `{lhs}{example}`{null_note}"
-        ));
+        let example =
+            default.and_then(Value::as_str).map(crate::init::yaml_scalar).unwrap_or_else(|| "text".to_string());
+        return Some(format!("write a single text value, e.g. `{lhs}{example}`{null_note}"));
     }
     if has("array") {
         let example = default
             .filter(|d| d.as_array().is_some_and(|a| !a.is_empty()))
             .map(inline_yaml)
             .unwrap_or_else(|| "[a, b]".to_string());
-        return Some(format!(
-            "write a list, e.g. `{lhs}{example}`, or one `- item` per line below `{leaf}:`"
-        ));
+        return Some(format!("write a list, e.g. `{lhs}{example}`, or one `- item` per line below `{leaf}:`"));
     }
     if has("object") {
         return Some(format!(
@@ -639,13 +549,8 @@ mod tests {
         let node = &root.get("x").unwrap();
         let schema = schema();
         let mut out = Vec::new();
-        let json = crate::yaml::to_json(
-            "p.yaml",
-            &node.value,
-            &mut vec![Seg::Key("x".into())],
-            node.key_node.start,
-            &mut out,
-        );
+        let json =
+            crate::yaml::to_json("p.yaml", &node.value, &mut vec![Seg::Key("x".into())], node.key_node.start, &mut out);
         let ctx = BlockContext {
             file: "p.yaml",
             addon: "x",
@@ -706,10 +611,7 @@ mod tests {
         let s = schema();
         let max = subschema(&s, &[Seg::Key("workers".into()), Seg::Key("max".into())]).unwrap();
         assert_eq!(max["maximum"], 10);
-        assert_eq!(
-            property_names(&s, subschema(&s, &[Seg::Key("workers".into())]).unwrap()),
-            vec!["max", "spot"]
-        );
+        assert_eq!(property_names(&s, subschema(&s, &[Seg::Key("workers".into())]).unwrap()), vec!["max", "spot"]);
         let mode = subschema(&s, &[Seg::Key("mode".into())]).unwrap();
         assert_eq!(keyword(&s, mode, "default"), Some(&Value::from("fast")));
     }

@@ -7,10 +7,7 @@
 /// `enable_raydata` is not "close" to `enable_yunikorn` just because both start with `enable_`.
 pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Vec<&'a str> {
     let strip = |s: &'a str| -> &'a str { s.strip_prefix("enable_").unwrap_or(s) };
-    let needle = input
-        .strip_prefix("enable_")
-        .unwrap_or(input)
-        .to_lowercase();
+    let needle = input.strip_prefix("enable_").unwrap_or(input).to_lowercase();
     let mut scored: Vec<(usize, &'a str)> = Vec::new();
     for &cand in candidates {
         if cand == input {
@@ -31,8 +28,7 @@ pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Vec<&'a str> {
         let budget = (longest / 3).max(1);
         if d <= budget {
             scored.push((d, cand));
-        } else if needle.len() >= 4
-            && (hay.starts_with(&needle) || needle.starts_with(&hay) || hay.ends_with(&needle))
+        } else if needle.len() >= 4 && (hay.starts_with(&needle) || needle.starts_with(&hay) || hay.ends_with(&needle))
         {
             scored.push((1000, cand));
         }
@@ -41,20 +37,11 @@ pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Vec<&'a str> {
     let Some(best) = scored.first().map(|(d, _)| *d) else {
         return Vec::new();
     };
-    scored
-        .into_iter()
-        .filter(|(d, _)| *d == best)
-        .take(3)
-        .map(|(_, c)| c)
-        .collect()
+    scored.into_iter().filter(|(d, _)| *d == best).take(3).map(|(_, c)| c).collect()
 }
 
 /// "did you mean `x`?" / "did you mean `x` or `y`?", or `None` without suggestions.
-pub fn did_you_mean_text(
-    input: &str,
-    candidates: &[&str],
-    render: impl Fn(&str) -> String,
-) -> Option<String> {
+pub fn did_you_mean_text(input: &str, candidates: &[&str], render: impl Fn(&str) -> String) -> Option<String> {
     let found = did_you_mean(input, candidates);
     match found.as_slice() {
         [] => None,
@@ -101,28 +88,15 @@ mod tests {
     #[test]
     fn close_flags() {
         assert_eq!(did_you_mean("enable_kedaa", FLAGS), vec!["enable_keda"]);
-        assert_eq!(
-            did_you_mean("enable_promethus", FLAGS),
-            vec!["enable_prometheus"]
-        );
-        assert_eq!(
-            did_you_mean("enable_spark", FLAGS),
-            vec!["enable_spark_history_server", "enable_spark_operator"]
-        );
+        assert_eq!(did_you_mean("enable_promethus", FLAGS), vec!["enable_prometheus"]);
+        assert_eq!(did_you_mean("enable_spark", FLAGS), vec!["enable_spark_history_server", "enable_spark_operator"]);
         assert!(did_you_mean("enable_raydata", FLAGS).is_empty());
         assert!(did_you_mean("enable_trino", FLAGS).is_empty());
     }
 
     #[test]
     fn close_keys() {
-        let keys = [
-            "name",
-            "region",
-            "deployment_id",
-            "vpc_cidr",
-            "tags",
-            "keda",
-        ];
+        let keys = ["name", "region", "deployment_id", "vpc_cidr", "tags", "keda"];
         assert_eq!(did_you_mean("regin", &keys), vec!["region"]);
         assert_eq!(did_you_mean("deploymentid", &keys), vec!["deployment_id"]);
         assert!(did_you_mean("colour", &keys).is_empty());

@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::core_keys::{
-    self, DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, Problem,
-    TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER,
+    self, DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, Problem, TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER,
 };
 use crate::diagnostic::Diagnostic;
 use crate::init::{CoreValues, add_dependencies, render_platform};
@@ -72,9 +71,7 @@ fn known_skip(key: &str) -> Option<&'static str> {
         "managed_node_groups" => {
             "dataplat runs one core node group itself; addon capacity comes from Karpenter NodePools the addons request"
         }
-        "eks_pcp_tier" => {
-            "EKS provisioned control plane tiers are not configurable in platform.yaml"
-        }
+        "eks_pcp_tier" => "EKS provisioned control plane tiers are not configurable in platform.yaml",
         "enable_ipv6" => "dataplat clusters use IPv4 (the VPC keeps dual-stack subnets)",
         _ => return None,
     })
@@ -151,16 +148,8 @@ pub fn import_tfvars(
     let body: Body = hcl::edit::parser::parse_body(hcl_text).map_err(|e| {
         let loc = e.location();
         vec![
-            Diagnostic::error(
-                label,
-                loc.line(),
-                loc.column(),
-                "",
-                format!("HCL syntax error: {}", e.message()),
-            )
-            .with_hint(
-                "a tfvars file holds `key = value` lines; check quotes and brackets on this line",
-            ),
+            Diagnostic::error(label, loc.line(), loc.column(), "", format!("HCL syntax error: {}", e.message()))
+                .with_hint("a tfvars file holds `key = value` lines; check quotes and brackets on this line"),
         ]
     })?;
 
@@ -182,9 +171,7 @@ pub fn import_tfvars(
             Structure::Block(b) => {
                 lines.push(ImportLine {
                     key: b.ident.to_string(),
-                    outcome: ImportOutcome::Skipped {
-                        reason: "blocks are not valid in a tfvars file".to_string(),
-                    },
+                    outcome: ImportOutcome::Skipped { reason: "blocks are not valid in a tfvars file".to_string() },
                 });
                 continue;
             }
@@ -206,10 +193,7 @@ pub fn import_tfvars(
         };
         let mapped = |to: &str, value: &str| ImportLine {
             key: key.clone(),
-            outcome: ImportOutcome::Mapped {
-                to: to.to_string(),
-                value: value.to_string(),
-            },
+            outcome: ImportOutcome::Mapped { to: to.to_string(), value: value.to_string() },
         };
         let wrong_type = |expected: &str, v: &Literal| -> Diagnostic {
             Diagnostic::error(
@@ -246,9 +230,7 @@ pub fn import_tfvars(
                     lines.push(ImportLine {
                         key: key.clone(),
                         outcome: ImportOutcome::Skipped {
-                            reason: format!(
-                                "deployment_id placeholder replaced by a new id ({deployment_id_if_new})"
-                            ),
+                            reason: format!("deployment_id placeholder replaced by a new id ({deployment_id_if_new})"),
                         },
                     });
                 }
@@ -325,8 +307,7 @@ pub fn import_tfvars(
                             _ => skipped.push(k.clone()),
                         }
                     }
-                    let rendered: Vec<String> =
-                        ok.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let rendered: Vec<String> = ok.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     if skipped.is_empty() {
                         lines.push(mapped("tags", &rendered.join(", ")));
                     } else {
@@ -345,7 +326,7 @@ pub fn import_tfvars(
                 }
                 v => diags.push(wrong_type("a map of strings", v)),
             },
-            _ if key.starts_with("enable_") => {
+            _ if key.starts_with("enable_") && known_skip(&key).is_none() => {
                 let on = match &value {
                     Literal::Bool(b) => Some(*b),
                     Literal::Str(s) if s == "true" => Some(true),
@@ -365,29 +346,19 @@ pub fn import_tfvars(
                     }
                     None => {
                         let mut reason = format!("no plugin answers to {key}");
-                        if let Some(s) =
-                            crate::suggest::did_you_mean_text(&key, &flag_names, |c| c.to_string())
-                        {
+                        if let Some(s) = crate::suggest::did_you_mean_text(&key, &flag_names, |c| c.to_string()) {
                             reason.push_str(&format!(" ({s})"));
                         }
-                        lines.push(ImportLine {
-                            key: key.clone(),
-                            outcome: ImportOutcome::Skipped { reason },
-                        });
+                        lines.push(ImportLine { key: key.clone(), outcome: ImportOutcome::Skipped { reason } });
                     }
                 }
             }
             _ => {
                 let reason = match known_skip(&key) {
                     Some(r) => format!("{key}: {r}"),
-                    None => format!(
-                        "{key}: not a dataplat setting; nothing in platform.yaml corresponds to it"
-                    ),
+                    None => format!("{key}: not a dataplat setting; nothing in platform.yaml corresponds to it"),
                 };
-                lines.push(ImportLine {
-                    key: key.clone(),
-                    outcome: ImportOutcome::Skipped { reason },
-                });
+                lines.push(ImportLine { key: key.clone(), outcome: ImportOutcome::Skipped { reason } });
             }
         }
     }
@@ -450,11 +421,7 @@ pub fn import_tfvars(
             .unwrap_or_else(|| format!("{needed_by} needs it"));
         lines.push(ImportLine {
             key: added.clone(),
-            outcome: ImportOutcome::Added {
-                to: added.clone(),
-                value: "true".to_string(),
-                reason,
-            },
+            outcome: ImportOutcome::Added { to: added.clone(), value: "true".to_string(), reason },
         });
     }
     // Feature flags whose addon stays off are left off.
@@ -498,17 +465,11 @@ pub fn import_tfvars(
             for f in &addon.flags {
                 on.remove(&f.name);
             }
-            let reason = format!(
-                "{} needs {}, which no loaded plugin provides; left off",
-                addon.name,
-                missing.join(", ")
-            );
+            let reason =
+                format!("{} needs {}, which no loaded plugin provides; left off", addon.name, missing.join(", "));
             match lines.iter_mut().find(|l| l.key == flag) {
                 Some(l) => l.outcome = ImportOutcome::Skipped { reason },
-                None => lines.push(ImportLine {
-                    key: flag,
-                    outcome: ImportOutcome::Skipped { reason },
-                }),
+                None => lines.push(ImportLine { key: flag, outcome: ImportOutcome::Skipped { reason } }),
             }
         }
     }

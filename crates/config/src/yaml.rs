@@ -169,18 +169,14 @@ impl Node {
         let mut found = None;
         for (depth, seg) in segs.iter().enumerate() {
             let next = match (seg, &node.kind) {
-                (Seg::Key(k), NodeKind::Mapping { entries, .. }) => entries
-                    .iter()
-                    .find(|e| &e.key == k)
-                    .map(|e| (e.key_node.start, &e.value)),
-                (Seg::Index(i), NodeKind::Sequence { items, .. }) => {
-                    items.get(*i).map(|n| (n.start, n))
+                (Seg::Key(k), NodeKind::Mapping { entries, .. }) => {
+                    entries.iter().find(|e| &e.key == k).map(|e| (e.key_node.start, &e.value))
                 }
+                (Seg::Index(i), NodeKind::Sequence { items, .. }) => items.get(*i).map(|n| (n.start, n)),
                 // A numeric key in a mapping written as an index by the plugin.
-                (Seg::Index(i), NodeKind::Mapping { entries, .. }) => entries
-                    .iter()
-                    .find(|e| e.key == i.to_string())
-                    .map(|e| (e.key_node.start, &e.value)),
+                (Seg::Index(i), NodeKind::Mapping { entries, .. }) => {
+                    entries.iter().find(|e| e.key == i.to_string()).map(|e| (e.key_node.start, &e.value))
+                }
                 _ => None,
             };
             match next {
@@ -221,11 +217,7 @@ impl Scalar {
                         | ("int", Resolved::Number(_))
                         | ("float", Resolved::Number(_) | Resolved::NonFinite(_))
                 );
-                return if ok {
-                    Ok(r)
-                } else {
-                    Err(format!("`{}` is not a valid !!{tag}", self.text))
-                };
+                return if ok { Ok(r) } else { Err(format!("`{}` is not a valid !!{tag}", self.text)) };
             }
             _ => {}
         }
@@ -274,8 +266,8 @@ pub(crate) fn resolve_plain(text: &str) -> Resolved {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
         "false" | "False" | "FALSE" => return Resolved::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
-        | ".nan" | ".NaN" | ".NAN" => return Resolved::NonFinite(text.to_string()),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => return Resolved::NonFinite(text.to_string()),
         _ => {}
     }
     if let Some(hex) = text.strip_prefix("0x") {
@@ -359,13 +351,7 @@ fn is_core_float(text: &str) -> bool {
 
 /// Converts a node to JSON. Problems (non-finite floats, bad tags) are reported at `anchor`,
 /// the position of the key that holds the node; `path` names it.
-pub(crate) fn to_json(
-    file: &str,
-    node: &Node,
-    path: &mut Vec<Seg>,
-    anchor: Pos,
-    out: &mut Vec<Diagnostic>,
-) -> Value {
+pub(crate) fn to_json(file: &str, node: &Node, path: &mut Vec<Seg>, anchor: Pos, out: &mut Vec<Diagnostic>) -> Value {
     match &node.kind {
         NodeKind::Scalar(s) => match s.resolve() {
             Ok(Resolved::Null) => Value::Null,
@@ -388,13 +374,7 @@ pub(crate) fn to_json(
             }
             Err(msg) => {
                 let key = render_path(path);
-                out.push(Diagnostic::error(
-                    file,
-                    anchor.line,
-                    anchor.column,
-                    key.clone(),
-                    format!("`{key}`: {msg}"),
-                ));
+                out.push(Diagnostic::error(file, anchor.line, anchor.column, key.clone(), format!("`{key}`: {msg}")));
                 Value::Null
             }
         },
@@ -437,11 +417,7 @@ impl Offsets {
         Pos {
             line: m.line().max(1),
             column: m.col() + 1,
-            offset: self
-                .bytes
-                .get(m.index())
-                .copied()
-                .unwrap_or(self.bytes[last]),
+            offset: self.bytes.get(m.index()).copied().unwrap_or(self.bytes[last]),
         }
     }
 }
@@ -454,17 +430,8 @@ const MAX_DEPTH: usize = 64;
 pub(crate) type ParseErrors = Vec<Diagnostic>;
 
 enum Frame {
-    Mapping {
-        start: Pos,
-        flow: bool,
-        entries: Vec<Entry>,
-        key: Option<Node>,
-    },
-    Sequence {
-        start: Pos,
-        flow: bool,
-        items: Vec<Node>,
-    },
+    Mapping { start: Pos, flow: bool, entries: Vec<Entry>, key: Option<Node> },
+    Sequence { start: Pos, flow: bool, items: Vec<Node> },
 }
 
 /// Parses YAML text into a tree. `Ok(None)` means the stream holds no document (empty file or
@@ -486,11 +453,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
         let end = offsets.pos(&span.end);
         // The end event of a flow collection spans its bracket and any comment after it:
         // keep just the one-byte `]`/`}`.
-        let bracket_end = Pos {
-            line: start.line,
-            column: start.column + 1,
-            offset: start.offset + 1,
-        };
+        let bracket_end = Pos { line: start.line, column: start.column + 1, offset: start.offset + 1 };
         let completed: Option<Node> = match event {
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
             Event::StreamEnd => break,
@@ -526,10 +489,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                     None => None,
                     Some(t) => {
                         let supported = t.is_yaml_core_schema()
-                            && matches!(
-                                t.suffix.as_str(),
-                                "str" | "int" | "float" | "bool" | "null"
-                            );
+                            && matches!(t.suffix.as_str(), "str" | "int" | "float" | "bool" | "null");
                         if !supported {
                             errors.push(
                                 Diagnostic::error(
@@ -539,9 +499,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                                     "",
                                     format!("the YAML tag `{t}` is not supported in platform.yaml"),
                                 )
-                                .with_hint(
-                                    "remove the tag; quote the value if it must be a string",
-                                ),
+                                .with_hint("remove the tag; quote the value if it must be a string"),
                             );
                             None
                         } else {
@@ -550,12 +508,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                     }
                 };
                 Some(Node {
-                    kind: NodeKind::Scalar(Scalar {
-                        text: value.into_owned(),
-                        style,
-                        tag,
-                        alias: false,
-                    }),
+                    kind: NodeKind::Scalar(Scalar { text: value.into_owned(), style, tag, alias: false }),
                     start,
                     end,
                 })
@@ -573,12 +526,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                 ]);
             }
             Event::MappingStart(_, _) => {
-                stack.push(Frame::Mapping {
-                    start,
-                    flow: !span.is_empty(),
-                    entries: Vec::new(),
-                    key: None,
-                });
+                stack.push(Frame::Mapping { start, flow: !span.is_empty(), entries: Vec::new(), key: None });
                 None
             }
             Event::SequenceStart(_, _) => {
@@ -590,34 +538,16 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                 None
             }
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Mapping {
-                    start: s,
-                    flow,
-                    entries,
-                    ..
-                }) => {
-                    let e =
-                        collection_end(flow, bracket_end, entries.last().map(|e| e.value.end), s);
-                    Some(Node {
-                        kind: NodeKind::Mapping { entries, flow },
-                        start: s,
-                        end: e,
-                    })
+                Some(Frame::Mapping { start: s, flow, entries, .. }) => {
+                    let e = collection_end(flow, bracket_end, entries.last().map(|e| e.value.end), s);
+                    Some(Node { kind: NodeKind::Mapping { entries, flow }, start: s, end: e })
                 }
                 _ => None,
             },
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Sequence {
-                    start: s,
-                    flow,
-                    items,
-                }) => {
+                Some(Frame::Sequence { start: s, flow, items }) => {
                     let e = collection_end(flow, bracket_end, items.last().map(|n| n.end), s);
-                    Some(Node {
-                        kind: NodeKind::Sequence { items, flow },
-                        start: s,
-                        end: e,
-                    })
+                    Some(Node { kind: NodeKind::Sequence { items, flow }, start: s, end: e })
                 }
                 _ => None,
             },
@@ -644,11 +574,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
                     }
                     Some(k) => {
                         let key_text = k.scalar().map(|s| s.text.clone()).unwrap_or_default();
-                        entries.push(Entry {
-                            key: key_text,
-                            key_node: k,
-                            value: node,
-                        });
+                        entries.push(Entry { key: key_text, key_node: k, value: node });
                     }
                 },
             }
@@ -668,11 +594,7 @@ pub(crate) fn parse_tree(file: &str, text: &str) -> Result<Option<Node>, ParseEr
 
 /// A flow collection ends at its closing bracket; a block one at its last child.
 fn collection_end(flow: bool, end_event: Pos, last_child: Option<Pos>, start: Pos) -> Pos {
-    if flow {
-        end_event
-    } else {
-        last_child.unwrap_or(start)
-    }
+    if flow { end_event } else { last_child.unwrap_or(start) }
 }
 
 /// Block sequences report a one-character span on the `-` in some positions; flow sequences
@@ -687,22 +609,14 @@ fn check_duplicates(file: &str, node: &Node, path: &mut Vec<Seg>, out: &mut Vec<
     check_duplicates_at(file, node, node.start, path, out);
 }
 
-fn check_duplicates_at(
-    file: &str,
-    node: &Node,
-    anchor: Pos,
-    path: &mut Vec<Seg>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn check_duplicates_at(file: &str, node: &Node, anchor: Pos, path: &mut Vec<Seg>, out: &mut Vec<Diagnostic>) {
     match &node.kind {
         NodeKind::Scalar(s) if s.alias => {
             let key = render_path(path);
             let message = if key.is_empty() {
                 "YAML aliases (`*name`) are not supported in platform.yaml".to_string()
             } else {
-                format!(
-                    "`{key}` uses a YAML alias (`*name`); aliases are not supported in platform.yaml"
-                )
+                format!("`{key}` uses a YAML alias (`*name`); aliases are not supported in platform.yaml")
             };
             out.push(
                 Diagnostic::error(file, anchor.line, anchor.column, key, message)
@@ -741,10 +655,7 @@ fn check_duplicates_at(
                             e.key_node.start.line,
                             e.key_node.start.column,
                             key.clone(),
-                            format!(
-                                "duplicate key `{key}` (first defined on line {})",
-                                first.key_node.start.line
-                            ),
+                            format!("duplicate key `{key}` (first defined on line {})", first.key_node.start.line),
                         )
                         .with_hint("YAML keeps only one of them; delete one or merge them"),
                     );
@@ -766,10 +677,7 @@ fn key_on_line(line: &str) -> Option<String> {
     let colon = s.find(':')?;
     let key = s[..colon].trim();
     let key = key.trim_matches(['"', '\'']);
-    let ok = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
+    let ok = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
     ok.then(|| key.to_string())
 }
 
@@ -814,18 +722,10 @@ fn syntax_error(file: &str, text: &str, offsets: &Offsets, e: &ScanError) -> Dia
 
     let (line, column, message, hint) = if info.contains("tab") {
         // Point at the first tab used as indentation, at or after the reported line.
-        let found = lines
-            .iter()
-            .enumerate()
-            .skip(pos.line.saturating_sub(1))
-            .find_map(|(i, l)| {
-                let indent: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-                indent
-                    .chars()
-                    .position(|c| c == '\t')
-                    .filter(|_| indent.len() < l.len())
-                    .map(|c| (i + 1, c + 1))
-            });
+        let found = lines.iter().enumerate().skip(pos.line.saturating_sub(1)).find_map(|(i, l)| {
+            let indent: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+            indent.chars().position(|c| c == '\t').filter(|_| indent.len() < l.len()).map(|c| (i + 1, c + 1))
+        });
         let (line, column) = found.unwrap_or((pos.line, pos.column));
         (
             line,
@@ -834,21 +734,16 @@ fn syntax_error(file: &str, text: &str, offsets: &Offsets, e: &ScanError) -> Dia
             "indent with spaces only; YAML does not allow tabs in indentation".to_string(),
         )
     } else if info.contains("quoted scalar") {
-        let quote = text
-            .get(pos.offset..)
-            .and_then(|s| s.chars().next())
-            .filter(|c| *c == '"' || *c == '\'')
-            .unwrap_or('"');
+        let quote =
+            text.get(pos.offset..).and_then(|s| s.chars().next()).filter(|c| *c == '"' || *c == '\'').unwrap_or('"');
         (
             pos.line,
             pos.column,
             format!("the quoted string starting here has no closing {quote}"),
             format!("add the closing {quote} at the end of the value, on the same line"),
         )
-    } else if let Some(found) = info
-        .contains("mapping values are not allowed")
-        .then(|| over_indented(&lines, pos.line))
-        .flatten()
+    } else if let Some(found) =
+        info.contains("mapping values are not allowed").then(|| over_indented(&lines, pos.line)).flatten()
     {
         found
     } else if info.contains("mapping values are not allowed") {
@@ -879,8 +774,7 @@ fn syntax_error(file: &str, text: &str, offsets: &Offsets, e: &ScanError) -> Dia
             pos.line,
             pos.column,
             "a list item (`- `) cannot start here".to_string(),
-            "start the list on the next line, indented below its key, or write it as `[a, b]`"
-                .to_string(),
+            "start the list on the next line, indented below its key, or write it as `[a, b]`".to_string(),
         )
     } else if info.contains("did not find expected '-'") {
         (
@@ -890,12 +784,7 @@ fn syntax_error(file: &str, text: &str, offsets: &Offsets, e: &ScanError) -> Dia
             "start every item of a list with `- ` at the same indentation".to_string(),
         )
     } else {
-        (
-            pos.line,
-            pos.column,
-            info.to_string(),
-            "check the indentation and quoting of this line".to_string(),
-        )
+        (pos.line, pos.column, info.to_string(), "check the indentation and quoting of this line".to_string())
     };
     let key = key_on_line(line_text(line)).unwrap_or_default();
     let message = if key.is_empty() || message.contains(&format!("`{key}`")) {
@@ -936,30 +825,18 @@ mod tests {
         assert_eq!(resolve_plain("0"), n(0));
         assert_eq!(resolve_plain("0x1F"), n(31));
         assert_eq!(resolve_plain("0o17"), n(15));
-        assert_eq!(
-            resolve_plain("1.34"),
-            Resolved::Number(Number::from_f64(1.34).unwrap())
-        );
-        assert_eq!(
-            resolve_plain("1e3"),
-            Resolved::Number(Number::from_f64(1000.0).unwrap())
-        );
-        assert_eq!(
-            resolve_plain(".5"),
-            Resolved::Number(Number::from_f64(0.5).unwrap())
-        );
+        assert_eq!(resolve_plain("1.34"), Resolved::Number(Number::from_f64(1.34).unwrap()));
+        assert_eq!(resolve_plain("1e3"), Resolved::Number(Number::from_f64(1000.0).unwrap()));
+        assert_eq!(resolve_plain(".5"), Resolved::Number(Number::from_f64(0.5).unwrap()));
         assert_eq!(resolve_plain(".inf"), Resolved::NonFinite(".inf".into()));
-        assert_eq!(
-            resolve_plain("18446744073709551615"),
-            Resolved::Number(Number::from(u64::MAX))
-        );
+        assert_eq!(resolve_plain("18446744073709551615"), Resolved::Number(Number::from(u64::MAX)));
     }
 
     #[test]
     fn yaml_1_1_lookalikes_stay_strings() {
         for s in [
-            "yes", "no", "on", "off", "y", "n", "Yes", "0755", "-0755", "0x", "0xZZ", "0o8",
-            "1.2.3", "1_000", "12:30", ".", "e5", "1e", "+", "-",
+            "yes", "no", "on", "off", "y", "n", "Yes", "0755", "-0755", "0x", "0xZZ", "0o8", "1.2.3", "1_000", "12:30",
+            ".", "e5", "1e", "+", "-",
         ] {
             assert_eq!(resolve_plain(s), Resolved::Str(s.to_string()), "{s}");
         }
@@ -967,14 +844,9 @@ mod tests {
 
     #[test]
     fn quoted_and_tagged() {
-        let tree = parse_tree("t", "a: \"true\"\nb: !!str 5\nc: '1'\nd: |\n  x\n")
-            .unwrap()
-            .unwrap();
+        let tree = parse_tree("t", "a: \"true\"\nb: !!str 5\nc: '1'\nd: |\n  x\n").unwrap().unwrap();
         let json = to_json("t", &tree, &mut Vec::new(), Pos::default(), &mut Vec::new());
-        assert_eq!(
-            json,
-            serde_json::json!({"a": "true", "b": "5", "c": "1", "d": "x\n"})
-        );
+        assert_eq!(json, serde_json::json!({"a": "true", "b": "5", "c": "1", "d": "x\n"}));
     }
 
     #[test]
@@ -999,13 +871,7 @@ mod tests {
     fn dotted_paths() {
         assert_eq!(
             parse_dotted("a.b[2].c.3"),
-            vec![
-                Seg::Key("a".into()),
-                Seg::Key("b".into()),
-                Seg::Index(2),
-                Seg::Key("c".into()),
-                Seg::Index(3)
-            ]
+            vec![Seg::Key("a".into()), Seg::Key("b".into()), Seg::Index(2), Seg::Key("c".into()), Seg::Index(3)]
         );
         assert_eq!(render_path(&parse_dotted("a.b[2].c")), "a.b[2].c");
         assert!(parse_dotted("").is_empty());
@@ -1016,10 +882,7 @@ mod tests {
         let text = "tags:\n  équipe: données\nname: x\n";
         let tree = parse_tree("t", text).unwrap().unwrap();
         let e = tree.get("name").unwrap();
-        assert_eq!(
-            &text[e.key_node.start.offset..e.key_node.end.offset],
-            "name"
-        );
+        assert_eq!(&text[e.key_node.start.offset..e.key_node.end.offset], "name");
         let v = &tree.get("tags").unwrap().value.entries().unwrap()[0].value;
         assert_eq!(&text[v.start.offset..v.end.offset], "données");
     }

@@ -5,9 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use dataplat_config::{
-    AddonSpec, Catalog, DependencySpec, EditError, FlagSpec, ImportOutcome, Severity, SourceRef,
-    import_tfvars, new_deployment_id, parse, render_diagnostics, render_init, set_flag, set_plugin,
-    validate,
+    AddonSpec, Catalog, DependencySpec, EditError, FlagSpec, ImportOutcome, Severity, SourceRef, import_tfvars,
+    new_deployment_id, parse, render_diagnostics, render_init, set_flag, set_plugin, validate,
 };
 
 fn corpus_dir() -> PathBuf {
@@ -26,11 +25,7 @@ fn catalog_with_trino() -> Catalog {
         name: "trino".into(),
         description: "Trino: distributed SQL.".into(),
         flags: vec![
-            FlagSpec {
-                name: "enable_trino".into(),
-                description: "Install Trino.".into(),
-                enables_addon: true,
-            },
+            FlagSpec { name: "enable_trino".into(), description: "Install Trino.".into(), enables_addon: true },
             FlagSpec {
                 name: "enable_trino_keda".into(),
                 description: "Scale Trino workers on queued queries with KEDA.".into(),
@@ -76,13 +71,9 @@ fn errors(text: &str, catalog: &Catalog) -> String {
 }
 
 fn assert_valid(text: &str, catalog: &Catalog) -> dataplat_config::Platform {
-    let doc =
-        parse("p.yaml", text).unwrap_or_else(|d| panic!("{}\n---\n{text}", render_diagnostics(&d)));
-    doc.plugin_sources()
-        .unwrap_or_else(|d| panic!("{}\n---\n{text}", render_diagnostics(&d)));
-    validate(&doc, catalog)
-        .unwrap_or_else(|d| panic!("{}\n---\n{text}", render_diagnostics(&d)))
-        .0
+    let doc = parse("p.yaml", text).unwrap_or_else(|d| panic!("{}\n---\n{text}", render_diagnostics(&d)));
+    doc.plugin_sources().unwrap_or_else(|d| panic!("{}\n---\n{text}", render_diagnostics(&d)));
+    validate(&doc, catalog).unwrap_or_else(|d| panic!("{}\n---\n{text}", render_diagnostics(&d))).0
 }
 
 /// Asserts `after` equals `before` with exactly `old` replaced by `new` at one place.
@@ -113,19 +104,9 @@ fn set_flag_replaces_odd_values() {
     let out = set_flag(&text, "enable_kafka", true).unwrap();
     assert_only_changed(&text, &out, "enable_kafka:\n", "enable_kafka: true\n");
     let out = set_flag(&text, "enable_flink", true).unwrap();
-    assert_only_changed(
-        &text,
-        &out,
-        "enable_flink: |\n  x\n",
-        "enable_flink: true\n",
-    );
+    assert_only_changed(&text, &out, "enable_flink: |\n  x\n", "enable_flink: true\n");
     let out = set_flag(&text, "enable_yunikorn", true).unwrap();
-    assert_only_changed(
-        &text,
-        &out,
-        "enable_yunikorn:\n  nested: 1\n",
-        "enable_yunikorn: true\n",
-    );
+    assert_only_changed(&text, &out, "enable_yunikorn:\n  nested: 1\n", "enable_yunikorn: true\n");
 }
 
 #[test]
@@ -134,41 +115,23 @@ fn set_flag_inserts_after_the_last_flag() {
         "{HEAD}enable_keda: true  # a\n# a comment about kafka\nenable_kafka: false\n\nkeda:\n  operator_replicas: 2\n"
     );
     let out = set_flag(&text, "enable_flink", true).unwrap();
-    assert_only_changed(
-        &text,
-        &out,
-        "enable_kafka: false\n",
-        "enable_kafka: false\nenable_flink: true\n",
-    );
+    assert_only_changed(&text, &out, "enable_kafka: false\n", "enable_kafka: false\nenable_flink: true\n");
 }
 
 #[test]
 fn set_flag_inserts_after_deployment_id_or_the_last_header_key() {
     let text = "# header\nname: trino-v2\nregion: us-west-2\ndeployment_id: Ab3dE9xZ  # never change\nvpc_cidr: 10.0.0.0/16\ntags:\n  team: data\n";
     let out = set_flag(text, "enable_keda", true).unwrap();
-    assert_only_changed(
-        text,
-        &out,
-        "# never change\n",
-        "# never change\nenable_keda: true\n",
-    );
+    assert_only_changed(text, &out, "# never change\n", "# never change\nenable_keda: true\n");
 
     let text = "name: trino-v2\nregion: us-west-2\nvpc_cidr: 10.0.0.0/16\ntags:\n  team: data\n";
     let out = set_flag(text, "enable_keda", true).unwrap();
-    assert_only_changed(
-        text,
-        &out,
-        "vpc_cidr: 10.0.0.0/16\n",
-        "vpc_cidr: 10.0.0.0/16\nenable_keda: true\n",
-    );
+    assert_only_changed(text, &out, "vpc_cidr: 10.0.0.0/16\n", "vpc_cidr: 10.0.0.0/16\nenable_keda: true\n");
 
     // No trailing newline.
     let text = "name: trino-v2\nenable_kafka: true";
     let out = set_flag(text, "enable_keda", false).unwrap();
-    assert_eq!(
-        out,
-        "name: trino-v2\nenable_kafka: true\nenable_keda: false\n"
-    );
+    assert_eq!(out, "name: trino-v2\nenable_kafka: true\nenable_keda: false\n");
 }
 
 #[test]
@@ -183,22 +146,10 @@ fn set_flag_result_validates() {
 
 #[test]
 fn set_flag_errors() {
-    assert!(matches!(
-        set_flag(HEAD, "keda", true),
-        Err(EditError::InvalidFlag(_))
-    ));
-    assert!(matches!(
-        set_flag(HEAD, "enable_", true),
-        Err(EditError::InvalidFlag(_))
-    ));
-    assert!(matches!(
-        set_flag("name: \"x\nregion: y\n", "enable_keda", true),
-        Err(EditError::Parse(_))
-    ));
-    assert!(matches!(
-        set_flag("{name: x}\n", "enable_keda", true),
-        Err(EditError::Unsupported(_))
-    ));
+    assert!(matches!(set_flag(HEAD, "keda", true), Err(EditError::InvalidFlag(_))));
+    assert!(matches!(set_flag(HEAD, "enable_", true), Err(EditError::InvalidFlag(_))));
+    assert!(matches!(set_flag("name: \"x\nregion: y\n", "enable_keda", true), Err(EditError::Parse(_))));
+    assert!(matches!(set_flag("{name: x}\n", "enable_keda", true), Err(EditError::Unsupported(_))));
 }
 
 // ---------------------------------------------------------------- set_plugin
@@ -210,35 +161,23 @@ fn set_plugin_creates_the_list() {
     let text = format!("{HEAD}enable_keda: true # on\n");
     let src = format!("oci://127.0.0.1:5001/addons/hello:0.1.0@{DIGEST}");
     let out = set_plugin(&text, "hello", &src).unwrap();
-    assert_eq!(
-        out,
-        format!("{text}plugins:\n  - name: hello\n    source: {src}\n")
-    );
+    assert_eq!(out, format!("{text}plugins:\n  - name: hello\n    source: {src}\n"));
     let doc = parse("p.yaml", &out).unwrap();
     let plugins = doc.plugin_sources().unwrap();
     assert_eq!(plugins.len(), 1);
     assert_eq!(
         plugins[0].source,
-        SourceRef::Oci {
-            reference: "127.0.0.1:5001/addons/hello:0.1.0".into(),
-            digest: DIGEST.into()
-        }
+        SourceRef::Oci { reference: "127.0.0.1:5001/addons/hello:0.1.0".into(), digest: DIGEST.into() }
     );
     assert_eq!((plugins[0].line, plugins[0].column), (6, 5));
 }
 
 #[test]
 fn set_plugin_appends_with_the_list_indentation() {
-    let text = format!(
-        "{HEAD}plugins:\n  # first\n  - name: one\n    source: ./one.wasm   # local\nenable_keda: true\n"
-    );
+    let text =
+        format!("{HEAD}plugins:\n  # first\n  - name: one\n    source: ./one.wasm   # local\nenable_keda: true\n");
     let out = set_plugin(&text, "two", "./two.wasm").unwrap();
-    assert_only_changed(
-        &text,
-        &out,
-        "# local\n",
-        "# local\n  - name: two\n    source: ./two.wasm\n",
-    );
+    assert_only_changed(&text, &out, "# local\n", "# local\n  - name: two\n    source: ./two.wasm\n");
 
     let text = format!("{HEAD}plugins:\n- name: one\n  source: ./one.wasm\n");
     let out = set_plugin(&text, "two", "./two.wasm").unwrap();
@@ -255,20 +194,10 @@ fn set_plugin_replaces_a_source_and_drops_the_old_digest() {
     let src = format!("oci://127.0.0.1:5001/addons/hello:0.2.0@{DIGEST}");
     let out = set_plugin(&text, "hello", &src).unwrap();
     let expected = text
-        .replace(
-            "source: ./hello.wasm  # dev build",
-            &format!("source: {src}  # dev build"),
-        )
+        .replace("source: ./hello.wasm  # dev build", &format!("source: {src}  # dev build"))
         .replace(&format!("    digest: {DIGEST}\n"), "");
     assert_eq!(out, expected);
-    assert_eq!(
-        parse("p.yaml", &out)
-            .unwrap()
-            .plugin_sources()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(parse("p.yaml", &out).unwrap().plugin_sources().unwrap().len(), 2);
     // Same source again: unchanged.
     assert_eq!(set_plugin(&out, "hello", &src).unwrap(), out);
 }
@@ -279,48 +208,29 @@ fn set_plugin_on_empty_and_flow_lists() {
     let out = set_plugin(&text, "hello", "./hello.wasm").unwrap();
     assert_eq!(
         out,
-        format!(
-            "{HEAD}plugins:   # none yet\n  - name: hello\n    source: ./hello.wasm\nenable_keda: true\n"
-        )
+        format!("{HEAD}plugins:   # none yet\n  - name: hello\n    source: ./hello.wasm\nenable_keda: true\n")
     );
 
     let text = format!("{HEAD}plugins:\nenable_keda: true\n");
     let out = set_plugin(&text, "hello", "./hello.wasm").unwrap();
-    assert_eq!(
-        out,
-        format!("{HEAD}plugins:\n  - name: hello\n    source: ./hello.wasm\nenable_keda: true\n")
-    );
+    assert_eq!(out, format!("{HEAD}plugins:\n  - name: hello\n    source: ./hello.wasm\nenable_keda: true\n"));
 
     let text = format!("{HEAD}plugins: [{{name: a, source: ./a.wasm}}]\n");
     let out = set_plugin(&text, "b", "./b dir/b.wasm").unwrap();
     assert_eq!(
         out,
-        format!(
-            "{HEAD}plugins: [{{name: a, source: ./a.wasm}}, {{name: b, source: \"./b dir/b.wasm\"}}]\n"
-        )
+        format!("{HEAD}plugins: [{{name: a, source: ./a.wasm}}, {{name: b, source: \"./b dir/b.wasm\"}}]\n")
     );
     let out = set_plugin(&out, "a", "./a2.wasm").unwrap();
-    assert!(
-        out.contains("[{name: a, source: ./a2.wasm}, {name: b"),
-        "{out}"
-    );
+    assert!(out.contains("[{name: a, source: ./a2.wasm}, {name: b"), "{out}");
 }
 
 #[test]
 fn set_plugin_errors() {
     let text = format!("{HEAD}plugins:\n  hello: x\n");
-    assert!(matches!(
-        set_plugin(&text, "hello", "./x.wasm"),
-        Err(EditError::PluginsNotAList { line: 4 })
-    ));
-    assert!(matches!(
-        set_plugin(HEAD, "Hello", "./x.wasm"),
-        Err(EditError::InvalidPluginName(_))
-    ));
-    assert!(matches!(
-        set_plugin(HEAD, "hello", " "),
-        Err(EditError::EmptySource)
-    ));
+    assert!(matches!(set_plugin(&text, "hello", "./x.wasm"), Err(EditError::PluginsNotAList { line: 4 })));
+    assert!(matches!(set_plugin(HEAD, "Hello", "./x.wasm"), Err(EditError::InvalidPluginName(_))));
+    assert!(matches!(set_plugin(HEAD, "hello", " "), Err(EditError::EmptySource)));
 }
 
 // ---------------------------------------------------------------- init
@@ -333,11 +243,7 @@ fn render_init_validates_and_lists_every_flag() {
     assert!(platform.enabled_addons.is_empty());
     for addon in &c.addons {
         for flag in &addon.flags {
-            assert!(
-                text.contains(&format!("\n{}: false\n", flag.name)),
-                "{}",
-                flag.name
-            );
+            assert!(text.contains(&format!("\n{}: false\n", flag.name)), "{}", flag.name);
             assert!(text.contains(&format!("# {}\n{}:", flag.description, flag.name)));
         }
     }
@@ -359,29 +265,14 @@ fn render_init_enables_addons_their_dependencies_and_shows_examples() {
     if std::env::var_os("DATAPLAT_SHOW_INIT").is_some() {
         eprintln!("{text}");
     }
-    assert_eq!(
-        platform.enabled_addons,
-        vec![
-            "cert_manager",
-            "flink",
-            "ingress_nginx",
-            "keda",
-            "prometheus"
-        ]
-    );
+    assert_eq!(platform.enabled_addons, vec!["cert_manager", "flink", "ingress_nginx", "keda", "prometheus"]);
     assert!(platform.flags["enable_amazon_prometheus"]);
     assert_eq!(platform.deployment_id, "12345678");
     assert!(text.contains("deployment_id: \"12345678\""));
     assert!(text.contains("# keda:\n#   namespace: keda\n"), "{text}");
     assert!(text.contains("#   operator_replicas: 1\n"));
     // Every default of every enabled addon is shown; disabled addons get no example.
-    for name in [
-        "cert_manager",
-        "flink",
-        "ingress_nginx",
-        "keda",
-        "prometheus",
-    ] {
+    for name in ["cert_manager", "flink", "ingress_nginx", "keda", "prometheus"] {
         let schema = &c.addon(name).unwrap().config_schema;
         for (prop, sub) in schema["properties"].as_object().unwrap() {
             if sub.get("default").is_some() {
@@ -391,17 +282,11 @@ fn render_init_enables_addons_their_dependencies_and_shows_examples() {
     }
     assert!(!text.contains("# kafka:\n"));
     // Uncommenting every example keeps the file valid.
-    let examples_end = text
-        .find("\n# Third-party addons")
-        .expect("plugins example");
+    let examples_end = text.find("\n# Third-party addons").expect("plugins example");
     let uncommented: String = text[..examples_end]
         .lines()
         .map(|l| match l.strip_prefix("# ") {
-            Some(rest)
-                if rest.starts_with("  ") || c.addon(rest.trim_end_matches(':')).is_some() =>
-            {
-                rest.to_string()
-            }
+            Some(rest) if rest.starts_with("  ") || c.addon(rest.trim_end_matches(':')).is_some() => rest.to_string(),
             _ => l.to_string(),
         })
         .collect::<Vec<_>>()
@@ -415,13 +300,7 @@ fn render_init_enables_addons_their_dependencies_and_shows_examples() {
 fn render_init_with_everything_enabled_validates() {
     let c = catalog();
     let all: Vec<String> = c.addons.iter().map(|a| a.name.clone()).collect();
-    let text = render_init(
-        &c,
-        "p",
-        "ap-southeast-1",
-        &new_deployment_id().unwrap(),
-        &all,
-    );
+    let text = render_init(&c, "p", "ap-southeast-1", &new_deployment_id().unwrap(), &all);
     let platform = assert_valid(&text, &c);
     assert_eq!(platform.enabled_addons.len(), c.addons.len());
 }
@@ -438,18 +317,12 @@ fn deployment_ids() {
 // ---------------------------------------------------------------- tfvars
 
 fn fixture_tfvars() -> String {
-    fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trino-data-stack.tfvars"),
-    )
-    .expect("tfvars fixture")
+    fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trino-data-stack.tfvars"))
+        .expect("tfvars fixture")
 }
 
 fn outcome<'a>(lines: &'a [dataplat_config::ImportLine], key: &str) -> &'a ImportOutcome {
-    &lines
-        .iter()
-        .find(|l| l.key == key)
-        .unwrap_or_else(|| panic!("no line for {key}: {lines:#?}"))
-        .outcome
+    &lines.iter().find(|l| l.key == key).unwrap_or_else(|| panic!("no line for {key}: {lines:#?}")).outcome
 }
 
 fn skipped_reason(lines: &[dataplat_config::ImportLine], key: &str) -> String {
@@ -462,8 +335,7 @@ fn skipped_reason(lines: &[dataplat_config::ImportLine], key: &str) -> String {
 #[test]
 fn import_the_trino_data_stack() {
     let c = catalog();
-    let (text, lines) =
-        import_tfvars("data-stack.tfvars", &fixture_tfvars(), &c, "Zz9Yy8Xx").unwrap();
+    let (text, lines) = import_tfvars("data-stack.tfvars", &fixture_tfvars(), &c, "Zz9Yy8Xx").unwrap();
     if std::env::var_os("DATAPLAT_SHOW_INIT").is_some() {
         eprintln!("{text}\n{lines:#?}");
     }
@@ -485,43 +357,19 @@ fn import_the_trino_data_stack() {
             "yunikorn"
         ]
     );
-    assert_eq!(
-        outcome(&lines, "name"),
-        &ImportOutcome::Mapped {
-            to: "name".into(),
-            value: "trino-v2".into()
-        }
-    );
+    assert_eq!(outcome(&lines, "name"), &ImportOutcome::Mapped { to: "name".into(), value: "trino-v2".into() });
     assert_eq!(
         outcome(&lines, "enable_flink"),
-        &ImportOutcome::Mapped {
-            to: "enable_flink".into(),
-            value: "true".into()
-        }
+        &ImportOutcome::Mapped { to: "enable_flink".into(), value: "true".into() }
     );
-    assert_eq!(
-        skipped_reason(&lines, "enable_trino"),
-        "no plugin answers to enable_trino"
-    );
-    assert!(
-        skipped_reason(&lines, "enable_trino_keda")
-            .starts_with("no plugin answers to enable_trino_keda")
-    );
-    assert_eq!(
-        skipped_reason(&lines, "enable_raydata"),
-        "no plugin answers to enable_raydata"
-    );
-    assert!(
-        skipped_reason(&lines, "enable_amazon_prometheus")
-            .contains("prometheus, which is not enabled")
-    );
+    assert_eq!(skipped_reason(&lines, "enable_trino"), "no plugin answers to enable_trino");
+    assert!(skipped_reason(&lines, "enable_trino_keda").starts_with("no plugin answers to enable_trino_keda"));
+    assert_eq!(skipped_reason(&lines, "enable_raydata"), "no plugin answers to enable_raydata");
+    assert!(skipped_reason(&lines, "enable_amazon_prometheus").contains("prometheus, which is not enabled"));
     assert!(skipped_reason(&lines, "deployment_id").contains("placeholder replaced by a new id"));
     match outcome(&lines, "enable_cert_manager") {
         ImportOutcome::Added { to, value, reason } => {
-            assert_eq!(
-                (to.as_str(), value.as_str()),
-                ("enable_cert_manager", "true")
-            );
+            assert_eq!((to.as_str(), value.as_str()), ("enable_cert_manager", "true"));
             assert!(reason.contains("flink needs cert_manager"), "{reason}");
         }
         other => panic!("{other:?}"),
@@ -537,17 +385,13 @@ fn import_the_trino_data_stack() {
 #[test]
 fn import_with_a_feature_flag_and_its_dependencies() {
     let c = catalog_with_trino();
-    let (text, lines) =
-        import_tfvars("data-stack.tfvars", &fixture_tfvars(), &c, "Zz9Yy8Xx").unwrap();
+    let (text, lines) = import_tfvars("data-stack.tfvars", &fixture_tfvars(), &c, "Zz9Yy8Xx").unwrap();
     let platform = assert_valid(&text, &c);
     assert!(platform.flags["enable_trino_keda"]);
     assert!(platform.enabled_addons.contains(&"keda".to_string()));
     assert!(platform.enabled_addons.contains(&"prometheus".to_string()));
     for added in ["enable_keda", "enable_prometheus", "enable_cert_manager"] {
-        assert!(
-            matches!(outcome(&lines, added), ImportOutcome::Added { .. }),
-            "{added}"
-        );
+        assert!(matches!(outcome(&lines, added), ImportOutcome::Added { .. }), "{added}");
     }
     // enable_amazon_prometheus is kept now that prometheus is on.
     assert!(platform.flags["enable_amazon_prometheus"]);
@@ -581,10 +425,7 @@ computed = var.x
     assert!(skipped_reason(&lines, "computed").contains("expression"));
     assert_eq!(
         outcome(&lines, "eks_cluster_version"),
-        &ImportOutcome::Mapped {
-            to: "kubernetes_version".into(),
-            value: "1.33".into()
-        }
+        &ImportOutcome::Mapped { to: "kubernetes_version".into(), value: "1.33".into() }
     );
 }
 
@@ -597,18 +438,9 @@ fn import_errors_are_positioned() {
     assert_eq!(err[0].line, 2);
     assert!(err[0].message.starts_with("HCL syntax error"), "{}", err[0]);
 
-    let err = import_tfvars(
-        "bad.tfvars",
-        "name = \"Trino\"\nenable_keda = \"maybe\"\n",
-        &c,
-        "Ab3dE9xZ",
-    )
-    .unwrap_err();
+    let err = import_tfvars("bad.tfvars", "name = \"Trino\"\nenable_keda = \"maybe\"\n", &c, "Ab3dE9xZ").unwrap_err();
     assert_eq!(err.len(), 2);
-    assert_eq!(
-        (err[0].line, err[0].column, err[0].key.as_str()),
-        (1, 1, "name")
-    );
+    assert_eq!((err[0].line, err[0].column, err[0].key.as_str()), (1, 1, "name"));
     assert_eq!((err[1].line, err[1].key.as_str()), (2, "enable_keda"));
 }
 
@@ -617,8 +449,7 @@ fn import_errors_are_positioned() {
 #[test]
 fn feature_flag_dependencies() {
     let c = catalog_with_trino();
-    let text =
-        format!("{HEAD}enable_trino: true\nenable_trino_keda: true\nenable_prometheus: true\n");
+    let text = format!("{HEAD}enable_trino: true\nenable_trino_keda: true\nenable_prometheus: true\n");
     assert_eq!(
         errors(&text, &c),
         "p.yaml:5:1: error: `enable_trino_keda` needs the `keda` addon, which is not enabled: queue-based autoscaling runs as a KEDA ScaledObject\n  hint: set `enable_keda: true`"
@@ -627,14 +458,8 @@ fn feature_flag_dependencies() {
     assert!(errors(&text, &c).contains("has no effect: it is a feature of the `trino` addon"));
     let text = format!("{HEAD}enable_trino: true\ntrino:\n  workers:\n    max: 0\n    min: 1\n");
     let e = errors(&text, &c);
-    assert!(
-        e.contains("p.yaml:7:5: error: `trino.workers.max` is 0, below the minimum of 1"),
-        "{e}"
-    );
-    assert!(
-        e.contains("p.yaml:8:5: error: unknown setting `trino.workers.min`"),
-        "{e}"
-    );
+    assert!(e.contains("p.yaml:7:5: error: `trino.workers.max` is 0, below the minimum of 1"), "{e}");
+    assert!(e.contains("p.yaml:8:5: error: unknown setting `trino.workers.min`"), "{e}");
 }
 
 // ---------------------------------------------------------------- positions
@@ -643,30 +468,16 @@ fn feature_flag_dependencies() {
 fn plugin_diagnostics_are_positioned() {
     let text = format!("{HEAD}enable_keda: true\nkeda:\n  values:\n    a: 1\n");
     let doc = parse("p.yaml", &text).unwrap();
-    let d = doc.plugin_diagnostic(
-        "keda",
-        "values.a",
-        Severity::Error,
-        "too small",
-        Some("use 2"),
-    );
+    let d = doc.plugin_diagnostic("keda", "values.a", Severity::Error, "too small", Some("use 2"));
     assert_eq!((d.line, d.column, d.key.as_str()), (7, 5, "keda.values.a"));
-    assert_eq!(
-        d.to_string(),
-        "p.yaml:7:5: error: `keda.values.a`: too small\n  hint: use 2"
-    );
+    assert_eq!(d.to_string(), "p.yaml:7:5: error: `keda.values.a`: too small\n  hint: use 2");
     // Missing below an existing ancestor: the ancestor's position.
     let d = doc.plugin_diagnostic("keda", "values.b.c", Severity::Warning, "x", None);
     assert_eq!((d.line, d.column), (6, 3));
     assert_eq!(d.to_string(), "p.yaml:6:3: warning: `keda.values.b.c`: x");
     // Absent path: the block key.
-    let d = doc.plugin_diagnostic(
-        "keda",
-        "operator_replicas",
-        Severity::Error,
-        "`keda.operator_replicas` is odd",
-        None,
-    );
+    let d =
+        doc.plugin_diagnostic("keda", "operator_replicas", Severity::Error, "`keda.operator_replicas` is odd", None);
     assert_eq!((d.line, d.column), (5, 1));
     assert_eq!(d.message, "`keda.operator_replicas` is odd");
     // Empty path: the block key.

@@ -52,11 +52,7 @@ fn diff(expected: &str, actual: &str) -> String {
     let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
         }
     }
     let (mut i, mut j) = (0, 0);
@@ -91,17 +87,11 @@ fn bad_config_corpus() {
 
     let mut failures = Vec::new();
     for case in &cases {
-        let label = case
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("utf-8 file name")
-            .to_string();
+        let label = case.file_name().and_then(|n| n.to_str()).expect("utf-8 file name").to_string();
         let text = fs::read_to_string(case).expect("read case");
         let (actual, has_error) = run_case(&label, &text, &catalog);
         if !has_error {
-            failures.push(format!(
-                "{label}: expected at least one error, got:\n{actual}"
-            ));
+            failures.push(format!("{label}: expected at least one error, got:\n{actual}"));
         }
         let expected_path = case.with_extension("expected");
         if bless {
@@ -133,21 +123,11 @@ fn the_reference_file_is_valid() {
     let doc = parse("valid/platform.yaml", &text).expect("parses");
     let plugins = doc.plugin_sources().expect("plugins");
     assert_eq!(plugins.len(), 2);
-    let (platform, warnings) =
-        validate(&doc, &catalog).unwrap_or_else(|d| panic!("{}", render_diagnostics(&d)));
+    let (platform, warnings) = validate(&doc, &catalog).unwrap_or_else(|d| panic!("{}", render_diagnostics(&d)));
     assert!(warnings.is_empty());
     assert_eq!(platform.name, "trino-v2");
     assert_eq!(platform.kubernetes_version, "1.34");
-    assert_eq!(
-        platform.enabled_addons,
-        vec![
-            "cert_manager",
-            "flink",
-            "keda",
-            "prometheus",
-            "spark_operator"
-        ]
-    );
+    assert_eq!(platform.enabled_addons, vec!["cert_manager", "flink", "keda", "prometheus", "spark_operator"]);
     assert_eq!(platform.addon_configs["keda"]["operator_replicas"], 2);
     assert_eq!(platform.addon_configs["flink"], serde_json::json!({}));
     assert_eq!(platform.addon_configs["keda"]["values"]["mode"], "0755");

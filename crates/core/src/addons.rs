@@ -46,7 +46,7 @@ impl Addons {
                 SourceRef::File { path, digest } => {
                     let full = base_dir.join(path);
                     if is_native_library(path) {
-                        host.load_native(&full)?
+                        host.load_native(&full, digest.as_deref())?
                     } else {
                         host.load_file(&full, digest.as_deref())?
                     }
@@ -78,12 +78,20 @@ impl Addons {
                     flags: info
                         .flags
                         .iter()
-                        .map(|f| FlagSpec { name: f.name.clone(), description: f.description.clone(), enables_addon: f.enables_addon })
+                        .map(|f| FlagSpec {
+                            name: f.name.clone(),
+                            description: f.description.clone(),
+                            enables_addon: f.enables_addon,
+                        })
                         .collect(),
                     dependencies: info
                         .dependencies
                         .iter()
-                        .map(|d| DependencySpec { addon: d.addon.clone(), when_flag: d.when_flag.clone(), reason: d.reason.clone() })
+                        .map(|d| DependencySpec {
+                            addon: d.addon.clone(),
+                            when_flag: d.when_flag.clone(),
+                            reason: d.reason.clone(),
+                        })
                         .collect(),
                     config_schema: serde_json::from_str(&info.config_schema).unwrap_or(serde_json::Value::Bool(true)),
                 }

@@ -15,7 +15,8 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
     let mut entries = Vec::new();
     let mut config_errors = Vec::new();
     for name in &order {
-        let loaded = addons.addons.get(name).ok_or_else(|| CoreError::Conflict(format!("no plugin for addon `{name}`")))?;
+        let loaded =
+            addons.addons.get(name).ok_or_else(|| CoreError::Conflict(format!("no plugin for addon `{name}`")))?;
         let facts = facts(platform, &endpoints);
         let config = platform.addon_configs.get(name).cloned().unwrap_or(serde_json::json!({})).to_string();
         let plugin = &loaded.plugin;
@@ -34,7 +35,8 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
                 continue;
             }
         };
-        let naming = Naming { platform: &platform.name, deployment_id: &platform.deployment_id, flags: &platform.flags };
+        let naming =
+            Naming { platform: &platform.name, deployment_id: &platform.deployment_id, flags: &platform.flags };
         let entry = check_and_resolve(name, plugin, &naming, planned, warnings)?;
         endpoints.extend(entry.endpoints.iter().cloned());
         entries.push(entry);
@@ -86,7 +88,8 @@ fn planning_order(addons: &Addons, platform: &Platform) -> Result<Vec<String>, C
     let enabled: BTreeSet<&str> = platform.enabled_addons.iter().map(String::as_str).collect();
     let mut needs: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for name in &enabled {
-        let loaded = addons.addons.get(*name).ok_or_else(|| CoreError::Conflict(format!("no plugin for addon `{name}`")))?;
+        let loaded =
+            addons.addons.get(*name).ok_or_else(|| CoreError::Conflict(format!("no plugin for addon `{name}`")))?;
         let deps = loaded
             .plugin
             .info()
@@ -102,7 +105,9 @@ fn planning_order(addons: &Addons, platform: &Platform) -> Result<Vec<String>, C
     while order.len() < needs.len() {
         let ready: Vec<&str> = needs
             .iter()
-            .filter(|(name, deps)| !order.iter().any(|o| o == *name) && deps.iter().all(|d| order.iter().any(|o| o == d)))
+            .filter(|(name, deps)| {
+                !order.iter().any(|o| o == *name) && deps.iter().all(|d| order.iter().any(|o| o == d))
+            })
             .map(|(name, _)| *name)
             .collect();
         if ready.is_empty() {
@@ -157,7 +162,10 @@ pub(crate) fn check_and_resolve(
     for grant in &plan.grants {
         for statement in &grant.statements {
             if statement.actions.is_empty() {
-                return Err(invalid(name, format!("grant `{}` statement `{}` allows no action", grant.id, statement.sid)));
+                return Err(invalid(
+                    name,
+                    format!("grant `{}` statement `{}` allows no action", grant.id, statement.sid),
+                ));
             }
             for resource in &statement.resources {
                 let bucket = match resource {
@@ -169,7 +177,10 @@ pub(crate) fn check_and_resolve(
                     IamResource::Arn(_) => None,
                 };
                 if let Some(id) = bucket.filter(|id| !bucket_names.contains_key(*id)) {
-                    return Err(invalid(name, format!("grant `{}` refers to bucket `{id}`, which the addon does not declare", grant.id)));
+                    return Err(invalid(
+                        name,
+                        format!("grant `{}` refers to bucket `{id}`, which the addon does not declare", grant.id),
+                    ));
                 }
             }
         }
@@ -178,13 +189,34 @@ pub(crate) fn check_and_resolve(
         if !grant_ids.contains(identity.grant.as_str()) {
             return Err(invalid(
                 name,
-                format!("pod identity {}/{} names grant `{}`, which the addon does not declare", identity.namespace, identity.service_account, identity.grant),
+                format!(
+                    "pod identity {}/{} names grant `{}`, which the addon does not declare",
+                    identity.namespace, identity.service_account, identity.grant
+                ),
+            ));
+        }
+    }
+    let mut secret_names = BTreeSet::new();
+    for secret in &plan.secrets {
+        if !secret_names.insert((secret.namespace.as_str(), secret.name.as_str())) {
+            return Err(invalid(name, format!("secret {}/{} declared twice", secret.namespace, secret.name)));
+        }
+        if secret.random_keys.is_empty() && secret.fixed.is_empty() {
+            return Err(invalid(name, format!("secret {}/{} has no keys", secret.namespace, secret.name)));
+        }
+        if !secret.random_keys.is_empty() && !(16..=128).contains(&secret.length) {
+            return Err(invalid(
+                name,
+                format!("secret {}/{}: length {} is outside 16..=128", secret.namespace, secret.name, secret.length),
             ));
         }
     }
     for endpoint in &plan.endpoints {
         if endpoint.addon != name {
-            return Err(invalid(name, format!("endpoint `{}` claims to belong to addon `{}`", endpoint.name, endpoint.addon)));
+            return Err(invalid(
+                name,
+                format!("endpoint `{}` claims to belong to addon `{}`", endpoint.name, endpoint.addon),
+            ));
         }
     }
 
@@ -198,8 +230,9 @@ pub(crate) fn check_and_resolve(
         let id = format!("{name}/{}", release.name);
         let mut objects = Vec::new();
         for (index, text) in release.objects.iter().enumerate() {
-            let object: serde_json::Value = serde_json::from_str(&substitute(text)?)
-                .map_err(|e| invalid(name, format!("release `{}` object {} is not JSON: {e}", release.name, index + 1)))?;
+            let object: serde_json::Value = serde_json::from_str(&substitute(text)?).map_err(|e| {
+                invalid(name, format!("release `{}` object {} is not JSON: {e}", release.name, index + 1))
+            })?;
             check_object(name, &release.name, index, &object)?;
             objects.push(object);
         }
@@ -237,15 +270,24 @@ pub(crate) fn check_and_resolve(
         version: info.version.clone(),
         source: plugin.origin().clone(),
         digest: plugin.digest().to_string(),
-        flags: info.flags.iter().filter(|f| platform.flags.get(&f.name).copied().unwrap_or(false)).map(|f| f.name.clone()).collect(),
+        flags: info
+            .flags
+            .iter()
+            .filter(|f| platform.flags.get(&f.name).copied().unwrap_or(false))
+            .map(|f| f.name.clone())
+            .collect(),
         releases,
         buckets,
         grants: plan.grants,
         pod_identities: plan.pod_identities,
         node_pools: plan.node_pools,
         endpoints: plan.endpoints,
+        secrets: plan.secrets,
         notes: plan.notes,
-        warnings: warnings.into_iter().map(|w| if w.path.is_empty() { w.message } else { format!("{}: {}", w.path, w.message) }).collect(),
+        warnings: warnings
+            .into_iter()
+            .map(|w| if w.path.is_empty() { w.message } else { format!("{}: {}", w.path, w.message) })
+            .collect(),
     })
 }
 
@@ -259,9 +301,9 @@ fn substitute_buckets(addon: &str, text: &str, buckets: &BTreeMap<String, String
         let after = &rest[start + OPEN.len()..];
         let end = after.find('}').ok_or_else(|| invalid(addon, "unterminated ${bucket:...} placeholder"))?;
         let id = &after[..end];
-        let physical = buckets
-            .get(id)
-            .ok_or_else(|| invalid(addon, format!("placeholder ${{bucket:{id}}} names a bucket the addon does not declare")))?;
+        let physical = buckets.get(id).ok_or_else(|| {
+            invalid(addon, format!("placeholder ${{bucket:{id}}} names a bucket the addon does not declare"))
+        })?;
         out.push_str(physical);
         rest = &after[end + 1..];
     }
@@ -282,7 +324,11 @@ fn check_object(addon: &str, release: &str, index: usize, object: &serde_json::V
         if field(path).is_none() {
             return Err(invalid(
                 addon,
-                format!("release `{release}` object {} has no {} (every object needs apiVersion, kind and metadata.name)", index + 1, path.join(".")),
+                format!(
+                    "release `{release}` object {} has no {} (every object needs apiVersion, kind and metadata.name)",
+                    index + 1,
+                    path.join(".")
+                ),
             ));
         }
     }
@@ -326,7 +372,10 @@ fn check_node_pools(entries: &[AddonEntry]) -> Result<(), CoreError> {
     for entry in entries {
         for pool in &entry.node_pools {
             if let Some(other) = owners.insert(&pool.name, &entry.name) {
-                return Err(CoreError::Conflict(format!("addons `{other}` and `{}` both request the NodePool `{}`", entry.name, pool.name)));
+                return Err(CoreError::Conflict(format!(
+                    "addons `{other}` and `{}` both request the NodePool `{}`",
+                    entry.name, pool.name
+                )));
             }
         }
     }

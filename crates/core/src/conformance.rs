@@ -34,7 +34,14 @@ fn is_semver(v: &str) -> bool {
 pub fn conformance(plugin: &Plugin, configs: &[String]) -> Vec<Check> {
     let info = plugin.info();
     let mut checks = vec![
-        check("info: version is semantic", if is_semver(&info.version) { Ok(info.version.clone()) } else { Err(format!("{:?} is not x.y.z", info.version)) }),
+        check(
+            "info: version is semantic",
+            if is_semver(&info.version) {
+                Ok(info.version.clone())
+            } else {
+                Err(format!("{:?} is not x.y.z", info.version))
+            },
+        ),
         check(
             "info: one flag switches the addon on",
             match info.flags.iter().filter(|f| f.enables_addon).count() {
@@ -45,40 +52,76 @@ pub fn conformance(plugin: &Plugin, configs: &[String]) -> Vec<Check> {
         check("info: config schema is a JSON Schema object", {
             let schema: serde_json::Value = serde_json::from_str(&info.config_schema).unwrap_or_default();
             match schema.get("type").and_then(|t| t.as_str()) {
-                Some("object") => Ok(format!("{} propert(ies)", schema.get("properties").and_then(|p| p.as_object()).map_or(0, |p| p.len()))),
+                Some("object") => Ok(format!(
+                    "{} propert(ies)",
+                    schema.get("properties").and_then(|p| p.as_object()).map_or(0, |p| p.len())
+                )),
                 _ => Err("the schema's type must be \"object\"".into()),
             }
         }),
     ];
-    let flags: BTreeMap<String, bool> = info.flags.iter().map(|f| (f.name.clone(), true)).collect();
+    // Plan with the addon's own flag, then with each feature flag on as well. With only the
+    // addon on, the default config must plan; a feature may legitimately ask for more config
+    // (diagnostics with a path), but must never fail or return an unusable plan.
+    let own: Vec<String> = info.flags.iter().filter(|f| f.enables_addon).map(|f| f.name.clone()).collect();
+    let mut scenarios: Vec<(String, Vec<String>, bool)> = vec![(String::new(), own.clone(), true)];
+    for feature in info.flags.iter().filter(|f| !f.enables_addon) {
+        let mut flags = own.clone();
+        flags.push(feature.name.clone());
+        scenarios.push((format!(" with {}", feature.name), flags, false));
+    }
+    for config in std::iter::once("{}".to_string()).chain(configs.iter().cloned()) {
+        for (label, flags, must_plan) in &scenarios {
+            checks.extend(plan_checks(plugin, &config, label, flags, *must_plan || config != "{}"));
+        }
+    }
+    checks
+}
+
+fn plan_checks(plugin: &Plugin, config: &str, label: &str, enabled: &[String], must_plan: bool) -> Vec<Check> {
+    let info = plugin.info();
+    let flags: BTreeMap<String, bool> = enabled.iter().map(|f| (f.clone(), true)).collect();
     let facts = PlatformFacts {
         name: "conformance".into(),
         region: "us-west-2".into(),
         account_id: Some("123456789012".into()),
         deployment_id: "Conform1".into(),
         kubernetes_version: "1.34".into(),
-        enabled_addons: std::iter::once(info.name.clone()).chain(info.dependencies.iter().map(|d| d.addon.clone())).collect(),
-        enabled_flags: flags.keys().cloned().collect(),
+        enabled_addons: std::iter::once(info.name.clone())
+            .chain(info.dependencies.iter().map(|d| d.addon.clone()))
+            .collect(),
+        enabled_flags: enabled.to_vec(),
         endpoints: Vec::new(),
         tags: Vec::new(),
     };
     let naming = Naming { platform: "conformance", deployment_id: "Conform1", flags: &flags };
-    for config in std::iter::once("{}".to_string()).chain(configs.iter().cloned()) {
-        let first = plugin.plan(&config, &facts);
-        let second = plugin.plan(&config, &facts);
-        checks.push(check(format!("plan({config}) is deterministic"), {
-            let json = |r: &Result<_, dataplat_plugin::PluginError>| match r {
-                Ok(v) => serde_json::to_string(v).unwrap_or_default(),
-                Err(e) => e.to_string(),
-            };
-            if json(&first) == json(&second) { Ok("two calls, same output".into()) } else { Err("two calls gave different output".into()) }
-        }));
-        checks.push(check(format!("plan({config}) returns a usable plan"), match first {
+    let first = plugin.plan(config, &facts);
+    let second = plugin.plan(config, &facts);
+    let json = |r: &Result<_, dataplat_plugin::PluginError>| match r {
+        Ok(v) => serde_json::to_string(v).unwrap_or_default(),
+        Err(e) => e.to_string(),
+    };
+    let deterministic = check(
+        format!("plan({config}){label} is deterministic"),
+        if json(&first) == json(&second) {
+            Ok("two calls, same output".into())
+        } else {
+            Err("two calls gave different output".into())
+        },
+    );
+    let usable = check(
+        format!("plan({config}){label} returns a usable plan"),
+        match first {
             Err(e) => Err(e.to_string()),
-            Ok(Err(diagnostics)) => Err(format!(
-                "diagnostics: {}",
-                diagnostics.iter().map(|d| format!("{}: {}", d.path, d.message)).collect::<Vec<_>>().join("; ")
-            )),
+            Ok(Err(diagnostics)) => {
+                let text =
+                    diagnostics.iter().map(|d| format!("{}: {}", d.path, d.message)).collect::<Vec<_>>().join("; ");
+                if must_plan || diagnostics.is_empty() {
+                    Err(format!("diagnostics: {text}"))
+                } else {
+                    Ok(format!("asks for config: {text}"))
+                }
+            }
             Ok(Ok(plan)) => check_and_resolve(&info.name, plugin, &naming, plan, Vec::new())
                 .map(|entry| {
                     format!(
@@ -91,7 +134,7 @@ pub fn conformance(plugin: &Plugin, configs: &[String]) -> Vec<Check> {
                     )
                 })
                 .map_err(|e| e.to_string()),
-        }));
-    }
-    checks
+        },
+    );
+    vec![deterministic, usable]
 }

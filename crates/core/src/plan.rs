@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use dataplat_plugin::Origin;
-use dataplat_plugin::contract::{Endpoint, HealthCheck, IamGrant, LifecycleRule, NodePoolRequest, Note, PodIdentity};
+use dataplat_plugin::contract::{
+    Endpoint, GeneratedSecret, HealthCheck, IamGrant, LifecycleRule, NodePoolRequest, Note, PodIdentity,
+};
 use serde::Serialize;
 
 /// Everything the platform needs, addon by addon, plus the order releases are applied in.
@@ -43,6 +45,8 @@ pub struct AddonEntry {
     pub pod_identities: Vec<PodIdentity>,
     pub node_pools: Vec<NodePoolRequest>,
     pub endpoints: Vec<Endpoint>,
+    /// Secrets the host generates once (names and keys only; values never leave the cluster).
+    pub secrets: Vec<GeneratedSecret>,
     pub notes: Vec<Note>,
     /// Warnings the plugin's validate() returned.
     pub warnings: Vec<String>,
@@ -115,6 +119,9 @@ mod tests {
         assert!(long.len() <= 63, "{long}");
         assert!(long.ends_with("-ab3de9xz"));
         assert!(long.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
-        assert_ne!(long, bucket_name("a-very-long-platform-name-indeed", "spark_history_server", "event-logz", "Ab3dE9xZ"));
+        assert_ne!(
+            long,
+            bucket_name("a-very-long-platform-name-indeed", "spark_history_server", "event-logz", "Ab3dE9xZ")
+        );
     }
 }

@@ -27,8 +27,12 @@ fn benches(c: &mut Criterion) {
     let wasm = std::fs::read(dataplat_builtins::wasm_path("hello-addon")).expect("hello-addon wasm");
     let cache = tempfile::tempdir().expect("tmp");
     let cold_host = PluginHost::new(HostOptions { cache_dir: None, ..HostOptions::default() }).expect("host");
-    let warm_host = PluginHost::new(HostOptions { cache_dir: Some(cache.path().into()), allow_native: true, ..HostOptions::default() })
-        .expect("host");
+    let warm_host = PluginHost::new(HostOptions {
+        cache_dir: Some(cache.path().into()),
+        allow_native: true,
+        ..HostOptions::default()
+    })
+    .expect("host");
     warm_host.load_bytes("hello", &wasm, Origin::Builtin).expect("fill the cache");
 
     let mut group = c.benchmark_group("load");
@@ -54,7 +58,7 @@ fn benches(c: &mut Criterion) {
 
     let target_root = PathBuf::from(dataplat_builtins::WASM_DIR).join("../../..");
     let library = dataplat_testkit::build_native_library("hello-addon", "native", &target_root);
-    let native = warm_host.load_native(&library).expect("native");
+    let native = warm_host.load_native(&library, None).expect("native");
     c.bench_function("plan() via native cdylib", |b| b.iter(|| native.plan(config, &facts).expect("call")));
 }
 

@@ -71,10 +71,10 @@ impl Default for HostOptions {
 
 /// `$DATAPLAT_CACHE_DIR`, else `$XDG_CACHE_HOME/kubectl-dataplat`, else `~/.cache/kubectl-dataplat`.
 pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DATAPLAT_CACHE_DIR") {
+    if let Some(dir) = std::env::var_os("DATAPLAT_CACHE_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir).join("kubectl-dataplat"));
     }
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/kubectl-dataplat"))
@@ -88,8 +88,14 @@ pub enum Origin {
     Builtin,
     /// A wasm component file.
     File { path: String },
-    /// An OCI artifact; `cached` tells whether this load was served from the local cache.
-    Oci { reference: String, digest: String, cached: bool },
+    /// An OCI artifact; `cached` tells whether this load was served from the local cache (not
+    /// serialized: plans must not differ between the run that pulled and later runs).
+    Oci {
+        reference: String,
+        digest: String,
+        #[serde(skip)]
+        cached: bool,
+    },
     /// A native shared library (`--allow-native-plugins`).
     Native { path: String },
 }
@@ -130,11 +136,7 @@ impl Plugin {
         }
     }
     /// Calls `plan(config, facts)`: the addon's declarations, or its diagnostics.
-    pub fn plan(
-        &self,
-        config: &str,
-        facts: &PlatformFacts,
-    ) -> Result<Result<AddonPlan, Vec<Diagnostic>>, PluginError> {
+    pub fn plan(&self, config: &str, facts: &PlatformFacts) -> Result<Result<AddonPlan, Vec<Diagnostic>>, PluginError> {
         match &self.runner {
             Runner::Wasm(p) => p.plan(config, facts),
             Runner::Native(p) => p.plan(config, facts),
@@ -173,15 +175,11 @@ impl PluginHost {
     /// Loads a component file, checking its digest when one is pinned.
     pub fn load_file(&self, path: &std::path::Path, pinned: Option<&str>) -> Result<Plugin, PluginError> {
         let label = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|e| PluginError::new(&label, ErrorKind::Io(e.to_string())))?;
+        let bytes = std::fs::read(path).map_err(|e| PluginError::new(&label, ErrorKind::Io(e.to_string())))?;
         if let Some(pinned) = pinned {
             let actual = digest_of(&bytes);
             if actual != pinned {
-                return Err(PluginError::new(
-                    &label,
-                    ErrorKind::DigestMismatch { expected: pinned.into(), actual },
-                ));
+                return Err(PluginError::new(&label, ErrorKind::DigestMismatch { expected: pinned.into(), actual }));
             }
         }
         self.load_bytes(&label, &bytes, Origin::File { path: label.clone() })
@@ -198,14 +196,20 @@ impl PluginHost {
         )
     }
 
-    /// Loads a native plugin library; refused unless the host allows native plugins.
-    pub fn load_native(&self, path: &std::path::Path) -> Result<Plugin, PluginError> {
+    /// Loads a native plugin library, checking its digest when one is pinned; refused unless
+    /// the host allows native plugins.
+    pub fn load_native(&self, path: &std::path::Path, pinned: Option<&str>) -> Result<Plugin, PluginError> {
         let label = path.display().to_string();
         if !self.options.allow_native {
             return Err(PluginError::new(&label, ErrorKind::NativeNotAllowed));
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| PluginError::new(&label, ErrorKind::Io(e.to_string())))?;
+        let bytes = std::fs::read(path).map_err(|e| PluginError::new(&label, ErrorKind::Io(e.to_string())))?;
+        if let Some(pinned) = pinned {
+            let actual = digest_of(&bytes);
+            if actual != pinned {
+                return Err(PluginError::new(&label, ErrorKind::DigestMismatch { expected: pinned.into(), actual }));
+            }
+        }
         let plugin = native::NativePlugin::load(&label, path, self.options.limits.max_output_bytes)?;
         let info = plugin.info()?;
         check_info(&label, &info)?;
@@ -227,10 +231,7 @@ pub fn digest_of(bytes: &[u8]) -> String {
 /// Rejects an `info()` that names a contract this host does not speak or is malformed.
 fn check_info(label: &str, info: &PluginInfo) -> Result<(), PluginError> {
     if !SUPPORTED_CONTRACTS.contains(&info.contract_version.as_str()) {
-        return Err(PluginError::new(
-            label,
-            ErrorKind::ContractVersion { found: info.contract_version.clone() },
-        ));
+        return Err(PluginError::new(label, ErrorKind::ContractVersion { found: info.contract_version.clone() }));
     }
     let valid_name = !info.name.is_empty()
         && info.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
@@ -253,10 +254,7 @@ fn check_info(label: &str, info: &PluginInfo) -> Result<(), PluginError> {
         }
     }
     if serde_json::from_str::<serde_json::Value>(&info.config_schema).is_err() {
-        return Err(PluginError::new(
-            &info.name,
-            ErrorKind::BadOutput("info().config-schema is not JSON".into()),
-        ));
+        return Err(PluginError::new(&info.name, ErrorKind::BadOutput("info().config-schema is not JSON".into())));
     }
     Ok(())
 }

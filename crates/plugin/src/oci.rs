@@ -39,25 +39,18 @@ fn is_loopback(registry: &str) -> bool {
 
 fn client_for(reference: &Reference) -> Client {
     let registry = reference.resolve_registry().to_string();
-    let protocol = if is_loopback(&registry) {
-        ClientProtocol::HttpsExcept(vec![registry])
-    } else {
-        ClientProtocol::Https
-    };
+    let protocol =
+        if is_loopback(&registry) { ClientProtocol::HttpsExcept(vec![registry]) } else { ClientProtocol::Https };
     Client::new(ClientConfig { protocol, ..Default::default() })
 }
 
 fn runtime(label: &str) -> Result<tokio::runtime::Runtime, PluginError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| registry_err(label, e))
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| registry_err(label, e))
 }
 
 fn parse_reference(reference: &str) -> Result<Reference, PluginError> {
     let bare = reference.strip_prefix("oci://").unwrap_or(reference);
-    bare.parse::<Reference>()
-        .map_err(|e| registry_err(reference, format!("bad reference {bare:?}: {e}")))
+    bare.parse::<Reference>().map_err(|e| registry_err(reference, format!("bad reference {bare:?}: {e}")))
 }
 
 fn cache_path(cache: &Path, kind: &str, digest: &str) -> PathBuf {
@@ -75,13 +68,19 @@ fn wasm_layer(label: &str, manifest: &OciImageManifest) -> Result<oci_client::ma
     if manifest.config.media_type != WASM_CONFIG_MEDIA_TYPE {
         return Err(registry_err(
             label,
-            format!("not a wasm artifact: config media type {} (expected {WASM_CONFIG_MEDIA_TYPE})", manifest.config.media_type),
+            format!(
+                "not a wasm artifact: config media type {} (expected {WASM_CONFIG_MEDIA_TYPE})",
+                manifest.config.media_type
+            ),
         ));
     }
     let layers: Vec<_> = manifest.layers.iter().filter(|l| l.media_type == WASM_LAYER_MEDIA_TYPE).collect();
     match layers.as_slice() {
         [layer] => Ok((*layer).clone()),
-        _ => Err(registry_err(label, format!("expected exactly one {WASM_LAYER_MEDIA_TYPE} layer, found {}", layers.len()))),
+        _ => Err(registry_err(
+            label,
+            format!("expected exactly one {WASM_LAYER_MEDIA_TYPE} layer, found {}", layers.len()),
+        )),
     }
 }
 
@@ -101,7 +100,11 @@ pub fn pull(reference: &str, digest: &str, cache: Option<&Path>) -> Result<Pulle
         // Resolve by tag when there is one, so a moved tag is caught as a mismatch rather
         // than reported as "manifest unknown"; pull by digest otherwise.
         let by = match parsed.tag() {
-            Some(_) => Reference::with_tag(parsed.registry().into(), parsed.repository().into(), parsed.tag().unwrap_or_default().into()),
+            Some(_) => Reference::with_tag(
+                parsed.registry().into(),
+                parsed.repository().into(),
+                parsed.tag().unwrap_or_default().into(),
+            ),
             None => Reference::with_digest(parsed.registry().into(), parsed.repository().into(), digest.into()),
         };
         let (manifest_bytes, _) = client
@@ -145,6 +148,22 @@ fn pull_cached(reference: &str, digest: &str, cache: &Path) -> Option<Vec<u8>> {
     let manifest: OciImageManifest = serde_json::from_slice(&manifest_bytes).ok()?;
     let layer = wasm_layer(reference, &manifest).ok()?;
     read_verified(&cache_path(cache, "blobs", &layer.digest), &layer.digest)
+}
+
+/// The manifest digest a tag currently points to, for pinning (`plugin install` of a tag).
+pub fn resolve_digest(reference: &str) -> Result<String, PluginError> {
+    let parsed = parse_reference(reference)?;
+    if parsed.digest().is_some() {
+        return Err(registry_err(reference, "already pinned by digest"));
+    }
+    let client = client_for(&parsed);
+    runtime(reference)?.block_on(async {
+        let (manifest, _) = client
+            .pull_manifest_raw(&parsed, &RegistryAuth::Anonymous, &[OCI_IMAGE_MEDIA_TYPE])
+            .await
+            .map_err(|e| registry_err(reference, format!("cannot fetch the manifest: {e}")))?;
+        Ok(digest_of(&manifest))
+    })
 }
 
 /// Pushes a wasm component to `reference` (`registry/repo:tag`, optionally `oci://`-prefixed)

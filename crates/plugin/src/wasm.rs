@@ -53,8 +53,7 @@ impl WasmHost {
         let mut config = Config::new();
         config.consume_fuel(true);
         config.epoch_interruption(true);
-        let engine = Engine::new(&config)
-            .map_err(|e| PluginError::new("host", ErrorKind::Compile(e.to_string())))?;
+        let engine = Engine::new(&config).map_err(|e| PluginError::new("host", ErrorKind::Compile(e.to_string())))?;
         spawn_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
@@ -76,8 +75,8 @@ impl WasmHost {
             .linker
             .instantiate_pre(&component)
             .map_err(|e| PluginError::new(label, ErrorKind::NotAnAddon(e.to_string())))?;
-        let pre = contract::AddonPre::new(pre)
-            .map_err(|e| PluginError::new(label, ErrorKind::NotAnAddon(e.to_string())))?;
+        let pre =
+            contract::AddonPre::new(pre).map_err(|e| PluginError::new(label, ErrorKind::NotAnAddon(e.to_string())))?;
         Ok(WasmPlugin {
             name: std::sync::RwLock::new(label.to_string()),
             engine: self.engine.clone(),
@@ -219,14 +218,12 @@ impl WasmPlugin {
         let mut store = Store::new(&self.engine, StoreData { wasi, table: ResourceTable::new(), limits });
         store.limiter(|data| &mut data.limits);
         let started = Instant::now();
-        let result = store
-            .set_fuel(self.limits.fuel)
-            .and_then(|()| {
-                let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
-                store.set_epoch_deadline(ticks);
-                let instance = self.pre.instantiate(&mut store)?;
-                f(&mut store, &instance)
-            });
+        let result = store.set_fuel(self.limits.fuel).and_then(|()| {
+            let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+            store.set_epoch_deadline(ticks);
+            let instance = self.pre.instantiate(&mut store)?;
+            f(&mut store, &instance)
+        });
         result.map_err(|error| {
             let kind = self.classify(call, &error, &stderr, started.elapsed());
             PluginError::new(&self.label(), kind)
@@ -286,9 +283,8 @@ impl WasmPlugin {
     }
 
     pub(crate) fn validate(&self, config: &str, facts: &PlatformFacts) -> Result<Vec<Diagnostic>, PluginError> {
-        let out = self.call("validate", |store, addon| {
-            addon.dataplat_addon_plugin().call_validate(store, config, facts)
-        })?;
+        let out =
+            self.call("validate", |store, addon| addon.dataplat_addon_plugin().call_validate(store, config, facts))?;
         self.check_size("validate", &out)?;
         Ok(out)
     }
@@ -320,7 +316,8 @@ mod tests {
 
     #[test]
     fn panic_messages_are_extracted() {
-        let err = "\nthread '<unnamed>' panicked at src/lib.rs:10:5:\nboom: bad config\nnote: run with RUST_BACKTRACE=1\n";
+        let err =
+            "\nthread '<unnamed>' panicked at src/lib.rs:10:5:\nboom: bad config\nnote: run with RUST_BACKTRACE=1\n";
         assert_eq!(panic_message(err).as_deref(), Some("boom: bad config (at src/lib.rs:10:5)"));
         assert_eq!(panic_message("nothing here"), None);
     }

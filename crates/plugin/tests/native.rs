@@ -29,18 +29,24 @@ fn facts() -> PlatformFacts {
 fn native_build_matches_wasm_build_byte_for_byte() {
     let library = native_library();
     let refusing = PluginHost::new(HostOptions { cache_dir: None, ..HostOptions::default() }).expect("host");
-    let err = refusing.load_native(&library).err().expect("refused without allow_native");
+    let err = refusing.load_native(&library, None).err().expect("refused without allow_native");
     assert!(matches!(err.kind, ErrorKind::NativeNotAllowed), "{err}");
 
-    let host = PluginHost::new(HostOptions { cache_dir: None, allow_native: true, ..HostOptions::default() }).expect("host");
-    let native = host.load_native(&library).expect("load native");
+    let host =
+        PluginHost::new(HostOptions { cache_dir: None, allow_native: true, ..HostOptions::default() }).expect("host");
+    let wrong = format!("sha256:{}", "1".repeat(64));
+    let err = host.load_native(&library, Some(&wrong)).err().expect("pin enforced");
+    assert!(matches!(err.kind, ErrorKind::DigestMismatch { .. }), "{err}");
+    let native = host.load_native(&library, None).expect("load native");
     assert!(matches!(native.origin(), Origin::Native { .. }));
     let wasm_bytes = std::fs::read(dataplat_builtins::wasm_path("hello-addon")).expect("wasm");
     let wasm = host.load_bytes("hello", &wasm_bytes, Origin::Builtin).expect("load wasm");
 
     let json = |v: &dyn erased::Json| v.json();
     assert_eq!(json(native.info()), json(wasm.info()), "info() identical");
-    for config in [r#"{}"#, r#"{"message":"bonjour","replicas":5,"namespace":"echo"}"#, r#"{"replicas":0}"#, r#"{"bogus":1}"#] {
+    for config in
+        [r#"{}"#, r#"{"message":"bonjour","replicas":5,"namespace":"echo"}"#, r#"{"replicas":0}"#, r#"{"bogus":1}"#]
+    {
         let n = native.plan(config, &facts()).expect("native call");
         let w = wasm.plan(config, &facts()).expect("wasm call");
         assert_eq!(json(&n), json(&w), "plan({config}) identical");

@@ -26,7 +26,8 @@ fn host_with(limits: Limits, cache: Option<&std::path::Path>) -> PluginHost {
 
 fn wasm(package: &str) -> Vec<u8> {
     let path = dataplat_builtins::wasm_path(package);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (built by dataplat-builtins' build script)", path.display()))
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (built by dataplat-builtins' build script)", path.display()))
 }
 
 fn misbehave(host: &PluginHost) -> dataplat_plugin::Plugin {
@@ -95,10 +96,7 @@ fn panic_is_reported_with_its_message() {
 #[test]
 fn unknown_contract_version_is_refused_naming_both_versions() {
     let host = host_with(Limits::default(), None);
-    let err = host
-        .load_bytes("future.wasm", &wasm("fixture-contract-999"), Origin::Builtin)
-        .err()
-        .expect("refused");
+    let err = host.load_bytes("future.wasm", &wasm("fixture-contract-999"), Origin::Builtin).err().expect("refused");
     let text = err.to_string();
     assert!(matches!(err.kind, ErrorKind::ContractVersion { .. }), "{text}");
     assert!(text.contains("future.wasm") && text.contains("9.9.9") && text.contains("0.1.0"), "{text}");
@@ -161,14 +159,17 @@ fn compiled_components_are_cached_on_disk() {
     assert_eq!(again.load_bytes("hello", &wasm("hello-addon"), Origin::Builtin).expect("warm").info().name, "hello");
     std::fs::write(&cached[0], b"corrupt").expect("corrupt");
     let third = host_with(Limits::default(), Some(dir.path()));
-    assert_eq!(third.load_bytes("hello", &wasm("hello-addon"), Origin::Builtin).expect("recompiled").info().name, "hello");
+    assert_eq!(
+        third.load_bytes("hello", &wasm("hello-addon"), Origin::Builtin).expect("recompiled").info().name,
+        "hello"
+    );
     assert!(std::fs::read(&cached[0]).expect("rewritten").len() > 1000);
 }
 
 #[test]
 fn native_plugins_are_refused_unless_allowed() {
     let host = host_with(Limits::default(), None);
-    let err = host.load_native(std::path::Path::new("/nonexistent/libhello.so")).err().expect("refused");
+    let err = host.load_native(std::path::Path::new("/nonexistent/libhello.so"), None).err().expect("refused");
     assert!(matches!(err.kind, ErrorKind::NativeNotAllowed), "{err}");
     assert!(err.hint().unwrap_or_default().contains("--allow-native-plugins"));
 }

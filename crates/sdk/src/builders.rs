@@ -6,59 +6,33 @@ use crate::*;
 impl Flag {
     /// The flag that switches the addon on (`enable_keda`).
     pub fn addon(name: &str, description: &str) -> Flag {
-        Flag {
-            name: name.into(),
-            description: description.into(),
-            enables_addon: true,
-        }
+        Flag { name: name.into(), description: description.into(), enables_addon: true }
     }
     /// A feature flag, meaningful only while the addon is on (`enable_trino_keda`).
     pub fn feature(name: &str, description: &str) -> Flag {
-        Flag {
-            name: name.into(),
-            description: description.into(),
-            enables_addon: false,
-        }
+        Flag { name: name.into(), description: description.into(), enables_addon: false }
     }
 }
 
 impl Dependency {
     /// Needed whenever the addon is on.
     pub fn always(addon: &str, reason: &str) -> Dependency {
-        Dependency {
-            addon: addon.into(),
-            when_flag: None,
-            reason: reason.into(),
-        }
+        Dependency { addon: addon.into(), when_flag: None, reason: reason.into() }
     }
     /// Needed only while `flag` is on.
     pub fn when(flag: &str, addon: &str, reason: &str) -> Dependency {
-        Dependency {
-            addon: addon.into(),
-            when_flag: Some(flag.into()),
-            reason: reason.into(),
-        }
+        Dependency { addon: addon.into(), when_flag: Some(flag.into()), reason: reason.into() }
     }
 }
 
 impl Diagnostic {
     /// An error at a dotted config path ("" for the whole block).
     pub fn error(path: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            path: path.into(),
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { severity: Severity::Error, path: path.into(), message: message.into(), hint: None }
     }
     /// A warning at a dotted config path.
     pub fn warning(path: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            path: path.into(),
-            message: message.into(),
-            hint: None,
-        }
+        Diagnostic { severity: Severity::Warning, path: path.into(), message: message.into(), hint: None }
     }
     /// Adds a hint telling the user what to write instead.
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -78,9 +52,7 @@ impl PlatformFacts {
     }
     /// An endpoint declared by an addon planned earlier.
     pub fn endpoint(&self, addon: &str, name: &str) -> Option<&Endpoint> {
-        self.endpoints
-            .iter()
-            .find(|e| e.addon == addon && e.name == name)
+        self.endpoints.iter().find(|e| e.addon == addon && e.name == name)
     }
 }
 
@@ -95,6 +67,7 @@ impl Default for AddonPlan {
             pod_identities: Vec::new(),
             node_pools: Vec::new(),
             endpoints: Vec::new(),
+            secrets: Vec::new(),
             notes: Vec::new(),
         }
     }
@@ -134,35 +107,51 @@ impl AddonPlan {
         self.endpoints.push(endpoint);
         self
     }
+    /// A Secret the host generates once (see [`GeneratedSecret::new`]).
+    pub fn secret(mut self, secret: GeneratedSecret) -> Self {
+        self.secrets.push(secret);
+        self
+    }
     /// An explanation shown with the plan.
     pub fn note(mut self, topic: &str, text: impl Into<String>) -> Self {
-        self.notes.push(Note {
-            topic: topic.into(),
-            text: text.into(),
-        });
+        self.notes.push(Note { topic: topic.into(), text: text.into() });
+        self
+    }
+}
+
+impl GeneratedSecret {
+    /// A Secret `namespace/name` the host creates before the addon's releases and keeps; add
+    /// keys with [`random`](Self::random) and [`fixed`](Self::fixed). Values are 32 characters.
+    pub fn new(namespace: &str, name: &str) -> GeneratedSecret {
+        GeneratedSecret {
+            namespace: namespace.into(),
+            name: name.into(),
+            random_keys: Vec::new(),
+            length: 32,
+            fixed: Vec::new(),
+        }
+    }
+    /// A key with a random value generated once.
+    pub fn random(mut self, key: &str) -> Self {
+        self.random_keys.push(key.into());
+        self
+    }
+    /// A key with a fixed, non-secret value.
+    pub fn fixed(mut self, key: &str, value: &str) -> Self {
+        self.fixed.push((key.into(), value.into()));
         self
     }
 }
 
 impl Endpoint {
     pub fn new(addon: &str, name: &str, url: impl Into<String>, description: &str) -> Endpoint {
-        Endpoint {
-            addon: addon.into(),
-            name: name.into(),
-            url: url.into(),
-            description: description.into(),
-        }
+        Endpoint { addon: addon.into(), name: name.into(), url: url.into(), description: description.into() }
     }
 }
 
 impl ChartRef {
     /// A chart from an `https://` repository or an `oci://` registry, with JSON values.
-    pub fn new(
-        repository: &str,
-        chart: &str,
-        version: &str,
-        values: serde_json::Value,
-    ) -> ChartRef {
+    pub fn new(repository: &str, chart: &str, version: &str, values: serde_json::Value) -> ChartRef {
         ChartRef {
             repository: repository.into(),
             chart: chart.into(),
@@ -207,12 +196,7 @@ impl Release {
 
 impl HealthCheck {
     /// Kind-aware readiness of one object (rollout done, CRD established, ...).
-    pub fn ready(
-        api_version: &str,
-        kind: &str,
-        namespace: Option<&str>,
-        name: &str,
-    ) -> HealthCheck {
+    pub fn ready(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> HealthCheck {
         HealthCheck {
             api_version: api_version.into(),
             kind: kind.into(),
@@ -248,10 +232,7 @@ impl Bucket {
     }
     /// Expires objects under `prefix` ("" for all) after `days`.
     pub fn expire_after_days(mut self, prefix: &str, days: u32) -> Self {
-        self.lifecycle_rules.push(LifecycleRule {
-            prefix: prefix.into(),
-            expiration_days: days,
-        });
+        self.lifecycle_rules.push(LifecycleRule { prefix: prefix.into(), expiration_days: days });
         self
     }
     /// Scratch space: deleted by `down` even with `--keep-data`.
@@ -263,11 +244,7 @@ impl Bucket {
 
 impl IamGrant {
     pub fn new(id: &str) -> IamGrant {
-        IamGrant {
-            id: id.into(),
-            statements: Vec::new(),
-            managed_policies: Vec::new(),
-        }
+        IamGrant { id: id.into(), statements: Vec::new(), managed_policies: Vec::new() }
     }
     /// Allows `actions` on `resources`.
     pub fn allow(mut self, sid: &str, actions: &[&str], resources: Vec<Resource>) -> Self {
@@ -344,12 +321,7 @@ pub fn namespace_object(name: &str) -> serde_json::Value {
 
 /// A container `resources` block: requests and limits of CPU and memory, in Kubernetes
 /// quantity notation ("100m", "256Mi").
-pub fn resources(
-    cpu_request: &str,
-    memory_request: &str,
-    cpu_limit: &str,
-    memory_limit: &str,
-) -> serde_json::Value {
+pub fn resources(cpu_request: &str, memory_request: &str, cpu_limit: &str, memory_limit: &str) -> serde_json::Value {
     serde_json::json!({
         "requests": { "cpu": cpu_request, "memory": memory_request },
         "limits": { "cpu": cpu_limit, "memory": memory_limit },
@@ -371,9 +343,8 @@ pub fn is_dns1123_label(name: &str) -> bool {
 /// An error at `path` unless `value` is a DNS-1123 label.
 pub fn check_dns1123_label(path: &str, value: &str) -> Option<Diagnostic> {
     (!is_dns1123_label(value)).then(|| {
-        Diagnostic::error(path, format!("{value:?} is not a valid DNS-1123 label")).hint(
-            "use 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit",
-        )
+        Diagnostic::error(path, format!("{value:?} is not a valid DNS-1123 label"))
+            .hint("use 1 to 63 lowercase letters, digits or '-', starting and ending with a letter or digit")
     })
 }
 
@@ -396,41 +367,21 @@ pub fn check_dns1123_labels(path: &str, values: &[String]) -> Vec<Diagnostic> {
 
 /// An error at `path` unless `value` lies in `range`. The schema states ranges too, but the
 /// host may hand over a config nobody checked against it.
-pub fn check_range<T>(
-    path: &str,
-    value: T,
-    range: std::ops::RangeInclusive<T>,
-) -> Option<Diagnostic>
+pub fn check_range<T>(path: &str, value: T, range: std::ops::RangeInclusive<T>) -> Option<Diagnostic>
 where
     T: PartialOrd + std::fmt::Display,
 {
     (!range.contains(&value)).then(|| {
-        Diagnostic::error(
-            path,
-            format!(
-                "{value} is out of range: must be {} to {}",
-                range.start(),
-                range.end()
-            ),
-        )
+        Diagnostic::error(path, format!("{value} is out of range: must be {} to {}", range.start(), range.end()))
     })
 }
 
 /// The checks every chart-based addon makes of its common fields: `namespace` is a DNS-1123
 /// label, `chart_version` is not empty and `values` (free-form Helm values) is an object.
-pub fn check_chart_settings(
-    namespace: &str,
-    chart_version: &str,
-    values: &serde_json::Value,
-) -> Vec<Diagnostic> {
-    let mut problems: Vec<Diagnostic> = check_dns1123_label("namespace", namespace)
-        .into_iter()
-        .collect();
+pub fn check_chart_settings(namespace: &str, chart_version: &str, values: &serde_json::Value) -> Vec<Diagnostic> {
+    let mut problems: Vec<Diagnostic> = check_dns1123_label("namespace", namespace).into_iter().collect();
     if chart_version.trim().is_empty() {
-        problems.push(
-            Diagnostic::error("chart_version", "must not be empty")
-                .hint("leave it out to use the default"),
-        );
+        problems.push(Diagnostic::error("chart_version", "must not be empty").hint("leave it out to use the default"));
     }
     if !values.is_object() {
         problems.push(
@@ -443,17 +394,9 @@ pub fn check_chart_settings(
 
 /// Errors for Helm value keys (dotted, `a.b.c`) that an addon derives names from and so does
 /// not let `values` override; `reason` says what depends on them.
-pub fn check_reserved_values(
-    values: &serde_json::Value,
-    keys: &[&str],
-    reason: &str,
-) -> Vec<Diagnostic> {
+pub fn check_reserved_values(values: &serde_json::Value, keys: &[&str], reason: &str) -> Vec<Diagnostic> {
     keys.iter()
-        .filter(|key| {
-            key.split('.')
-                .try_fold(values, |v, part| v.get(part))
-                .is_some()
-        })
+        .filter(|key| key.split('.').try_fold(values, |v, part| v.get(part)).is_some())
         .map(|key| {
             Diagnostic::error(
                 &format!("values.{key}"),
@@ -483,18 +426,12 @@ impl Release {
     /// The usual release of a chart-based addon: `chart` installed into `namespace`, with the
     /// `v1 Namespace` object the chart needs (charts do not create their own namespace).
     pub fn of_chart(name: &str, namespace: &str, chart: ChartRef) -> Release {
-        Release::new(name, namespace)
-            .namespace_object(namespace)
-            .chart(chart)
+        Release::new(name, namespace).namespace_object(namespace).chart(chart)
     }
     /// [`depends_on`](Release::depends_on) only when `condition` holds (e.g. wait for the
     /// prometheus release only when ServiceMonitors are rendered).
     pub fn depends_on_if(self, condition: bool, release: &str) -> Self {
-        if condition {
-            self.depends_on(release)
-        } else {
-            self
-        }
+        if condition { self.depends_on(release) } else { self }
     }
     /// Adds a `v1 Namespace` object named `name` (see [`namespace_object`]).
     pub fn namespace_object(self, name: &str) -> Self {
@@ -542,15 +479,8 @@ pub mod testing {
 
     /// The error at `path` that `validate` reports for a JSON config; panics if there is none
     /// or the planner does not refuse the config too.
-    pub fn error_at<A: Addon>(
-        config: &serde_json::Value,
-        facts: &PlatformFacts,
-        path: &str,
-    ) -> Diagnostic {
-        assert!(
-            crate::runtime::plan::<A>(&config.to_string(), facts).is_err(),
-            "plan accepted {config}"
-        );
+    pub fn error_at<A: Addon>(config: &serde_json::Value, facts: &PlatformFacts, path: &str) -> Diagnostic {
+        assert!(crate::runtime::plan::<A>(&config.to_string(), facts).is_err(), "plan accepted {config}");
         let errors = errors::<A>(config, facts);
         match errors.iter().find(|d| d.path == path) {
             Some(found) => found.clone(),
@@ -562,10 +492,7 @@ pub mod testing {
     pub fn release<'a>(plan: &'a AddonPlan, name: &str) -> &'a Release {
         match plan.releases.iter().find(|r| r.name == name) {
             Some(release) => release,
-            None => panic!(
-                "no release {name:?} in {:?}",
-                plan.releases.iter().map(|r| &r.name).collect::<Vec<_>>()
-            ),
+            None => panic!("no release {name:?} in {:?}", plan.releases.iter().map(|r| &r.name).collect::<Vec<_>>()),
         }
     }
 
@@ -580,18 +507,12 @@ pub mod testing {
 
     /// The objects of a release as JSON.
     pub fn objects(release: &Release) -> Vec<serde_json::Value> {
-        release
-            .objects
-            .iter()
-            .filter_map(|o| serde_json::from_str(o).ok())
-            .collect()
+        release.objects.iter().filter_map(|o| serde_json::from_str(o).ok()).collect()
     }
 
     /// The object of `kind` named `name` in a release; panics if there is none.
     pub fn object(release: &Release, kind: &str, name: &str) -> serde_json::Value {
-        let found = objects(release)
-            .into_iter()
-            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name);
+        let found = objects(release).into_iter().find(|o| o["kind"] == kind && o["metadata"]["name"] == name);
         match found {
             Some(object) => object,
             None => panic!("no {kind} {name:?} in release {:?}", release.name),
@@ -605,60 +526,33 @@ pub mod testing {
             Ok(schema) => schema,
             Err(err) => panic!("config schema is not JSON: {err}"),
         };
-        schema["properties"]
-            .as_object()
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default()
+        schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
     }
 
     /// Asserts the release installs `chart` version `version` from `repository`.
     pub fn assert_chart(release: &Release, repository: &str, chart: &str, version: &str) {
-        let found = release
-            .chart
-            .as_ref()
-            .map(|c| (c.repository.as_str(), c.chart.as_str(), c.version.as_str()));
-        assert_eq!(
-            found,
-            Some((repository, chart, version)),
-            "chart of release {}",
-            release.name
-        );
+        let found = release.chart.as_ref().map(|c| (c.repository.as_str(), c.chart.as_str(), c.version.as_str()));
+        assert_eq!(found, Some((repository, chart, version)), "chart of release {}", release.name);
     }
 
     /// `(kind, name)` of each health check of a release, in order.
     pub fn health_checks(release: &Release) -> Vec<(&str, &str)> {
-        release
-            .health_checks
-            .iter()
-            .map(|h| (h.kind.as_str(), h.name.as_str()))
-            .collect()
+        release.health_checks.iter().map(|h| (h.kind.as_str(), h.name.as_str())).collect()
     }
 
     /// `(name, url)` of each endpoint of a plan, in order.
     pub fn endpoints(plan: &AddonPlan) -> Vec<(&str, &str)> {
-        plan.endpoints
-            .iter()
-            .map(|e| (e.name.as_str(), e.url.as_str()))
-            .collect()
+        plan.endpoints.iter().map(|e| (e.name.as_str(), e.url.as_str())).collect()
     }
 
     /// Asserts what `info()` says: the name, the flags as `(name, enables_addon)`, the addons
     /// it always or conditionally depends on, and the documented config fields (see
     /// [`assert_schema_fields`]).
-    pub fn assert_info<A: Addon>(
-        name: &str,
-        flags: &[(&str, bool)],
-        dependencies: &[&str],
-        fields: &[&str],
-    ) {
+    pub fn assert_info<A: Addon>(name: &str, flags: &[(&str, bool)], dependencies: &[&str], fields: &[&str]) {
         let info = crate::runtime::info::<A>();
         assert_eq!(info.name, name);
         assert_eq!(info.contract_version, crate::CONTRACT_VERSION);
-        let found: Vec<(&str, bool)> = info
-            .flags
-            .iter()
-            .map(|f| (f.name.as_str(), f.enables_addon))
-            .collect();
+        let found: Vec<(&str, bool)> = info.flags.iter().map(|f| (f.name.as_str(), f.enables_addon)).collect();
         assert_eq!(found, flags, "flags");
         let found: Vec<&str> = info.dependencies.iter().map(|d| d.addon.as_str()).collect();
         assert_eq!(found, dependencies, "dependencies");
@@ -669,21 +563,15 @@ pub mod testing {
     /// and that each is documented (a doc comment becomes its `description`).
     pub fn assert_schema_fields<A: Addon>(fields: &[&str]) {
         let info = crate::runtime::info::<A>();
-        let schema: serde_json::Value =
-            serde_json::from_str(&info.config_schema).unwrap_or_default();
+        let schema: serde_json::Value = serde_json::from_str(&info.config_schema).unwrap_or_default();
         let mut properties = schema_properties::<A>();
         properties.sort();
         let mut expected: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
         expected.sort();
         assert_eq!(properties, expected, "config schema properties");
         for field in fields {
-            let description = schema["properties"][field]["description"]
-                .as_str()
-                .unwrap_or("");
-            assert!(
-                !description.trim().is_empty(),
-                "config field {field} has no doc comment"
-            );
+            let description = schema["properties"][field]["description"].as_str().unwrap_or("");
+            assert!(!description.trim().is_empty(), "config field {field} has no doc comment");
         }
     }
 
@@ -719,10 +607,7 @@ mod tests {
     fn range_and_chart_settings_checks() {
         assert!(check_range("replicas", 3, 1..=3).is_none());
         let out = check_range("replicas", 4, 1..=3).expect("out of range");
-        assert_eq!(
-            (out.path.as_str(), out.message.as_str()),
-            ("replicas", "4 is out of range: must be 1 to 3")
-        );
+        assert_eq!((out.path.as_str(), out.message.as_str()), ("replicas", "4 is out of range: must be 1 to 3"));
         let problems = check_chart_settings("Bad_NS", " ", &json!([1]));
         let paths: Vec<&str> = problems.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["namespace", "chart_version", "values"]);
@@ -731,29 +616,16 @@ mod tests {
 
     #[test]
     fn reserved_values_are_found_by_dotted_key() {
-        let values =
-            json!({"fullnameOverride": "x", "prometheus": {"serviceAccount": {"create": true}}});
-        let problems = check_reserved_values(
-            &values,
-            &["fullnameOverride", "prometheus.serviceAccount.name"],
-            "names",
-        );
+        let values = json!({"fullnameOverride": "x", "prometheus": {"serviceAccount": {"create": true}}});
+        let problems = check_reserved_values(&values, &["fullnameOverride", "prometheus.serviceAccount.name"], "names");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path, "values.fullnameOverride");
     }
 
     #[test]
     fn chart_release_merges_values_and_carries_its_namespace() {
-        let chart = ChartRef::with_overrides(
-            "https://r",
-            "c",
-            "1",
-            json!({"a": {"b": 1}}),
-            &json!({"a": {"c": 2}}),
-        );
-        let release = Release::of_chart("c", "ns", chart)
-            .depends_on_if(false, "x/y")
-            .depends_on_if(true, "p/q");
+        let chart = ChartRef::with_overrides("https://r", "c", "1", json!({"a": {"b": 1}}), &json!({"a": {"c": 2}}));
+        let release = Release::of_chart("c", "ns", chart).depends_on_if(false, "x/y").depends_on_if(true, "p/q");
         assert_eq!(release.depends_on, ["p/q"]);
         assert_eq!(testing::values(&release), json!({"a": {"b": 1, "c": 2}}));
         assert_eq!(testing::objects(&release), vec![namespace_object("ns")]);
@@ -763,10 +635,7 @@ mod tests {
     #[test]
     fn merge_is_deep_and_null_deletes() {
         let mut base = json!({"a": {"b": 1, "c": 2}, "list": [1, 2], "gone": true});
-        merge_values(
-            &mut base,
-            &json!({"a": {"c": 3, "d": 4}, "list": [9], "gone": null}),
-        );
+        merge_values(&mut base, &json!({"a": {"c": 3, "d": 4}, "list": [9], "gone": null}));
         assert_eq!(base, json!({"a": {"b": 1, "c": 3, "d": 4}, "list": [9]}));
     }
 }

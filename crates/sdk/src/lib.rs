@@ -23,18 +23,16 @@ pub mod bindings {
 
 mod builders;
 pub use builders::{
-    CORE_NODE_SELECTOR, check_chart_settings, check_dns1123_label, check_dns1123_labels,
-    check_range, check_reserved_values, core_node_selector, is_dns1123_label, merge_values,
-    namespace_object, resources, testing,
+    CORE_NODE_SELECTOR, check_chart_settings, check_dns1123_label, check_dns1123_labels, check_range,
+    check_reserved_values, core_node_selector, is_dns1123_label, merge_values, namespace_object, resources, testing,
 };
 #[doc(hidden)]
 pub mod runtime;
 
 pub use bindings::dataplat::addon::types::{
-    AddonPlan, Bucket, CapacityType, ChartRef, Consolidation, Dependency, Diagnostic, Endpoint,
-    Flag, HealthCheck, IamGrant, IamResource as Resource, IamStatement, LifecycleRule,
-    NodePoolRequest, Note, PlatformFacts, PluginInfo, PodIdentity, Release, Severity, Taint,
-    TaintEffect,
+    AddonPlan, Bucket, CapacityType, ChartRef, Consolidation, Dependency, Diagnostic, Endpoint, Flag, GeneratedSecret,
+    HealthCheck, IamGrant, IamResource as Resource, IamStatement, LifecycleRule, NodePoolRequest, Note, PlatformFacts,
+    PluginInfo, PodIdentity, Release, Severity, Taint, TaintEffect,
 };
 #[cfg(feature = "k8s")]
 pub use k8s_openapi;
@@ -60,10 +58,7 @@ pub trait Addon {
 
     /// Flags the addon answers to. The default is the single flag `enable_<NAME>`.
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            &format!("enable_{}", Self::NAME),
-            &format!("Install {}", Self::NAME),
-        )]
+        vec![Flag::addon(&format!("enable_{}", Self::NAME), &format!("Install {}", Self::NAME))]
     }
 
     /// Addons this one needs.
@@ -103,8 +98,7 @@ macro_rules! export_addon {
                 fn plan(
                     config: ::std::string::String,
                     facts: $crate::PlatformFacts,
-                ) -> ::std::result::Result<$crate::AddonPlan, ::std::vec::Vec<$crate::Diagnostic>>
-                {
+                ) -> ::std::result::Result<$crate::AddonPlan, ::std::vec::Vec<$crate::Diagnostic>> {
                     $crate::runtime::plan::<$addon>(&config, &facts)
                 }
             }
@@ -140,11 +134,7 @@ macro_rules! __export_addon_native {
             output_len: *mut usize,
         ) -> *mut u8 {
             // SAFETY: forwarded from this function's own contract.
-            unsafe {
-                $crate::runtime::native::call::<$addon>(
-                    method, method_len, input, input_len, output_len,
-                )
-            }
+            unsafe { $crate::runtime::native::call::<$addon>(method, method_len, input, input_len, output_len) }
         }
 
         /// Frees an output returned by `dataplat_addon_call`.

@@ -19,11 +19,7 @@ pub fn info<A: Addon>() -> PluginInfo {
 
 /// Decodes a config block, turning serde errors into diagnostics that carry the field path.
 pub fn decode<A: Addon>(config: &str) -> Result<A::Config, Vec<Diagnostic>> {
-    let text = if config.trim().is_empty() {
-        "{}"
-    } else {
-        config
-    };
+    let text = if config.trim().is_empty() { "{}" } else { config };
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize::<_, A::Config>(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -57,10 +53,8 @@ pub fn validate<A: Addon>(config: &str, facts: &PlatformFacts) -> Vec<Diagnostic
 /// `plan()`: decode, validate, and plan only if no error was found.
 pub fn plan<A: Addon>(config: &str, facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
     let config = decode::<A>(config)?;
-    let errors: Vec<Diagnostic> = A::validate(&config, facts)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
+    let errors: Vec<Diagnostic> =
+        A::validate(&config, facts).into_iter().filter(|d| d.severity == Severity::Error).collect();
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -99,15 +93,14 @@ pub mod native {
 
     /// Output envelope: `{"ok": <json>}` or `{"error": "..."}` (a panic becomes an error).
     fn envelope<A: Addon>(method: &str, input: &[u8]) -> Vec<u8> {
-        let result =
-            std::panic::catch_unwind(|| dispatch::<A>(method, input)).unwrap_or_else(|panic| {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                Err(format!("plugin panicked: {message}"))
-            });
+        let result = std::panic::catch_unwind(|| dispatch::<A>(method, input)).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(format!("plugin panicked: {message}"))
+        });
         match result {
             Ok(body) => {
                 let mut out = b"{\"ok\":".to_vec();
@@ -130,12 +123,8 @@ pub mod native {
         output_len: *mut usize,
     ) -> *mut u8 {
         // SAFETY: the caller guarantees both ranges are readable.
-        let (method, input) = unsafe {
-            (
-                std::slice::from_raw_parts(method, method_len),
-                std::slice::from_raw_parts(input, input_len),
-            )
-        };
+        let (method, input) =
+            unsafe { (std::slice::from_raw_parts(method, method_len), std::slice::from_raw_parts(input, input_len)) };
         let method = std::str::from_utf8(method).unwrap_or("");
         let out = envelope::<A>(method, input).into_boxed_slice();
         // SAFETY: the caller guarantees `output_len` is writable.

@@ -51,11 +51,13 @@ fn get_v2(addr: &str) -> bool {
 impl Registry {
     /// Starts a registry, or returns `None` (skip) when it is not installed and not required.
     pub fn start() -> Option<Registry> {
-        let binary = ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"]
-            .into_iter()
-            .find(|p| Path::new(p).exists());
+        let binary =
+            ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"].into_iter().find(|p| Path::new(p).exists());
         let Some(binary) = binary else {
-            assert!(!required(), "DATAPLAT_IT=1 but docker-registry is not installed (apt-get install docker-registry)");
+            assert!(
+                !required(),
+                "DATAPLAT_IT=1 but docker-registry is not installed (apt-get install docker-registry)"
+            );
             eprintln!("skipping: docker-registry is not installed (apt-get install docker-registry)");
             return None;
         };

@@ -106,6 +106,9 @@ pub fn suggest(input: &str, candidates: &[&str]) -> Option<String> {
     match close.as_slice() {
         [] => None,
         [one] => Some(format!("did you mean `{one}`?")),
-        many => Some(format!("did you mean one of {}?", many.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))),
+        many => Some(format!(
+            "did you mean one of {}?",
+            many.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        )),
     }
 }

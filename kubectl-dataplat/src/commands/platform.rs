@@ -54,8 +54,11 @@ pub fn init(global: &Global, args: InitArgs) -> Result<(), CliError> {
         }
         None => {
             for flag in &args.enable {
-                if catalog.flag(flag).is_none() {
-                    return Err(CliError::usage(format!("no addon answers to {flag}"), Some("see `kubectl dataplat plugin list`".into())));
+                if catalog.flag(flag).is_none() && catalog.addon(flag).is_none() {
+                    return Err(CliError::usage(
+                        format!("no addon answers to {flag}"),
+                        Some("see `kubectl dataplat plugin list`".into()),
+                    ));
                 }
             }
             dataplat_config::render_init(&catalog, &args.name, &args.region, &deployment_id, &args.enable)
@@ -96,6 +99,11 @@ pub fn validate(global: &Global, args: OutputArgs) -> Result<(), CliError> {
     match args.output {
         Format::Table => {
             print_warnings(&loaded.warnings);
+            for addon in &plan.addons {
+                for warning in &addon.warnings {
+                    eprintln!("warning: {}: {warning}", addon.name);
+                }
+            }
             if !global.quiet {
                 println!(
                     "{} is valid: {} addon(s) enabled ({})",
@@ -147,12 +155,8 @@ fn source_label(origin: &Origin) -> String {
 }
 
 fn charts(entry: &AddonEntry) -> String {
-    let charts: Vec<String> = entry
-        .releases
-        .iter()
-        .filter_map(|r| r.chart.as_ref())
-        .map(|c| format!("{} {}", c.chart, c.version))
-        .collect();
+    let charts: Vec<String> =
+        entry.releases.iter().filter_map(|r| r.chart.as_ref()).map(|c| format!("{} {}", c.chart, c.version)).collect();
     if charts.is_empty() { "-".into() } else { charts.join(", ") }
 }
 
@@ -163,7 +167,18 @@ fn plan_table(plan: &Plan) -> String {
         "Platform {} in {} (deployment {}, Kubernetes {}, VPC {})\n\n",
         p.name, p.region, p.deployment_id, p.kubernetes_version, p.vpc_cidr
     );
-    let mut table = Table::new(&["ADDON", "VERSION", "SOURCE", "RELEASES", "OBJECTS", "CHARTS", "BUCKETS", "GRANTS", "POD IDS", "NODEPOOLS"]);
+    let mut table = Table::new(&[
+        "ADDON",
+        "VERSION",
+        "SOURCE",
+        "RELEASES",
+        "OBJECTS",
+        "CHARTS",
+        "BUCKETS",
+        "GRANTS",
+        "POD IDS",
+        "NODEPOOLS",
+    ]);
     for a in &plan.addons {
         table.row(vec![
             a.name.clone(),
@@ -186,13 +201,48 @@ fn plan_table(plan: &Plan) -> String {
     let mut cloud = Vec::new();
     for a in &plan.addons {
         for b in &a.buckets {
-            let rules: Vec<String> = b.lifecycle_rules.iter().map(|r| format!("expire {}* after {}d", r.prefix, r.expiration_days)).collect();
-            cloud.push(format!("  bucket {}  [{}] {}{}", b.name, a.name, b.purpose, if rules.is_empty() { String::new() } else { format!(" ({})", rules.join(", ")) }));
+            let rules: Vec<String> = b
+                .lifecycle_rules
+                .iter()
+                .map(|r| format!("expire {}* after {}d", r.prefix, r.expiration_days))
+                .collect();
+            cloud.push(format!(
+                "  bucket {}  [{}] {}{}",
+                b.name,
+                a.name,
+                b.purpose,
+                if rules.is_empty() { String::new() } else { format!(" ({})", rules.join(", ")) }
+            ));
         }
         for g in &a.grants {
             let actions: usize = g.statements.iter().map(|s| s.actions.len()).sum();
-            cloud.push(format!("  iam role {}/{}  {} statement(s), {} action(s){}", a.name, g.id, g.statements.len(), actions,
-                if g.managed_policies.is_empty() { String::new() } else { format!(", managed: {}", g.managed_policies.join(", ")) }));
+            cloud.push(format!(
+                "  iam role {}/{}  {} statement(s), {} action(s){}",
+                a.name,
+                g.id,
+                g.statements.len(),
+                actions,
+                if g.managed_policies.is_empty() {
+                    String::new()
+                } else {
+                    format!(", managed: {}", g.managed_policies.join(", "))
+                }
+            ));
+        }
+        for secret in &a.secrets {
+            let keys: Vec<&str> = secret
+                .random_keys
+                .iter()
+                .map(String::as_str)
+                .chain(secret.fixed.iter().map(|(k, _)| k.as_str()))
+                .collect();
+            cloud.push(format!(
+                "  secret {}/{}  [{}] generated once: {}",
+                secret.namespace,
+                secret.name,
+                a.name,
+                keys.join(", ")
+            ));
         }
         for i in &a.pod_identities {
             cloud.push(format!("  pod identity {}/{} -> {}/{}", i.namespace, i.service_account, a.name, i.grant));
@@ -209,8 +259,17 @@ fn plan_table(plan: &Plan) -> String {
         .flat_map(|a| a.node_pools.iter().map(move |n| (a, n)))
         .map(|(a, n)| {
             let capacity: Vec<String> = n.capacity_types.iter().map(|c| format!("{c:?}").to_lowercase()).collect();
-            let families = if n.instance_families.is_empty() { "any family".to_string() } else { n.instance_families.join("/") };
-            format!("  nodepool {}  [{}] {} {} {}{}", n.name, a.name, capacity.join("+"), n.architectures.join("+"), families, if n.single_zone { ", one zone" } else { "" })
+            let families =
+                if n.instance_families.is_empty() { "any family".to_string() } else { n.instance_families.join("/") };
+            format!(
+                "  nodepool {}  [{}] {} {} {}{}",
+                n.name,
+                a.name,
+                capacity.join("+"),
+                n.architectures.join("+"),
+                families,
+                if n.single_zone { ", one zone" } else { "" }
+            )
         })
         .collect();
     if !pools.is_empty() {
@@ -218,8 +277,12 @@ fn plan_table(plan: &Plan) -> String {
         out.push_str(&pools.join("\n"));
         out.push('\n');
     }
-    let endpoints: Vec<String> =
-        plan.addons.iter().flat_map(|a| a.endpoints.iter()).map(|e| format!("  {}/{}  {}", e.addon, e.name, e.url)).collect();
+    let endpoints: Vec<String> = plan
+        .addons
+        .iter()
+        .flat_map(|a| a.endpoints.iter())
+        .map(|e| format!("  {}/{}  {}", e.addon, e.name, e.url))
+        .collect();
     if !endpoints.is_empty() {
         out.push_str("\nEndpoints:\n");
         out.push_str(&endpoints.join("\n"));
@@ -247,13 +310,17 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     let mut files = 0usize;
     let mut write = |path: &Path, text: String| -> Result<(), CliError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display()), None))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display()), None))?;
         }
-        std::fs::write(path, text).map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display()), None))?;
+        std::fs::write(path, text)
+            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display()), None))?;
         files += 1;
         Ok(())
     };
-    let yaml = |value: &dyn erased_serialize::Yaml| value.yaml().map_err(|e| CliError::failed(format!("cannot encode YAML: {e}"), None));
+    let yaml = |value: &dyn erased_serialize::Yaml| {
+        value.yaml().map_err(|e| CliError::failed(format!("cannot encode YAML: {e}"), None))
+    };
     write(&out.join("plan.json"), serde_json::to_string_pretty(&plan).unwrap_or_default() + "\n")?;
     for addon in &plan.addons {
         let dir = out.join(&addon.name);
@@ -273,8 +340,15 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
                 write(&rdir.join("values.yaml"), yaml(&chart.values)?)?;
             }
         }
-        if !addon.buckets.is_empty() || !addon.grants.is_empty() || !addon.pod_identities.is_empty() {
-            let cloud = serde_json::json!({ "buckets": addon.buckets, "grants": addon.grants, "pod_identities": addon.pod_identities });
+        if !addon.buckets.is_empty()
+            || !addon.grants.is_empty()
+            || !addon.pod_identities.is_empty()
+            || !addon.secrets.is_empty()
+        {
+            let cloud = serde_json::json!({
+                "buckets": addon.buckets, "grants": addon.grants,
+                "pod_identities": addon.pod_identities, "generated_secrets": addon.secrets,
+            });
             write(&dir.join("cloud.yaml"), yaml(&cloud)?)?;
         }
         if !addon.node_pools.is_empty() {
@@ -282,7 +356,12 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         }
     }
     if !global.quiet {
-        println!("rendered {} addon(s), {} object(s) into {} ({files} files)", plan.addons.len(), plan.object_count(), out.display());
+        println!(
+            "rendered {} addon(s), {} object(s) into {} ({files} files)",
+            plan.addons.len(),
+            plan.object_count(),
+            out.display()
+        );
     }
     Ok(())
 }
@@ -305,11 +384,17 @@ fn prepare_out_dir(out: &Path, force: bool) -> Result<(), CliError> {
         return Ok(());
     }
     if !force {
-        return Err(CliError::usage(format!("{} is not empty", out.display()), Some("choose a new directory, or pass --force to replace a previous render".into())));
+        return Err(CliError::usage(
+            format!("{} is not empty", out.display()),
+            Some("choose a new directory, or pass --force to replace a previous render".into()),
+        ));
     }
     if !out.join("plan.json").is_file() {
         return Err(CliError::usage(
-            format!("{} is not empty and holds no previous render (no plan.json); refusing to delete it", out.display()),
+            format!(
+                "{} is not empty and holds no previous render (no plan.json); refusing to delete it",
+                out.display()
+            ),
             None,
         ));
     }
@@ -338,7 +423,8 @@ pub fn set_flag(global: &Global, target: &str, value: bool) -> Result<(), CliErr
     }
     let after = load_text(&host, &global.file, edited.clone())?;
     let plan = dataplat_core::compose(&after.addons, &after.platform, &after.doc)?;
-    std::fs::write(&global.file, &edited).map_err(|e| CliError::failed(format!("cannot write {}: {e}", global.file.display()), None))?;
+    std::fs::write(&global.file, &edited)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", global.file.display()), None))?;
     if !global.quiet {
         for (i, flag) in changed.iter().enumerate() {
             let why = if i > 0 && value { "  (needed by the first)" } else { "" };
@@ -392,6 +478,9 @@ fn resolve_flags(loaded: &Loaded, target: &str, value: bool) -> Result<Vec<Strin
     }
     for candidate in [target.to_string(), format!("enable_{target}")] {
         if let Some((addon, flag)) = catalog.flag(&candidate) {
+            if flag.enables_addon {
+                return resolve_flags(loaded, &addon.name, value);
+            }
             let mut flags = vec![candidate.clone()];
             if value {
                 // A feature flag needs its addon on, and whatever the feature depends on.
@@ -411,4 +500,3 @@ fn resolve_flags(loaded: &Loaded, target: &str, value: bool) -> Result<Vec<Strin
         .unwrap_or_else(|| "see `kubectl dataplat plugin list` for the addons and flags".into());
     Err(CliError::usage(format!("no addon or flag named `{target}`"), Some(hint)))
 }
-

@@ -85,14 +85,17 @@ fn list(global: &Global, output: Format) -> Result<(), CliError> {
 fn resolve(global: &Global, host: &PluginHost, target: &str) -> Result<Plugin, CliError> {
     if let Some(rest) = target.strip_prefix("oci://") {
         let (reference, digest) = rest.split_once('@').ok_or_else(|| {
-            CliError::usage(format!("{target} is not pinned"), Some("write oci://registry/repo:tag@sha256:<digest>".into()))
+            CliError::usage(
+                format!("{target} is not pinned"),
+                Some("write oci://registry/repo:tag@sha256:<digest>".into()),
+            )
         })?;
         return Ok(host.load_oci(reference, digest)?);
     }
     let path = Path::new(target);
     if path.is_file() {
         return Ok(if target.ends_with(".so") || target.ends_with(".dylib") || target.ends_with(".dll") {
-            host.load_native(path)?
+            host.load_native(path, None)?
         } else {
             host.load_file(path, None)?
         });
@@ -102,8 +105,9 @@ fn resolve(global: &Global, host: &PluginHost, target: &str) -> Result<Plugin, C
         return Ok(loaded.plugin.clone());
     }
     let names: Vec<&str> = addons.addons.keys().map(String::as_str).collect();
-    let hint = super::suggest(target, &names)
-        .unwrap_or_else(|| "give an addon name from `kubectl dataplat plugin list`, a .wasm file or oci://…@sha256:…".into());
+    let hint = super::suggest(target, &names).unwrap_or_else(|| {
+        "give an addon name from `kubectl dataplat plugin list`, a .wasm file or oci://…@sha256:…".into()
+    });
     Err(CliError::usage(format!("no plugin `{target}`"), Some(hint)))
 }
 
@@ -181,12 +185,18 @@ fn new(global: &Global, name: &str, dir: Option<PathBuf>, sdk_path: Option<PathB
     if !valid_addon_name(name) {
         return Err(CliError::usage(
             format!("`{name}` is not a valid addon name"),
-            Some("use lowercase letters, digits and _, starting with a letter (it becomes the flag enable_<name>)".into()),
+            Some(
+                "use lowercase letters, digits and _, starting with a letter (it becomes the flag enable_<name>)"
+                    .into(),
+            ),
         ));
     }
     let dir = dir.unwrap_or_else(|| PathBuf::from(name.replace('_', "-")));
     if dir.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(CliError::usage(format!("{} exists and is not empty", dir.display()), Some("choose another --dir".into())));
+        return Err(CliError::usage(
+            format!("{} exists and is not empty", dir.display()),
+            Some("choose another --dir".into()),
+        ));
     }
     let sdk = match sdk_path {
         Some(path) => {
@@ -199,9 +209,11 @@ fn new(global: &Global, name: &str, dir: Option<PathBuf>, sdk_path: Option<PathB
     for (file, content) in scaffold(name, &sdk) {
         let path = dir.join(file);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| CliError::failed(format!("cannot create {}: {e}", parent.display()), None))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| CliError::failed(format!("cannot create {}: {e}", parent.display()), None))?;
         }
-        std::fs::write(&path, content).map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display()), None))?;
+        std::fs::write(&path, content)
+            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display()), None))?;
     }
     if !global.quiet {
         println!("created addon `{name}` in {}", dir.display());
@@ -213,7 +225,10 @@ fn new(global: &Global, name: &str, dir: Option<PathBuf>, sdk_path: Option<PathB
 /// Builds the crate in `dir` for wasm32-wasip2 (release profile) and returns the component.
 fn build(global: &Global, dir: &Path) -> Result<PathBuf, CliError> {
     if !dir.join("Cargo.toml").is_file() {
-        return Err(CliError::usage(format!("{} has no Cargo.toml", dir.display()), Some("run it in an addon crate (see `plugin new`)".into())));
+        return Err(CliError::usage(
+            format!("{} has no Cargo.toml", dir.display()),
+            Some("run it in an addon crate (see `plugin new`)".into()),
+        ));
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
@@ -235,9 +250,10 @@ fn build(global: &Global, dir: &Path) -> Result<PathBuf, CliError> {
         .filter(|m| m.get("reason").and_then(|r| r.as_str()) == Some("compiler-artifact"))
         .flat_map(|m| m.get("filenames").and_then(|f| f.as_array()).cloned().unwrap_or_default())
         .filter_map(|f| f.as_str().map(PathBuf::from))
-        .filter(|f| f.extension().is_some_and(|e| e == "wasm"))
-        .next_back()
-        .ok_or_else(|| CliError::failed("cargo built no .wasm file", Some("the crate needs crate-type = [\"cdylib\"]".into())))?;
+        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"))
+        .ok_or_else(|| {
+            CliError::failed("cargo built no .wasm file", Some("the crate needs crate-type = [\"cdylib\"]".into()))
+        })?;
     let host = host(global)?;
     let plugin = host.load_file(&wasm, None)?;
     if !global.quiet {
@@ -264,7 +280,10 @@ fn test(global: &Global, target: &Path, configs: &[String]) -> Result<(), CliErr
     }
     println!("{} passed, {failed} failed", checks.len() - failed);
     if failed > 0 {
-        return Err(CliError::failed(format!("{failed} conformance check(s) failed for `{}`", plugin.info().name), None));
+        return Err(CliError::failed(
+            format!("{failed} conformance check(s) failed for `{}`", plugin.info().name),
+            None,
+        ));
     }
     Ok(())
 }
@@ -273,7 +292,8 @@ fn push(global: &Global, file: &Path, reference: &str) -> Result<(), CliError> {
     // Never publish something that is not a loadable addon.
     let host = host(global)?;
     let plugin = host.load_file(file, None)?;
-    let bytes = std::fs::read(file).map_err(|e| CliError::failed(format!("cannot read {}: {e}", file.display()), None))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| CliError::failed(format!("cannot read {}: {e}", file.display()), None))?;
     let digest = dataplat_plugin::oci::push(reference, &bytes)?;
     let bare = reference.strip_prefix("oci://").unwrap_or(reference);
     if !global.quiet {
@@ -285,10 +305,19 @@ fn push(global: &Global, file: &Path, reference: &str) -> Result<(), CliError> {
 
 fn install(global: &Global, source: &str) -> Result<(), CliError> {
     let host = host(global)?;
+    // A tag is resolved to the digest it points to now, and that digest is what gets pinned.
+    let pinned = match source.strip_prefix("oci://") {
+        Some(rest) if !rest.contains('@') => {
+            let digest = dataplat_plugin::oci::resolve_digest(rest)?;
+            if !global.quiet {
+                println!("resolved {source} to {digest}");
+            }
+            format!("{source}@{digest}")
+        }
+        _ => source.to_string(),
+    };
+    let source = pinned.as_str();
     let plugin = resolve(global, &host, source)?;
-    if source.starts_with("oci://") && !source.contains("@sha256:") {
-        return Err(CliError::usage(format!("{source} is not pinned"), Some("`plugin push` prints the pinned reference".into())));
-    }
     let name = plugin.info().name.clone();
     let text = read_file(&global.file)?;
     let edited = dataplat_config::set_plugin(&text, &name, source)

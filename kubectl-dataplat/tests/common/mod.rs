@@ -38,7 +38,13 @@ pub fn stderr(output: &Output) -> String {
 /// Asserts success and returns stdout.
 #[track_caller]
 pub fn ok(output: Output) -> String {
-    assert!(output.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", output.status.code(), stdout(&output), stderr(&output));
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        stdout(&output),
+        stderr(&output)
+    );
     stdout(&output)
 }
 

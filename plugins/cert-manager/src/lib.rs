@@ -30,11 +30,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            namespace: "cert-manager".into(),
-            chart_version: CHART_VERSION.into(),
-            values: json!({}),
-        }
+        Config { namespace: "cert-manager".into(), chart_version: CHART_VERSION.into(), values: json!({}) }
     }
 }
 
@@ -52,13 +48,8 @@ impl Addon for CertManager {
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
-        problems.extend(check_reserved_values(
-            &config.values,
-            &["fullnameOverride"],
-            "health checks use it",
-        ));
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        problems.extend(check_reserved_values(&config.values, &["fullnameOverride"], "health checks use it"));
         problems
     }
 
@@ -77,27 +68,12 @@ impl Addon for CertManager {
             "startupapicheck": { "nodeSelector": core },
             "prometheus": { "enabled": true, "servicemonitor": { "enabled": monitored } },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let mut release = Release::of_chart(RELEASE, ns, chart)
             // The ServiceMonitor CRD comes with the prometheus release.
             .depends_on_if(monitored, "prometheus/prometheus");
-        for deployment in [
-            RELEASE.to_string(),
-            format!("{RELEASE}-webhook"),
-            format!("{RELEASE}-cainjector"),
-        ] {
-            release = release.health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                &deployment,
-            ));
+        for deployment in [RELEASE.to_string(), format!("{RELEASE}-webhook"), format!("{RELEASE}-cainjector")] {
+            release = release.health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), &deployment));
         }
         release = release.health(HealthCheck::ready(
             "apiextensions.k8s.io/v1",
@@ -112,10 +88,7 @@ impl Addon for CertManager {
         };
         Ok(AddonPlan::new()
             .release(release)
-            .note(
-                "crds",
-                "CRDs are installed by the chart (crds.enabled) and kept if the release is removed",
-            )
+            .note("crds", "CRDs are installed by the chart (crds.enabled) and kept if the release is removed")
             .note("monitoring", monitoring))
     }
 }
@@ -137,27 +110,16 @@ mod tests {
         assert_eq!(plan.releases.len(), 1);
         let release = release(&plan, "cert-manager");
         assert_eq!(release.namespace, "cert-manager");
-        assert_chart(
-            release,
-            "https://charts.jetstack.io",
-            "cert-manager",
-            "v1.18.2",
-        );
+        assert_chart(release, "https://charts.jetstack.io", "cert-manager", "v1.18.2");
         let v = values(release);
         assert_eq!(v.pointer("/crds/enabled"), Some(&json!(true)));
         let core = json!({"dataplat.io/pool": "core"});
-        for path in [
-            "/nodeSelector",
-            "/webhook/nodeSelector",
-            "/cainjector/nodeSelector",
-            "/startupapicheck/nodeSelector",
-        ] {
+        for path in
+            ["/nodeSelector", "/webhook/nodeSelector", "/cainjector/nodeSelector", "/startupapicheck/nodeSelector"]
+        {
             assert_eq!(v.pointer(path), Some(&core), "{path}");
         }
-        assert_eq!(
-            v.pointer("/prometheus/servicemonitor/enabled"),
-            Some(&json!(false))
-        );
+        assert_eq!(v.pointer("/prometheus/servicemonitor/enabled"), Some(&json!(false)));
         assert!(release.depends_on.is_empty());
         object(release, "Namespace", "cert-manager");
         assert_eq!(
@@ -176,16 +138,9 @@ mod tests {
     fn with_prometheus_a_service_monitor_after_the_prometheus_release() {
         let plan = plan_ok::<CertManager>(&json!({}), &facts(&[], &["cert_manager", "prometheus"]));
         let release = release(&plan, "cert-manager");
-        assert_eq!(
-            values(release).pointer("/prometheus/servicemonitor/enabled"),
-            Some(&json!(true))
-        );
+        assert_eq!(values(release).pointer("/prometheus/servicemonitor/enabled"), Some(&json!(true)));
         assert_eq!(release.depends_on, ["prometheus/prometheus"]);
-        assert!(
-            plan.notes
-                .iter()
-                .any(|n| n.text.contains("because prometheus is enabled"))
-        );
+        assert!(plan.notes.iter().any(|n| n.text.contains("because prometheus is enabled")));
     }
 
     #[test]
@@ -193,10 +148,7 @@ mod tests {
         let config = json!({"namespace": "certs", "chart_version": "v1.19.0", "values": {"replicaCount": 2, "webhook": {"nodeSelector": null}}});
         let plan = plan_ok::<CertManager>(&config, &alone());
         let release = release(&plan, "cert-manager");
-        assert_eq!(
-            release.chart.as_ref().map(|c| c.version.as_str()),
-            Some("v1.19.0")
-        );
+        assert_eq!(release.chart.as_ref().map(|c| c.version.as_str()), Some("v1.19.0"));
         object(release, "Namespace", "certs");
         let v = values(release);
         assert_eq!(v["replicaCount"], 2);
@@ -219,11 +171,7 @@ mod tests {
         let e = error_at::<CertManager>(&json!({"chart_version": ""}), &f, "chart_version");
         assert_eq!(e.message, "must not be empty");
         error_at::<CertManager>(&json!({"values": 1}), &f, "values");
-        error_at::<CertManager>(
-            &json!({"values": {"fullnameOverride": "cm"}}),
-            &f,
-            "values.fullnameOverride",
-        );
+        error_at::<CertManager>(&json!({"values": {"fullnameOverride": "cm"}}), &f, "values.fullnameOverride");
         error_at::<CertManager>(&json!({"installCRDs": true}), &f, "installCRDs");
         assert!(errors::<CertManager>(&json!({}), &f).is_empty());
     }
@@ -240,9 +188,6 @@ mod tests {
 
     #[test]
     fn plans_are_deterministic() {
-        assert_deterministic::<CertManager>(
-            &json!({}),
-            &facts(&[], &["cert_manager", "prometheus"]),
-        );
+        assert_deterministic::<CertManager>(&json!({}), &facts(&[], &["cert_manager", "prometheus"]));
     }
 }

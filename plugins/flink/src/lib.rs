@@ -62,14 +62,10 @@ impl Addon for Flink {
     type Config = Config;
     const NAME: &'static str = "flink";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str =
-        "Apache Flink Kubernetes operator: FlinkDeployments in watched namespaces";
+    const DESCRIPTION: &'static str = "Apache Flink Kubernetes operator: FlinkDeployments in watched namespaces";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            "enable_flink",
-            "Install the Apache Flink Kubernetes operator",
-        )]
+        vec![Flag::addon("enable_flink", "Install the Apache Flink Kubernetes operator")]
     }
 
     fn dependencies() -> Vec<Dependency> {
@@ -80,18 +76,14 @@ impl Addon for Flink {
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
         if config.watch_namespaces.is_empty() {
             problems.push(
                 Diagnostic::error("watch_namespaces", "must list at least one namespace")
                     .hint("watch_namespaces: [flink-team-a]"),
             );
         }
-        problems.extend(check_dns1123_labels(
-            "watch_namespaces",
-            &config.watch_namespaces,
-        ));
+        problems.extend(check_dns1123_labels("watch_namespaces", &config.watch_namespaces));
         problems
     }
 
@@ -115,12 +107,7 @@ impl Addon for Flink {
         let mut release = Release::of_chart("flink", ns, chart)
             // The webhook's Certificate and Issuer need cert-manager's CRDs and controller.
             .depends_on("cert_manager/cert-manager")
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                OPERATOR,
-            ))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), OPERATOR))
             .health(HealthCheck::ready(
                 "apiextensions.k8s.io/v1",
                 "CustomResourceDefinition",
@@ -134,7 +121,10 @@ impl Addon for Flink {
             .release(release)
             .note(
                 "watch-namespaces",
-                format!("the operator watches {}; each is created with the flink service account", config.watch_namespaces.join(", ")),
+                format!(
+                    "the operator watches {}; each is created with the flink service account",
+                    config.watch_namespaces.join(", ")
+                ),
             )
             .note(
                 "image",
@@ -153,10 +143,7 @@ mod tests {
     use dataplat_sdk::testing::*;
 
     fn enabled() -> PlatformFacts {
-        facts(
-            &["enable_flink", "enable_cert_manager"],
-            &["flink", "cert_manager"],
-        )
+        facts(&["enable_flink", "enable_cert_manager"], &["flink", "cert_manager"])
     }
 
     #[test]
@@ -172,10 +159,7 @@ mod tests {
         );
         let v = values(release);
         assert_eq!(v["watchNamespaces"], json!(["flink-team-a"]));
-        assert_eq!(
-            v.pointer("/operatorPod/nodeSelector"),
-            Some(&json!({"dataplat.io/pool": "core"}))
-        );
+        assert_eq!(v.pointer("/operatorPod/nodeSelector"), Some(&json!({"dataplat.io/pool": "core"})));
         assert_eq!(v.pointer("/webhook/create"), Some(&json!(true)));
         assert!(v.get("image").is_none(), "the chart's own image is kept");
         assert_eq!(release.depends_on, ["cert_manager/cert-manager"]);
@@ -185,10 +169,7 @@ mod tests {
             health_checks(release),
             [
                 ("Deployment", "flink-kubernetes-operator"),
-                (
-                    "CustomResourceDefinition",
-                    "flinkdeployments.flink.apache.org"
-                )
+                ("CustomResourceDefinition", "flinkdeployments.flink.apache.org")
             ]
         );
     }
@@ -203,17 +184,11 @@ mod tests {
         let plan = plan_ok::<Flink>(&config, &enabled());
         let release = release(&plan, "flink");
         let chart = release.chart.as_ref().expect("chart");
-        assert_eq!(
-            chart.repository,
-            "https://downloads.apache.org/flink/flink-kubernetes-operator-1.12.0/"
-        );
+        assert_eq!(chart.repository, "https://downloads.apache.org/flink/flink-kubernetes-operator-1.12.0/");
         let v = values(release);
         assert_eq!(v["watchNamespaces"], json!(["streams", "analytics"]));
         assert!(v.pointer("/operatorPod/resources").is_none());
-        assert_eq!(
-            v.pointer("/defaultConfiguration/create"),
-            Some(&json!(true))
-        );
+        assert_eq!(v.pointer("/defaultConfiguration/create"), Some(&json!(true)));
         object(release, "Namespace", "streams");
         object(release, "Namespace", "analytics");
         assert_eq!(objects(release).len(), 3);
@@ -222,17 +197,9 @@ mod tests {
     #[test]
     fn validation_errors() {
         let f = enabled();
-        let e = error_at::<Flink>(
-            &json!({"watch_namespaces": ["ok", "under_score"]}),
-            &f,
-            "watch_namespaces.1",
-        );
+        let e = error_at::<Flink>(&json!({"watch_namespaces": ["ok", "under_score"]}), &f, "watch_namespaces.1");
         assert!(e.message.contains("DNS-1123"));
-        let e = error_at::<Flink>(
-            &json!({"watch_namespaces": ["x", "x"]}),
-            &f,
-            "watch_namespaces.1",
-        );
+        let e = error_at::<Flink>(&json!({"watch_namespaces": ["x", "x"]}), &f, "watch_namespaces.1");
         assert!(e.message.contains("twice"));
         error_at::<Flink>(&json!({"watch_namespaces": []}), &f, "watch_namespaces");
         error_at::<Flink>(&json!({"values": false}), &f, "values");
@@ -249,11 +216,7 @@ mod tests {
         );
         let info = dataplat_sdk::runtime::info::<Flink>();
         assert_eq!(info.dependencies[0].when_flag, None);
-        assert!(
-            info.dependencies[0]
-                .reason
-                .contains("cert-manager certificate")
-        );
+        assert!(info.dependencies[0].reason.contains("cert-manager certificate"));
     }
 
     #[test]

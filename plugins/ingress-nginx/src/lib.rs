@@ -15,7 +15,7 @@ const RELEASE: &str = "ingress-nginx";
 const CONTROLLER: &str = "ingress-nginx-controller";
 
 /// Who can reach the load balancer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scheme {
     /// Reachable only from inside the VPC (and networks connected to it).
@@ -70,19 +70,14 @@ impl Addon for IngressNginx {
     type Config = Config;
     const NAME: &'static str = "ingress_nginx";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str =
-        "ingress-nginx controller behind an AWS Network Load Balancer";
+    const DESCRIPTION: &'static str = "ingress-nginx controller behind an AWS Network Load Balancer";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            "enable_ingress_nginx",
-            "Install the ingress-nginx controller",
-        )]
+        vec![Flag::addon("enable_ingress_nginx", "Install the ingress-nginx controller")]
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
         problems.extend(check_reserved_values(
             &config.values,
             &["fullnameOverride"],
@@ -90,11 +85,8 @@ impl Addon for IngressNginx {
         ));
         if config.scheme == Scheme::InternetFacing {
             problems.push(
-                Diagnostic::warning(
-                    "scheme",
-                    "the load balancer will be reachable from the internet",
-                )
-                .hint("keep scheme: internal unless every ingress behind it is meant to be public"),
+                Diagnostic::warning("scheme", "the load balancer will be reachable from the internet")
+                    .hint("keep scheme: internal unless every ingress behind it is meant to be public"),
             );
         }
         problems
@@ -120,22 +112,11 @@ impl Addon for IngressNginx {
                 "metrics": { "enabled": true, "serviceMonitor": { "enabled": monitored } },
             },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let release = Release::of_chart(RELEASE, ns, chart)
             // The ServiceMonitor CRD comes with the prometheus release.
             .depends_on_if(monitored, "prometheus/prometheus")
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                CONTROLLER,
-            ))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), CONTROLLER))
             // Kind-aware: ready once the load balancer has an address.
             .health(HealthCheck::ready("v1", "Service", Some(ns), CONTROLLER).timeout(600));
         let mut plan = AddonPlan::new()
@@ -163,10 +144,7 @@ impl Addon for IngressNginx {
                 },
             );
         if config.scheme == Scheme::InternetFacing {
-            plan = plan.note(
-                "exposure",
-                "internet-facing: every Ingress on this class is public",
-            );
+            plan = plan.note("exposure", "internet-facing: every Ingress on this class is public");
         }
         Ok(plan)
     }
@@ -179,8 +157,7 @@ mod tests {
     use super::*;
     use dataplat_sdk::testing::*;
 
-    const SCHEME: &str =
-        "/controller/service/annotations/service.beta.kubernetes.io~1aws-load-balancer-scheme";
+    const SCHEME: &str = "/controller/service/annotations/service.beta.kubernetes.io~1aws-load-balancer-scheme";
 
     fn alone() -> PlatformFacts {
         facts(&["enable_ingress_nginx"], &["ingress_nginx"])
@@ -191,60 +168,26 @@ mod tests {
         let plan = plan_ok::<IngressNginx>(&json!({}), &alone());
         let release = release(&plan, "ingress-nginx");
         assert_eq!(release.namespace, "ingress-nginx");
-        assert_chart(
-            release,
-            "https://kubernetes.github.io/ingress-nginx",
-            "ingress-nginx",
-            "4.15.1",
-        );
+        assert_chart(release, "https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.15.1");
         let v = values(release);
-        let annotations = v
-            .pointer("/controller/service/annotations")
-            .expect("annotations");
-        assert_eq!(
-            annotations["service.beta.kubernetes.io/aws-load-balancer-type"],
-            "external"
-        );
-        assert_eq!(
-            annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"],
-            "internal"
-        );
-        assert_eq!(
-            annotations["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"],
-            "ip"
-        );
+        let annotations = v.pointer("/controller/service/annotations").expect("annotations");
+        assert_eq!(annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "external");
+        assert_eq!(annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"], "internal");
+        assert_eq!(annotations["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"], "ip");
         assert_eq!(
             annotations["service.beta.kubernetes.io/aws-load-balancer-attributes"],
             "load_balancing.cross_zone.enabled=true"
         );
-        assert_eq!(
-            v.pointer("/controller/nodeSelector"),
-            Some(&json!({"dataplat.io/pool": "core"}))
-        );
-        assert_eq!(
-            v.pointer("/controller/metrics/serviceMonitor/enabled"),
-            Some(&json!(false))
-        );
+        assert_eq!(v.pointer("/controller/nodeSelector"), Some(&json!({"dataplat.io/pool": "core"})));
+        assert_eq!(v.pointer("/controller/metrics/serviceMonitor/enabled"), Some(&json!(false)));
         assert!(release.depends_on.is_empty());
         object(release, "Namespace", "ingress-nginx");
         assert_eq!(
             health_checks(release),
-            [
-                ("Deployment", "ingress-nginx-controller"),
-                ("Service", "ingress-nginx-controller")
-            ]
+            [("Deployment", "ingress-nginx-controller"), ("Service", "ingress-nginx-controller")]
         );
-        assert_eq!(
-            release.health_checks[1].json_path, None,
-            "kind-aware load balancer check"
-        );
-        assert_eq!(
-            endpoints(&plan),
-            [(
-                "http",
-                "http://ingress-nginx-controller.ingress-nginx.svc:80"
-            )]
-        );
+        assert_eq!(release.health_checks[1].json_path, None, "kind-aware load balancer check");
+        assert_eq!(endpoints(&plan), [("http", "http://ingress-nginx-controller.ingress-nginx.svc:80")]);
     }
 
     #[test]
@@ -254,24 +197,16 @@ mod tests {
         let v = values(release(&plan, "ingress-nginx"));
         assert_eq!(v.pointer(SCHEME), Some(&json!("internet-facing")));
         assert!(plan.notes.iter().any(|n| n.topic == "exposure"));
-        let diagnostics =
-            dataplat_sdk::runtime::validate::<IngressNginx>(&config.to_string(), &alone());
+        let diagnostics = dataplat_sdk::runtime::validate::<IngressNginx>(&config.to_string(), &alone());
         assert_eq!(diagnostics.len(), 1);
-        assert_eq!(
-            (diagnostics[0].severity, diagnostics[0].path.as_str()),
-            (Severity::Warning, "scheme")
-        );
+        assert_eq!((diagnostics[0].severity, diagnostics[0].path.as_str()), (Severity::Warning, "scheme"));
     }
 
     #[test]
     fn with_prometheus_a_service_monitor_after_the_prometheus_release() {
-        let plan =
-            plan_ok::<IngressNginx>(&json!({}), &facts(&[], &["ingress_nginx", "prometheus"]));
+        let plan = plan_ok::<IngressNginx>(&json!({}), &facts(&[], &["ingress_nginx", "prometheus"]));
         let release = release(&plan, "ingress-nginx");
-        assert_eq!(
-            values(release).pointer("/controller/metrics/serviceMonitor/enabled"),
-            Some(&json!(true))
-        );
+        assert_eq!(values(release).pointer("/controller/metrics/serviceMonitor/enabled"), Some(&json!(true)));
         assert_eq!(release.depends_on, ["prometheus/prometheus"]);
     }
 
@@ -286,15 +221,9 @@ mod tests {
         object(release, "Namespace", "edge");
         let v = values(release);
         assert_eq!(v.pointer("/controller/replicaCount"), Some(&json!(3)));
-        assert_eq!(
-            v.pointer("/controller/service/annotations/extra"),
-            Some(&json!("x"))
-        );
+        assert_eq!(v.pointer("/controller/service/annotations/extra"), Some(&json!("x")));
         assert_eq!(v.pointer(SCHEME), Some(&json!("internal")));
-        assert_eq!(
-            plan.endpoints[0].url,
-            "http://ingress-nginx-controller.edge.svc:80"
-        );
+        assert_eq!(plan.endpoints[0].url, "http://ingress-nginx-controller.edge.svc:80");
     }
 
     #[test]
@@ -302,11 +231,7 @@ mod tests {
         let f = alone();
         let e = error_at::<IngressNginx>(&json!({"scheme": "public"}), &f, "scheme");
         assert!(e.message.contains("unknown variant"), "{}", e.message);
-        error_at::<IngressNginx>(
-            &json!({"values": {"fullnameOverride": "nginx"}}),
-            &f,
-            "values.fullnameOverride",
-        );
+        error_at::<IngressNginx>(&json!({"values": {"fullnameOverride": "nginx"}}), &f, "values.fullnameOverride");
         error_at::<IngressNginx>(&json!({"values": []}), &f, "values");
         assert!(errors::<IngressNginx>(&json!({}), &f).is_empty());
     }

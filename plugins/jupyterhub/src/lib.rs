@@ -58,21 +58,13 @@ impl Addon for JupyterHub {
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
-        problems.extend(check_range(
-            "hub_storage_gib",
-            config.hub_storage_gib,
-            1..=1000,
-        ));
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        problems.extend(check_range("hub_storage_gib", config.hub_storage_gib, 1..=1000));
         let singleuser = &config.values["singleuser"];
         if singleuser["uid"].as_u64() == Some(0) {
             problems.push(
-                Diagnostic::error(
-                    "values.singleuser.uid",
-                    "notebook servers must not run as root (uid 0)",
-                )
-                .hint("remove it to keep uid 1000"),
+                Diagnostic::error("values.singleuser.uid", "notebook servers must not run as root (uid 0)")
+                    .hint("remove it to keep uid 1000"),
             );
         }
         if singleuser["cloudMetadata"]["blockWithIptables"].as_bool() == Some(false) {
@@ -121,21 +113,10 @@ impl Addon for JupyterHub {
                 }],
             },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let release = Release::of_chart("jupyterhub", ns, chart)
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "hub"))
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                "proxy",
-            ));
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "proxy"));
         Ok(AddonPlan::new()
             .release(release)
             .endpoint(Endpoint::new(
@@ -156,7 +137,10 @@ impl Addon for JupyterHub {
             )
             .note(
                 "storage",
-                format!("hub database on a {} GiB gp3 volume; each user gets a 10 GiB gp3 home volume", config.hub_storage_gib),
+                format!(
+                    "hub database on a {} GiB gp3 volume; each user gets a 10 GiB gp3 home volume",
+                    config.hub_storage_gib
+                ),
             ))
     }
 }
@@ -177,42 +161,22 @@ mod tests {
         let plan = plan_ok::<JupyterHub>(&json!({}), &enabled());
         let release = release(&plan, "jupyterhub");
         assert_eq!(release.namespace, "jupyterhub");
-        assert_chart(
-            release,
-            "https://hub.jupyter.org/helm-chart/",
-            "jupyterhub",
-            "3.3.8",
-        );
+        assert_chart(release, "https://hub.jupyter.org/helm-chart/", "jupyterhub", "3.3.8");
         let v = values(release);
         assert_eq!(v.pointer("/hub/db/pvc/storage"), Some(&json!("50Gi")));
-        assert_eq!(
-            v.pointer("/hub/db/pvc/storageClassName"),
-            Some(&json!("gp3"))
-        );
+        assert_eq!(v.pointer("/hub/db/pvc/storageClassName"), Some(&json!("gp3")));
         assert_eq!(v.pointer("/proxy/service/type"), Some(&json!("ClusterIP")));
         let core = json!({"dataplat.io/pool": "core"});
         assert_eq!(v.pointer("/hub/nodeSelector"), Some(&core));
         assert_eq!(v.pointer("/proxy/chp/nodeSelector"), Some(&core));
-        assert_eq!(
-            v.pointer("/singleuser/cloudMetadata/blockWithIptables"),
-            Some(&json!(true))
-        );
+        assert_eq!(v.pointer("/singleuser/cloudMetadata/blockWithIptables"), Some(&json!(true)));
         assert_eq!(v.pointer("/singleuser/uid"), Some(&json!(1000)));
-        let profiles = v
-            .pointer("/singleuser/profileList")
-            .and_then(|p| p.as_array())
-            .expect("profiles");
+        let profiles = v.pointer("/singleuser/profileList").and_then(|p| p.as_array()).expect("profiles");
         assert_eq!(profiles.len(), 1);
         assert_eq!(profiles[0]["default"], true);
         object(release, "Namespace", "jupyterhub");
-        assert_eq!(
-            health_checks(release),
-            [("Deployment", "hub"), ("Deployment", "proxy")]
-        );
-        assert_eq!(
-            endpoints(&plan),
-            [("hub", "http://proxy-public.jupyterhub.svc:80")]
-        );
+        assert_eq!(health_checks(release), [("Deployment", "hub"), ("Deployment", "proxy")]);
+        assert_eq!(endpoints(&plan), [("hub", "http://proxy-public.jupyterhub.svc:80")]);
     }
 
     #[test]
@@ -227,19 +191,10 @@ mod tests {
         object(release, "Namespace", "notebooks");
         let v = values(release);
         assert_eq!(v.pointer("/hub/db/pvc/storage"), Some(&json!("10Gi")));
-        assert_eq!(
-            v.pointer("/hub/config/JupyterHub/authenticator_class"),
-            Some(&json!("github"))
-        );
+        assert_eq!(v.pointer("/hub/config/JupyterHub/authenticator_class"), Some(&json!("github")));
         assert_eq!(v.pointer("/singleuser/uid"), Some(&json!(1001)));
-        assert_eq!(
-            v.pointer("/singleuser/cloudMetadata/blockWithIptables"),
-            Some(&json!(true))
-        );
-        assert_eq!(
-            plan.endpoints[0].url,
-            "http://proxy-public.notebooks.svc:80"
-        );
+        assert_eq!(v.pointer("/singleuser/cloudMetadata/blockWithIptables"), Some(&json!(true)));
+        assert_eq!(plan.endpoints[0].url, "http://proxy-public.notebooks.svc:80");
     }
 
     #[test]
@@ -248,11 +203,7 @@ mod tests {
         let e = error_at::<JupyterHub>(&json!({"hub_storage_gib": 0}), &f, "hub_storage_gib");
         assert_eq!(e.message, "0 is out of range: must be 1 to 1000");
         error_at::<JupyterHub>(&json!({"hub_storage_gib": 1001}), &f, "hub_storage_gib");
-        let e = error_at::<JupyterHub>(
-            &json!({"values": {"singleuser": {"uid": 0}}}),
-            &f,
-            "values.singleuser.uid",
-        );
+        let e = error_at::<JupyterHub>(&json!({"values": {"singleuser": {"uid": 0}}}), &f, "values.singleuser.uid");
         assert!(e.message.contains("root"));
         let e = error_at::<JupyterHub>(
             &json!({"values": {"singleuser": {"cloudMetadata": {"blockWithIptables": false}}}}),

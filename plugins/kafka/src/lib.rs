@@ -100,45 +100,33 @@ impl Addon for Kafka {
     const DESCRIPTION: &'static str = "Apache Kafka in KRaft mode, run by the Strimzi operator";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            "enable_kafka",
-            "Install the Strimzi operator and a KRaft Kafka cluster",
-        )]
+        vec![Flag::addon("enable_kafka", "Install the Strimzi operator and a KRaft Kafka cluster")]
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
         problems.extend(check_range("brokers", config.brokers, 1..=9));
         problems.extend(check_range("controllers", config.controllers, 1..=5));
         problems.extend(check_range("storage_gib", config.storage_gib, 10..=16384));
         if config.controllers.is_multiple_of(2) {
-            problems.push(
-                Diagnostic::error("controllers", format!("must be odd, not {}", config.controllers)).hint(
-                    "KRaft needs a majority of controllers: 3 tolerate one failure, 5 tolerate two; an even count \
+            problems.push(Diagnostic::error("controllers", format!("must be odd, not {}", config.controllers)).hint(
+                "KRaft needs a majority of controllers: 3 tolerate one failure, 5 tolerate two; an even count \
                      adds cost without tolerating more",
-                ),
-            );
+            ));
         }
         if !SUPPORTED_VERSIONS.contains(&config.kafka_version.as_str()) {
             problems.push(
                 Diagnostic::error(
                     "kafka_version",
-                    format!(
-                        "{:?} is not supported by Strimzi {CHART_VERSION}",
-                        config.kafka_version
-                    ),
+                    format!("{:?} is not supported by Strimzi {CHART_VERSION}", config.kafka_version),
                 )
                 .hint(format!("use one of {}", SUPPORTED_VERSIONS.join(", "))),
             );
         }
         if config.brokers == 1 {
             problems.push(
-                Diagnostic::warning(
-                    "brokers",
-                    "a single broker has no replication: its loss stops the cluster",
-                )
-                .hint("brokers: 3"),
+                Diagnostic::warning("brokers", "a single broker has no replication: its loss stops the cluster")
+                    .hint("brokers: 3"),
             );
         }
         problems
@@ -153,20 +141,9 @@ impl Addon for Kafka {
             "nodeSelector": core_node_selector(),
             "resources": resources("200m", "384Mi", "1", "384Mi"),
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let operator = Release::of_chart(OPERATOR_RELEASE, ns, chart)
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                "strimzi-cluster-operator",
-            ))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "strimzi-cluster-operator"))
             .health(HealthCheck::ready(
                 "apiextensions.k8s.io/v1",
                 "CustomResourceDefinition",
@@ -205,20 +182,8 @@ impl Addon for Kafka {
         let cluster = Release::new(CLUSTER_RELEASE, ns)
             .depends_on(OPERATOR_RELEASE)
             .object(&kafka)
-            .object(&node_pool(
-                "controller",
-                ns,
-                config.controllers,
-                "controller",
-                config.storage_gib,
-            ))
-            .object(&node_pool(
-                "broker",
-                ns,
-                config.brokers,
-                "broker",
-                config.storage_gib,
-            ))
+            .object(&node_pool("controller", ns, config.controllers, "controller", config.storage_gib))
+            .object(&node_pool("broker", ns, config.brokers, "broker", config.storage_gib))
             .health(
                 HealthCheck::ready(STRIMZI_API, "Kafka", Some(ns), CLUSTER)
                     .condition("{.status.conditions[?(@.type=='Ready')].status}", "True")
@@ -284,12 +249,7 @@ mod tests {
         assert_eq!(plan.releases.len(), 2);
         let operator = release(&plan, "kafka");
         assert_eq!(operator.namespace, "kafka");
-        assert_chart(
-            operator,
-            "oci://quay.io/strimzi-helm",
-            "strimzi-kafka-operator",
-            "0.47.0",
-        );
+        assert_chart(operator, "oci://quay.io/strimzi-helm", "strimzi-kafka-operator", "0.47.0");
         let v = values(operator);
         assert_eq!(v["watchNamespaces"], json!([]));
         assert_eq!(v["nodeSelector"], json!({"dataplat.io/pool": "core"}));
@@ -298,10 +258,7 @@ mod tests {
             health_checks(operator),
             [
                 ("Deployment", "strimzi-cluster-operator"),
-                (
-                    "CustomResourceDefinition",
-                    "kafkanodepools.kafka.strimzi.io"
-                )
+                ("CustomResourceDefinition", "kafkanodepools.kafka.strimzi.io")
             ]
         );
 
@@ -311,29 +268,13 @@ mod tests {
         assert_eq!(cluster.depends_on, ["kafka"]);
         let kafka = object(cluster, "Kafka", "kafka");
         assert_eq!(kafka["apiVersion"], "kafka.strimzi.io/v1beta2");
-        assert_eq!(
-            kafka.pointer("/metadata/annotations/strimzi.io~1node-pools"),
-            Some(&json!("enabled"))
-        );
-        assert_eq!(
-            kafka.pointer("/metadata/annotations/strimzi.io~1kraft"),
-            Some(&json!("enabled"))
-        );
+        assert_eq!(kafka.pointer("/metadata/annotations/strimzi.io~1node-pools"), Some(&json!("enabled")));
+        assert_eq!(kafka.pointer("/metadata/annotations/strimzi.io~1kraft"), Some(&json!("enabled")));
         assert_eq!(kafka.pointer("/spec/kafka/version"), Some(&json!("4.0.0")));
         let listeners = &kafka["spec"]["kafka"]["listeners"];
-        assert_eq!(
-            listeners[0],
-            json!({"name": "plain", "port": 9092, "type": "internal", "tls": false})
-        );
-        assert_eq!(
-            listeners[1],
-            json!({"name": "tls", "port": 9093, "type": "internal", "tls": true})
-        );
-        assert!(
-            kafka
-                .pointer("/spec/entityOperator/topicOperator")
-                .is_some()
-        );
+        assert_eq!(listeners[0], json!({"name": "plain", "port": 9092, "type": "internal", "tls": false}));
+        assert_eq!(listeners[1], json!({"name": "tls", "port": 9093, "type": "internal", "tls": true}));
+        assert!(kafka.pointer("/spec/entityOperator/topicOperator").is_some());
         let config = &kafka["spec"]["kafka"]["config"];
         assert_eq!(config["default.replication.factor"], 3);
         assert_eq!(config["min.insync.replicas"], 2);
@@ -341,10 +282,7 @@ mod tests {
         let controller = pool(cluster, "controller");
         assert_eq!(controller["spec"]["roles"], json!(["controller"]));
         assert_eq!(controller["spec"]["replicas"], 3);
-        assert_eq!(
-            controller.pointer("/metadata/labels/strimzi.io~1cluster"),
-            Some(&json!("kafka"))
-        );
+        assert_eq!(controller.pointer("/metadata/labels/strimzi.io~1cluster"), Some(&json!("kafka")));
         let broker = pool(cluster, "broker");
         assert_eq!(broker["spec"]["roles"], json!(["broker"]));
         assert_eq!(broker["spec"]["replicas"], 3);
@@ -357,27 +295,13 @@ mod tests {
                 volume["class"].as_str(),
                 volume["deleteClaim"].as_bool()
             ),
-            (
-                Some("persistent-claim"),
-                Some("100Gi"),
-                Some("gp3"),
-                Some(false)
-            )
+            (Some("persistent-claim"), Some("100Gi"), Some("gp3"), Some(false))
         );
-        assert!(
-            objects(cluster).iter().all(|o| o["kind"] != "Namespace"),
-            "the operator release owns it"
-        );
+        assert!(objects(cluster).iter().all(|o| o["kind"] != "Namespace"), "the operator release owns it");
 
         let ready = &cluster.health_checks[0];
-        assert_eq!(
-            (ready.kind.as_str(), ready.name.as_str()),
-            ("Kafka", "kafka")
-        );
-        assert_eq!(
-            ready.json_path.as_deref(),
-            Some("{.status.conditions[?(@.type=='Ready')].status}")
-        );
+        assert_eq!((ready.kind.as_str(), ready.name.as_str()), ("Kafka", "kafka"));
+        assert_eq!(ready.json_path.as_deref(), Some("{.status.conditions[?(@.type=='Ready')].status}"));
         assert_eq!(ready.expected.as_deref(), Some("True"));
         assert_eq!(
             endpoints(&plan),
@@ -396,21 +320,12 @@ mod tests {
         assert_eq!(replication(9), (3, 2));
         for brokers in 2..=9 {
             let (factor, min_insync) = replication(brokers);
-            assert!(
-                factor <= brokers && min_insync < factor && min_insync < brokers,
-                "{brokers}"
-            );
+            assert!(factor <= brokers && min_insync < factor && min_insync < brokers, "{brokers}");
         }
         let plan = plan_ok::<Kafka>(&json!({"brokers": 2}), &enabled());
         let kafka = object(release(&plan, "cluster"), "Kafka", "kafka");
-        assert_eq!(
-            kafka["spec"]["kafka"]["config"]["offsets.topic.replication.factor"],
-            2
-        );
-        assert_eq!(
-            kafka["spec"]["kafka"]["config"]["transaction.state.log.min.isr"],
-            1
-        );
+        assert_eq!(kafka["spec"]["kafka"]["config"]["offsets.topic.replication.factor"], 2);
+        assert_eq!(kafka["spec"]["kafka"]["config"]["transaction.state.log.min.isr"], 1);
     }
 
     #[test]
@@ -431,20 +346,11 @@ mod tests {
         assert_eq!(v.pointer("/resources/limits/memory"), Some(&json!("1Gi")));
         assert_eq!(v.pointer("/resources/requests/cpu"), Some(&json!("200m")));
         let cluster = release(&plan, "cluster");
-        assert_eq!(
-            object(cluster, "Kafka", "kafka").pointer("/spec/kafka/version"),
-            Some(&json!("3.9.1"))
-        );
+        assert_eq!(object(cluster, "Kafka", "kafka").pointer("/spec/kafka/version"), Some(&json!("3.9.1")));
         assert_eq!(pool(cluster, "broker")["spec"]["replicas"], 5);
         assert_eq!(pool(cluster, "controller")["spec"]["replicas"], 5);
-        assert_eq!(
-            pool(cluster, "controller").pointer("/spec/storage/volumes/0/size"),
-            Some(&json!("500Gi"))
-        );
-        assert_eq!(
-            plan.endpoints[0].url,
-            "kafka-kafka-bootstrap.streaming.svc:9092"
-        );
+        assert_eq!(pool(cluster, "controller").pointer("/spec/storage/volumes/0/size"), Some(&json!("500Gi")));
+        assert_eq!(plan.endpoints[0].url, "kafka-kafka-bootstrap.streaming.svc:9092");
     }
 
     #[test]
@@ -463,10 +369,7 @@ mod tests {
         error_at::<Kafka>(&json!({"values": 3}), &f, "values");
         let diagnostics = dataplat_sdk::runtime::validate::<Kafka>(r#"{"brokers":1}"#, &f);
         assert_eq!(diagnostics.len(), 1);
-        assert_eq!(
-            (diagnostics[0].severity, diagnostics[0].path.as_str()),
-            (Severity::Warning, "brokers")
-        );
+        assert_eq!((diagnostics[0].severity, diagnostics[0].path.as_str()), (Severity::Warning, "brokers"));
         assert!(errors::<Kafka>(&json!({}), &f).is_empty());
     }
 
@@ -476,15 +379,7 @@ mod tests {
             "kafka",
             &[("enable_kafka", true)],
             &[],
-            &[
-                "namespace",
-                "chart_version",
-                "values",
-                "brokers",
-                "controllers",
-                "storage_gib",
-                "kafka_version",
-            ],
+            &["namespace", "chart_version", "values", "brokers", "controllers", "storage_gib", "kafka_version"],
         );
     }
 

@@ -49,24 +49,15 @@ impl Addon for Keda {
     type Config = Config;
     const NAME: &'static str = "keda";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str =
-        "KEDA: event-driven autoscaling (ScaledObjects, external metrics API)";
+    const DESCRIPTION: &'static str = "KEDA: event-driven autoscaling (ScaledObjects, external metrics API)";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            "enable_keda",
-            "Install KEDA, event-driven autoscaling",
-        )]
+        vec![Flag::addon("enable_keda", "Install KEDA, event-driven autoscaling")]
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
-        problems.extend(check_range(
-            "operator_replicas",
-            config.operator_replicas,
-            1..=3,
-        ));
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        problems.extend(check_range("operator_replicas", config.operator_replicas, 1..=3));
         problems
     }
 
@@ -89,28 +80,12 @@ impl Addon for Keda {
                 "operator": { "enabled": true, "serviceMonitor": service_monitor },
             },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         // ServiceMonitor is a prometheus-operator CRD: it must exist before the chart applies.
         let release = Release::of_chart("keda", ns, chart)
             .depends_on_if(monitored, "prometheus/prometheus")
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                "keda-operator",
-            ))
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                "keda-operator-metrics-apiserver",
-            ))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "keda-operator"))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "keda-operator-metrics-apiserver"))
             .health(HealthCheck::ready(
                 "apiextensions.k8s.io/v1",
                 "CustomResourceDefinition",
@@ -153,10 +128,7 @@ mod tests {
     }
 
     fn with_prometheus() -> PlatformFacts {
-        facts(
-            &["enable_keda", "enable_prometheus"],
-            &["keda", "prometheus"],
-        )
+        facts(&["enable_keda", "enable_prometheus"], &["keda", "prometheus"])
     }
 
     #[test]
@@ -165,47 +137,23 @@ mod tests {
         assert_eq!(plan.releases.len(), 1);
         let release = release(&plan, "keda");
         assert_eq!(release.namespace, "keda");
-        assert_chart(
-            release,
-            "https://kedacore.github.io/charts",
-            "keda",
-            "2.20.2",
-        );
+        assert_chart(release, "https://kedacore.github.io/charts", "keda", "2.20.2");
         let values = values(release);
         assert_eq!(values["nodeSelector"], json!({"dataplat.io/pool": "core"}));
         assert_eq!(values.pointer("/operator/replicaCount"), Some(&json!(1)));
-        assert_eq!(
-            values.pointer("/prometheus/metricServer/enabled"),
-            Some(&json!(true))
-        );
-        assert_eq!(
-            values.pointer("/prometheus/operator/enabled"),
-            Some(&json!(true))
-        );
-        assert_eq!(
-            values.pointer("/resources/operator/limits/memory"),
-            Some(&json!("1000Mi"))
-        );
-        assert_eq!(
-            values.pointer("/resources/metricServer/requests/cpu"),
-            Some(&json!("100m"))
-        );
+        assert_eq!(values.pointer("/prometheus/metricServer/enabled"), Some(&json!(true)));
+        assert_eq!(values.pointer("/prometheus/operator/enabled"), Some(&json!(true)));
+        assert_eq!(values.pointer("/resources/operator/limits/memory"), Some(&json!("1000Mi")));
+        assert_eq!(values.pointer("/resources/metricServer/requests/cpu"), Some(&json!("100m")));
         assert_eq!(object(release, "Namespace", "keda")["apiVersion"], "v1");
         let checks = health_checks(release);
         assert!(checks.contains(&("Deployment", "keda-operator")));
         assert!(checks.contains(&("CustomResourceDefinition", "scaledobjects.keda.sh")));
-        let crd = release
-            .health_checks
-            .iter()
-            .find(|h| h.kind == "CustomResourceDefinition")
-            .expect("crd");
+        let crd = release.health_checks.iter().find(|h| h.kind == "CustomResourceDefinition").expect("crd");
         assert_eq!(crd.namespace, None);
         assert_eq!(plan.endpoints.len(), 1);
         assert_eq!(plan.endpoints[0].name, "metrics-api");
-        assert_eq!(
-            plan.endpoints[0].url,
-            "https://keda-operator-metrics-apiserver.keda.svc:443"
-        );
+        assert_eq!(plan.endpoints[0].url, "https://keda-operator-metrics-apiserver.keda.svc:443");
     }
 
     #[test]
@@ -213,20 +161,10 @@ mod tests {
         let plan = plan_ok::<Keda>(&json!({}), &keda_only());
         let release = release(&plan, "keda");
         let values = values(release);
-        assert_eq!(
-            values.pointer("/prometheus/operator/serviceMonitor/enabled"),
-            Some(&json!(false))
-        );
-        assert_eq!(
-            values.pointer("/prometheus/metricServer/serviceMonitor/enabled"),
-            Some(&json!(false))
-        );
+        assert_eq!(values.pointer("/prometheus/operator/serviceMonitor/enabled"), Some(&json!(false)));
+        assert_eq!(values.pointer("/prometheus/metricServer/serviceMonitor/enabled"), Some(&json!(false)));
         assert!(release.depends_on.is_empty());
-        assert!(
-            plan.notes
-                .iter()
-                .any(|n| n.topic == "monitoring" && n.text.contains("not enabled"))
-        );
+        assert!(plan.notes.iter().any(|n| n.topic == "monitoring" && n.text.contains("not enabled")));
     }
 
     #[test]
@@ -234,25 +172,12 @@ mod tests {
         let plan = plan_ok::<Keda>(&json!({}), &with_prometheus());
         let release = release(&plan, "keda");
         let values = values(release);
-        assert_eq!(
-            values.pointer("/prometheus/operator/serviceMonitor/enabled"),
-            Some(&json!(true))
-        );
-        assert_eq!(
-            values.pointer("/prometheus/metricServer/serviceMonitor/enabled"),
-            Some(&json!(true))
-        );
+        assert_eq!(values.pointer("/prometheus/operator/serviceMonitor/enabled"), Some(&json!(true)));
+        assert_eq!(values.pointer("/prometheus/metricServer/serviceMonitor/enabled"), Some(&json!(true)));
         // The reference's mistake: a top-level `serviceMonitor` key, which the chart ignores.
         assert!(values.get("serviceMonitor").is_none());
-        assert_eq!(
-            release.depends_on,
-            vec!["prometheus/prometheus".to_string()]
-        );
-        assert!(
-            plan.notes
-                .iter()
-                .any(|n| n.text.contains("because prometheus is enabled"))
-        );
+        assert_eq!(release.depends_on, vec!["prometheus/prometheus".to_string()]);
+        assert!(plan.notes.iter().any(|n| n.text.contains("because prometheus is enabled")));
     }
 
     #[test]
@@ -266,28 +191,13 @@ mod tests {
         let plan = plan_ok::<Keda>(&config, &keda_only());
         let release = release(&plan, "keda");
         assert_eq!(release.namespace, "autoscaling");
-        assert_eq!(
-            release.chart.as_ref().map(|c| c.version.as_str()),
-            Some("2.21.0")
-        );
+        assert_eq!(release.chart.as_ref().map(|c| c.version.as_str()), Some("2.21.0"));
         object(release, "Namespace", "autoscaling");
         let values = values(release);
-        assert_eq!(
-            values["operator"],
-            json!({"replicaCount": 2, "revisionHistoryLimit": 3})
-        );
-        assert!(
-            values.get("nodeSelector").is_none(),
-            "null deletes a default"
-        );
-        assert_eq!(
-            release.health_checks[0].namespace.as_deref(),
-            Some("autoscaling")
-        );
-        assert_eq!(
-            plan.endpoints[0].url,
-            "https://keda-operator-metrics-apiserver.autoscaling.svc:443"
-        );
+        assert_eq!(values["operator"], json!({"replicaCount": 2, "revisionHistoryLimit": 3}));
+        assert!(values.get("nodeSelector").is_none(), "null deletes a default");
+        assert_eq!(release.health_checks[0].namespace.as_deref(), Some("autoscaling"));
+        assert_eq!(plan.endpoints[0].url, "https://keda-operator-metrics-apiserver.autoscaling.svc:443");
     }
 
     #[test]

@@ -76,9 +76,7 @@ impl Default for Config {
 /// AMP workspace ids: 1 to 64 of `[0-9A-Za-z._-]`, starting with a letter or digit.
 fn is_workspace_id(id: &str) -> bool {
     let valid_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
-    id.len() <= 64
-        && id.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && id.chars().all(valid_char)
+    id.len() <= 64 && id.starts_with(|c: char| c.is_ascii_alphanumeric()) && id.chars().all(valid_char)
 }
 
 /// The kube-prometheus-stack addon.
@@ -88,14 +86,12 @@ impl Addon for Prometheus {
     type Config = Config;
     const NAME: &'static str = "prometheus";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str = "Prometheus monitoring (kube-prometheus-stack) with Grafana and optional Amazon Managed Prometheus";
+    const DESCRIPTION: &'static str =
+        "Prometheus monitoring (kube-prometheus-stack) with Grafana and optional Amazon Managed Prometheus";
 
     fn flags() -> Vec<Flag> {
         vec![
-            Flag::addon(
-                "enable_prometheus",
-                "Install Prometheus (kube-prometheus-stack)",
-            ),
+            Flag::addon("enable_prometheus", "Install Prometheus (kube-prometheus-stack)"),
             Flag::feature(
                 AMP_FLAG,
                 "Remote-write Prometheus samples to an Amazon Managed Service for Prometheus workspace",
@@ -104,19 +100,10 @@ impl Addon for Prometheus {
     }
 
     fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
-        problems.extend(check_range(
-            "retention_days",
-            config.retention_days,
-            1..=3650,
-        ));
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        problems.extend(check_range("retention_days", config.retention_days, 1..=3650));
         problems.extend(check_range("storage_gib", config.storage_gib, 10..=16384));
-        problems.extend(check_range(
-            "scrape_interval_seconds",
-            config.scrape_interval_seconds,
-            5..=300,
-        ));
+        problems.extend(check_range("scrape_interval_seconds", config.scrape_interval_seconds, 5..=300));
         problems.extend(check_reserved_values(
             &config.values,
             &[
@@ -127,19 +114,14 @@ impl Addon for Prometheus {
             ],
             "the prometheus-query endpoint, health checks and the AMP pod identity are derived from it",
         ));
-        let workspace = config
-            .amp_workspace_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|id| !id.is_empty());
+        let workspace = config.amp_workspace_id.as_deref().map(str::trim).filter(|id| !id.is_empty());
         match (facts.flag(AMP_FLAG), workspace) {
-            (true, None) => problems.push(
-                Diagnostic::error("amp_workspace_id", format!("is required when {AMP_FLAG} is on"))
-                    .hint(
-                        "create a workspace with `aws amp create-workspace --alias <platform>` (or in the \
+            (true, None) => {
+                problems.push(Diagnostic::error("amp_workspace_id", format!("is required when {AMP_FLAG} is on")).hint(
+                    "create a workspace with `aws amp create-workspace --alias <platform>` (or in the \
                          console) and set amp_workspace_id to its workspaceId, e.g. ws-1234abcd-...",
-                    ),
-            ),
+                ))
+            }
             (true, Some(id)) if !is_workspace_id(id) => problems.push(
                 Diagnostic::error("amp_workspace_id", format!("{id:?} is not an AMP workspace id"))
                     .hint("copy the workspaceId (ws-...) from `aws amp list-workspaces`"),
@@ -179,11 +161,7 @@ impl Addon for Prometheus {
             }}},
         });
         let amp = facts.flag(AMP_FLAG);
-        let workspace = config
-            .amp_workspace_id
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or_default();
+        let workspace = config.amp_workspace_id.as_deref().map(str::trim).unwrap_or_default();
         if amp {
             prometheus_spec["remoteWrite"] = json!([{
                 "url": format!(
@@ -219,20 +197,9 @@ impl Addon for Prometheus {
                 "prometheusSpec": prometheus_spec,
             },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let mut release = Release::of_chart("prometheus", ns, chart)
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                &format!("{FULLNAME}-operator"),
-            ))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), &format!("{FULLNAME}-operator")))
             .health(HealthCheck::ready(
                 "apiextensions.k8s.io/v1",
                 "CustomResourceDefinition",
@@ -241,16 +208,10 @@ impl Addon for Prometheus {
             ))
             .health(
                 HealthCheck::ready("monitoring.coreos.com/v1", "Prometheus", Some(ns), FULLNAME)
-                    .condition(
-                        "{.status.conditions[?(@.type=='Available')].status}",
-                        "True",
-                    )
+                    .condition("{.status.conditions[?(@.type=='Available')].status}", "True")
                     .timeout(600),
             )
-            .health(
-                HealthCheck::ready("apps/v1", "StatefulSet", Some(ns), PROMETHEUS_OBJECTS)
-                    .timeout(600),
-            );
+            .health(HealthCheck::ready("apps/v1", "StatefulSet", Some(ns), PROMETHEUS_OBJECTS).timeout(600));
         let mut plan = AddonPlan::new().endpoint(Endpoint::new(
             "prometheus",
             "prometheus-query",
@@ -258,12 +219,7 @@ impl Addon for Prometheus {
             "Prometheus HTTP API (PromQL queries), e.g. for KEDA prometheus triggers",
         ));
         if config.grafana {
-            release = release.health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                GRAFANA_FULLNAME,
-            ));
+            release = release.health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), GRAFANA_FULLNAME));
             plan = plan
                 .endpoint(Endpoint::new(
                     "prometheus",
@@ -271,11 +227,16 @@ impl Addon for Prometheus {
                     format!("http://{GRAFANA_FULLNAME}.{ns}.svc:80"),
                     "Grafana web UI with Prometheus as data source",
                 ))
+                .secret(
+                    GeneratedSecret::new(ns, GRAFANA_ADMIN_SECRET)
+                        .fixed("admin-user", "admin")
+                        .random("admin-password"),
+                )
                 .note(
                     "grafana",
                     format!(
                         "Grafana's admin login is read from Secret {ns}/{GRAFANA_ADMIN_SECRET} (keys admin-user, \
-                         admin-password), which the host creates with a generated password; none is in the values"
+                         admin-password), generated once by the host; no password is in the values"
                     ),
                 );
         }
@@ -297,7 +258,9 @@ impl Addon for Prometheus {
                 .grant(IamGrant::new(AMP_GRANT).allow(
                     "AmpRemoteWrite",
                     &["aps:RemoteWrite"],
-                    vec![Resource::Arn(format!("arn:${{partition}}:aps:${{region}}:${{account}}:workspace/{workspace}"))],
+                    vec![Resource::Arn(format!(
+                        "arn:${{partition}}:aps:${{region}}:${{account}}:workspace/{workspace}"
+                    ))],
                 ))
                 .pod_identity(ns, PROMETHEUS_OBJECTS, AMP_GRANT)
                 .note(
@@ -325,10 +288,7 @@ mod tests {
     }
 
     fn with_amp() -> PlatformFacts {
-        facts(
-            &["enable_prometheus", "enable_amazon_prometheus"],
-            &["prometheus"],
-        )
+        facts(&["enable_prometheus", "enable_amazon_prometheus"], &["prometheus"])
     }
 
     #[test]
@@ -336,12 +296,7 @@ mod tests {
         let plan = plan_ok::<Prometheus>(&json!({}), &plain());
         let release = release(&plan, "prometheus");
         assert_eq!(release.namespace, "monitoring");
-        assert_chart(
-            release,
-            "https://prometheus-community.github.io/helm-charts",
-            "kube-prometheus-stack",
-            "88.5.3",
-        );
+        assert_chart(release, "https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3");
         let v = values(release);
         assert_eq!(v["fullnameOverride"], "prometheus");
         assert_eq!(v["cleanPrometheusOperatorObjectNames"], true);
@@ -352,18 +307,11 @@ mod tests {
         assert_eq!(spec["retentionSize"], "45GB");
         assert_eq!(spec["scrapeInterval"], "30s");
         for selector in ["serviceMonitor", "podMonitor", "rule", "probe"] {
-            assert_eq!(
-                spec[format!("{selector}SelectorNilUsesHelmValues")],
-                false,
-                "{selector}"
-            );
+            assert_eq!(spec[format!("{selector}SelectorNilUsesHelmValues")], false, "{selector}");
         }
         let pvc = &spec["storageSpec"]["volumeClaimTemplate"]["spec"];
         assert_eq!(pvc["storageClassName"], "gp3");
-        assert_eq!(
-            pvc.pointer("/resources/requests/storage"),
-            Some(&json!("50Gi"))
-        );
+        assert_eq!(pvc.pointer("/resources/requests/storage"), Some(&json!("50Gi")));
         assert!(spec.get("remoteWrite").is_none());
         let core = json!({"dataplat.io/pool": "core"});
         for path in [
@@ -374,30 +322,24 @@ mod tests {
         ] {
             assert_eq!(v.pointer(path), Some(&core), "{path}");
         }
-        assert_eq!(
-            v.pointer("/grafana/admin/existingSecret"),
-            Some(&json!("grafana-admin"))
-        );
+        assert_eq!(v.pointer("/grafana/admin/existingSecret"), Some(&json!("grafana-admin")));
+        let secret = plan.secrets.iter().find(|s| s.name == "grafana-admin").expect("declared secret");
+        assert_eq!(secret.namespace, "monitoring");
+        assert_eq!(secret.random_keys, ["admin-password"]);
+        assert_eq!(secret.fixed, [("admin-user".to_string(), "admin".to_string())]);
         object(release, "Namespace", "monitoring");
         let checks = health_checks(release);
         assert!(checks.contains(&("Deployment", "prometheus-operator")));
         assert!(checks.contains(&("StatefulSet", "prometheus-prometheus")));
         assert!(checks.contains(&("Deployment", "prometheus-grafana")));
-        let cr = release
-            .health_checks
-            .iter()
-            .find(|h| h.kind == "Prometheus")
-            .expect("Prometheus CR");
+        let cr = release.health_checks.iter().find(|h| h.kind == "Prometheus").expect("Prometheus CR");
         assert_eq!(cr.name, "prometheus");
         assert_eq!(cr.expected.as_deref(), Some("True"));
         let endpoints = endpoints(&plan);
         assert_eq!(
             endpoints,
             [
-                (
-                    "prometheus-query",
-                    "http://prometheus-prometheus.monitoring.svc:9090"
-                ),
+                ("prometheus-query", "http://prometheus-prometheus.monitoring.svc:9090"),
                 ("grafana", "http://prometheus-grafana.monitoring.svc:80")
             ]
         );
@@ -418,10 +360,7 @@ mod tests {
         let release = release(&plan, "prometheus");
         let v = values(release);
         let spec = &v["prometheus"]["prometheusSpec"];
-        assert_eq!(
-            (spec["retention"].as_str(), spec["scrapeInterval"].as_str()),
-            (Some("30d"), Some("15s"))
-        );
+        assert_eq!((spec["retention"].as_str(), spec["scrapeInterval"].as_str()), (Some("30d"), Some("15s")));
         assert_eq!(spec["retentionSize"], "180GB");
         assert_eq!(spec["replicas"], 2);
         assert_eq!(
@@ -430,18 +369,10 @@ mod tests {
         );
         assert_eq!(v.pointer("/alertmanager/enabled"), Some(&json!(true)));
         assert_eq!(v.pointer("/grafana/enabled"), Some(&json!(false)));
-        assert!(
-            !release
-                .health_checks
-                .iter()
-                .any(|h| h.name == "prometheus-grafana")
-        );
+        assert!(!release.health_checks.iter().any(|h| h.name == "prometheus-grafana"));
         object(release, "Namespace", "observability");
         assert_eq!(plan.endpoints.len(), 1);
-        assert_eq!(
-            plan.endpoints[0].url,
-            "http://prometheus-prometheus.observability.svc:9090"
-        );
+        assert_eq!(plan.endpoints[0].url, "http://prometheus-prometheus.observability.svc:9090");
     }
 
     #[test]
@@ -461,18 +392,11 @@ mod tests {
         assert_eq!(plan.pod_identities.len(), 1);
         let identity = &plan.pod_identities[0];
         assert_eq!(
-            (
-                identity.namespace.as_str(),
-                identity.service_account.as_str(),
-                identity.grant.as_str()
-            ),
+            (identity.namespace.as_str(), identity.service_account.as_str(), identity.grant.as_str()),
             ("monitoring", "prometheus-prometheus", "amp-remote-write")
         );
         let v = values(release(&plan, "prometheus"));
-        assert_eq!(
-            v.pointer("/prometheus/serviceAccount/name"),
-            Some(&json!("prometheus-prometheus"))
-        );
+        assert_eq!(v.pointer("/prometheus/serviceAccount/name"), Some(&json!("prometheus-prometheus")));
         let remote = &v["prometheus"]["prometheusSpec"]["remoteWrite"];
         assert_eq!(
             remote[0]["url"],
@@ -486,34 +410,17 @@ mod tests {
     fn validation_errors() {
         let e = error_at::<Prometheus>(&json!({}), &with_amp(), "amp_workspace_id");
         assert_eq!(e.message, "is required when enable_amazon_prometheus is on");
-        assert!(
-            e.hint
-                .as_deref()
-                .unwrap_or("")
-                .contains("aws amp create-workspace")
-        );
-        let e = error_at::<Prometheus>(
-            &json!({"amp_workspace_id": "ws/../x"}),
-            &with_amp(),
-            "amp_workspace_id",
-        );
+        assert!(e.hint.as_deref().unwrap_or("").contains("aws amp create-workspace"));
+        let e = error_at::<Prometheus>(&json!({"amp_workspace_id": "ws/../x"}), &with_amp(), "amp_workspace_id");
         assert!(e.message.contains("not an AMP workspace id"));
         let f = plain();
         let e = error_at::<Prometheus>(&json!({"retention_days": 0}), &f, "retention_days");
         assert_eq!(e.message, "0 is out of range: must be 1 to 3650");
         let e = error_at::<Prometheus>(&json!({"storage_gib": 5}), &f, "storage_gib");
         assert!(e.message.contains("10 to 16384"));
-        let e = error_at::<Prometheus>(
-            &json!({"scrape_interval_seconds": 301}),
-            &f,
-            "scrape_interval_seconds",
-        );
+        let e = error_at::<Prometheus>(&json!({"scrape_interval_seconds": 301}), &f, "scrape_interval_seconds");
         assert!(e.message.contains("5 to 300"));
-        let e = error_at::<Prometheus>(
-            &json!({"values": {"fullnameOverride": "kps"}}),
-            &f,
-            "values.fullnameOverride",
-        );
+        let e = error_at::<Prometheus>(&json!({"values": {"fullnameOverride": "kps"}}), &f, "values.fullnameOverride");
         assert!(e.message.contains("cannot be overridden"));
         error_at::<Prometheus>(
             &json!({"values": {"prometheus": {"serviceAccount": {"name": "x"}}}}),
@@ -522,8 +429,7 @@ mod tests {
         );
         error_at::<Prometheus>(&json!({"values": []}), &f, "values");
         // A workspace id without the feature flag is only a warning.
-        let diagnostics =
-            dataplat_sdk::runtime::validate::<Prometheus>(r#"{"amp_workspace_id":"ws-1"}"#, &f);
+        let diagnostics = dataplat_sdk::runtime::validate::<Prometheus>(r#"{"amp_workspace_id":"ws-1"}"#, &f);
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].severity, Severity::Warning);
         assert!(errors::<Prometheus>(&json!({}), &f).is_empty());
@@ -533,10 +439,7 @@ mod tests {
     fn info_describes_the_addon() {
         assert_info::<Prometheus>(
             "prometheus",
-            &[
-                ("enable_prometheus", true),
-                ("enable_amazon_prometheus", false),
-            ],
+            &[("enable_prometheus", true), ("enable_amazon_prometheus", false)],
             &[],
             &[
                 "namespace",

@@ -61,24 +61,15 @@ impl Addon for SparkHistoryServer {
     type Config = Config;
     const NAME: &'static str = "spark_history_server";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str =
-        "Spark History Server: web UI for Spark event logs kept in S3";
+    const DESCRIPTION: &'static str = "Spark History Server: web UI for Spark event logs kept in S3";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            "enable_spark_history_server",
-            "Install the Spark History Server",
-        )]
+        vec![Flag::addon("enable_spark_history_server", "Install the Spark History Server")]
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
-        problems.extend(check_range(
-            "log_retention_days",
-            config.log_retention_days,
-            1..=3650,
-        ));
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        problems.extend(check_range("log_retention_days", config.log_retention_days, 1..=3650));
         problems.extend(check_reserved_values(
             &config.values,
             &["fullnameOverride", "serviceAccount.name"],
@@ -117,13 +108,7 @@ impl Addon for SparkHistoryServer {
             "sparkConf": spark_conf,
             "nodeSelector": core_node_selector(),
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let release = Release::of_chart(RELEASE, ns, chart).health(HealthCheck::ready(
             "apps/v1",
             "Deployment",
@@ -133,11 +118,7 @@ impl Addon for SparkHistoryServer {
         let bucket = Bucket::new(BUCKET, "Spark event logs, read by the Spark History Server")
             .expire_after_days(LOG_PREFIX, config.log_retention_days);
         let grant = IamGrant::new(GRANT)
-            .allow(
-                "ListEventLogs",
-                &["s3:ListBucket", "s3:GetBucketLocation"],
-                vec![Resource::Bucket(BUCKET.into())],
-            )
+            .allow("ListEventLogs", &["s3:ListBucket", "s3:GetBucketLocation"], vec![Resource::Bucket(BUCKET.into())])
             // Objects under the prefix: the host turns (bucket, prefix) into `<bucket arn>/spark-event-logs/*`.
             .allow(
                 "ReadEventLogs",
@@ -182,30 +163,15 @@ mod tests {
         let plan = plan_ok::<SparkHistoryServer>(&json!({}), &alone());
         let release = release(&plan, "spark-history-server");
         assert_eq!(release.namespace, "spark-history-server");
-        assert_chart(
-            release,
-            "https://kubedai.github.io/spark-history-server",
-            "spark-history-server",
-            "1.5.1",
-        );
+        assert_chart(release, "https://kubedai.github.io/spark-history-server", "spark-history-server", "1.5.1");
         let v = values(release);
-        assert_eq!(
-            v.pointer("/logStore/s3/bucket"),
-            Some(&json!("${bucket:event-logs}"))
-        );
-        assert_eq!(
-            v.pointer("/logStore/s3/eventLogsPath"),
-            Some(&json!("spark-event-logs/"))
-        );
+        assert_eq!(v.pointer("/logStore/s3/bucket"), Some(&json!("${bucket:event-logs}")));
+        assert_eq!(v.pointer("/logStore/s3/eventLogsPath"), Some(&json!("spark-event-logs/")));
         assert_eq!(v.pointer("/logStore/s3/irsaRoleArn"), Some(&json!("")));
-        assert_eq!(
-            v.pointer("/serviceAccount/name"),
-            Some(&json!("spark-history-server-sa"))
-        );
+        assert_eq!(v.pointer("/serviceAccount/name"), Some(&json!("spark-history-server-sa")));
         let conf = v["sparkConf"].as_str().expect("sparkConf");
         assert!(
-            conf.lines().any(|l| l
-                == "spark.history.fs.logDirectory=s3a://${bucket:event-logs}/spark-event-logs/")
+            conf.lines().any(|l| l == "spark.history.fs.logDirectory=s3a://${bucket:event-logs}/spark-event-logs/")
         );
         object(release, "Namespace", "spark-history-server");
         assert_eq!(release.health_checks[0].name, "spark-history-server");
@@ -216,59 +182,33 @@ mod tests {
         assert!(bucket.holds_data);
         assert_eq!(bucket.lifecycle_rules.len(), 1);
         assert_eq!(
-            (
-                bucket.lifecycle_rules[0].prefix.as_str(),
-                bucket.lifecycle_rules[0].expiration_days
-            ),
+            (bucket.lifecycle_rules[0].prefix.as_str(), bucket.lifecycle_rules[0].expiration_days),
             ("spark-event-logs/", 30)
         );
 
         assert_eq!(plan.grants.len(), 1);
         let grant = &plan.grants[0];
         assert_eq!(grant.id, "history-server");
-        assert_eq!(
-            grant.statements[0].actions,
-            ["s3:ListBucket", "s3:GetBucketLocation"]
-        );
-        assert_eq!(
-            grant.statements[0].resources,
-            [Resource::Bucket("event-logs".into())]
-        );
+        assert_eq!(grant.statements[0].actions, ["s3:ListBucket", "s3:GetBucketLocation"]);
+        assert_eq!(grant.statements[0].resources, [Resource::Bucket("event-logs".into())]);
         assert_eq!(grant.statements[1].actions, ["s3:GetObject"]);
         assert_eq!(
             grant.statements[1].resources,
-            [Resource::BucketObjects((
-                "event-logs".into(),
-                "spark-event-logs/".into()
-            ))]
+            [Resource::BucketObjects(("event-logs".into(), "spark-event-logs/".into()))]
         );
-        let read_only = grant
-            .statements
-            .iter()
-            .flat_map(|s| &s.actions)
-            .all(|a| a.starts_with("s3:Get") || a == "s3:ListBucket");
+        let read_only =
+            grant.statements.iter().flat_map(|s| &s.actions).all(|a| a.starts_with("s3:Get") || a == "s3:ListBucket");
         assert!(read_only, "history server access must be read-only");
         assert!(grant.managed_policies.is_empty());
 
         assert_eq!(plan.pod_identities.len(), 1);
         let identity = &plan.pod_identities[0];
         assert_eq!(
-            (
-                identity.namespace.as_str(),
-                identity.service_account.as_str(),
-                identity.grant.as_str()
-            ),
-            (
-                "spark-history-server",
-                "spark-history-server-sa",
-                "history-server"
-            )
+            (identity.namespace.as_str(), identity.service_account.as_str(), identity.grant.as_str()),
+            ("spark-history-server", "spark-history-server-sa", "history-server")
         );
         assert_eq!(plan.endpoints[0].name, "web");
-        assert_eq!(
-            plan.endpoints[0].url,
-            "http://spark-history-server.spark-history-server.svc:80"
-        );
+        assert_eq!(plan.endpoints[0].url, "http://spark-history-server.spark-history-server.svc:80");
     }
 
     #[test]
@@ -286,31 +226,16 @@ mod tests {
         let v = values(release);
         assert_eq!(v.pointer("/resources/limits/memory"), Some(&json!("8Gi")));
         assert!(v.pointer("/logStore/s3/irsaRoleArn").is_none());
-        assert_eq!(
-            v.pointer("/logStore/s3/bucket"),
-            Some(&json!("${bucket:event-logs}"))
-        );
+        assert_eq!(v.pointer("/logStore/s3/bucket"), Some(&json!("${bucket:event-logs}")));
     }
 
     #[test]
     fn validation_errors() {
         let f = alone();
-        let e = error_at::<SparkHistoryServer>(
-            &json!({"log_retention_days": 0}),
-            &f,
-            "log_retention_days",
-        );
+        let e = error_at::<SparkHistoryServer>(&json!({"log_retention_days": 0}), &f, "log_retention_days");
         assert_eq!(e.message, "0 is out of range: must be 1 to 3650");
-        error_at::<SparkHistoryServer>(
-            &json!({"log_retention_days": 4000}),
-            &f,
-            "log_retention_days",
-        );
-        error_at::<SparkHistoryServer>(
-            &json!({"log_retention_days": -1}),
-            &f,
-            "log_retention_days",
-        );
+        error_at::<SparkHistoryServer>(&json!({"log_retention_days": 4000}), &f, "log_retention_days");
+        error_at::<SparkHistoryServer>(&json!({"log_retention_days": -1}), &f, "log_retention_days");
         let e = error_at::<SparkHistoryServer>(
             &json!({"values": {"serviceAccount": {"name": "mine"}}}),
             &f,

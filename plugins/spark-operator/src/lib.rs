@@ -53,34 +53,22 @@ impl Addon for SparkOperator {
     type Config = Config;
     const NAME: &'static str = "spark_operator";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str =
-        "Kubeflow Spark operator: SparkApplications in job namespaces";
+    const DESCRIPTION: &'static str = "Kubeflow Spark operator: SparkApplications in job namespaces";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            "enable_spark_operator",
-            "Install the Kubeflow Spark operator",
-        )]
+        vec![Flag::addon("enable_spark_operator", "Install the Kubeflow Spark operator")]
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
-        problems.extend(check_reserved_values(
-            &config.values,
-            &["fullnameOverride"],
-            "health checks use it",
-        ));
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        problems.extend(check_reserved_values(&config.values, &["fullnameOverride"], "health checks use it"));
         if config.job_namespaces.is_empty() {
             problems.push(
                 Diagnostic::error("job_namespaces", "must list at least one namespace")
                     .hint("job_namespaces: [spark-team-a]"),
             );
         }
-        problems.extend(check_dns1123_labels(
-            "job_namespaces",
-            &config.job_namespaces,
-        ));
+        problems.extend(check_dns1123_labels("job_namespaces", &config.job_namespaces));
         problems
     }
 
@@ -111,30 +99,14 @@ impl Addon for SparkOperator {
                 "podMonitor": { "create": monitored },
             },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let mut release = Release::of_chart(RELEASE, ns, chart)
             // The PodMonitor CRD comes with the prometheus release.
             .depends_on_if(monitored, "prometheus/prometheus")
             // Spark pods are admitted and placed by YuniKorn once it is the default scheduler.
             .depends_on_if(yunikorn, "yunikorn/yunikorn")
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                &format!("{RELEASE}-controller"),
-            ))
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                &format!("{RELEASE}-webhook"),
-            ))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), &format!("{RELEASE}-controller")))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), &format!("{RELEASE}-webhook")))
             .health(HealthCheck::ready(
                 "apiextensions.k8s.io/v1",
                 "CustomResourceDefinition",
@@ -188,27 +160,13 @@ mod tests {
         let plan = plan_ok::<SparkOperator>(&json!({}), &alone());
         let release = release(&plan, "spark-operator");
         assert_eq!(release.namespace, "spark-operator");
-        assert_chart(
-            release,
-            "https://kubeflow.github.io/spark-operator",
-            "spark-operator",
-            "2.4.0",
-        );
+        assert_chart(release, "https://kubeflow.github.io/spark-operator", "spark-operator", "2.4.0");
         let v = values(release);
-        assert_eq!(
-            v.pointer("/spark/jobNamespaces"),
-            Some(&json!(["spark-team-a"]))
-        );
-        assert_eq!(
-            v.pointer("/controller/nodeSelector"),
-            Some(&json!({"dataplat.io/pool": "core"}))
-        );
+        assert_eq!(v.pointer("/spark/jobNamespaces"), Some(&json!(["spark-team-a"])));
+        assert_eq!(v.pointer("/controller/nodeSelector"), Some(&json!({"dataplat.io/pool": "core"})));
         assert_eq!(v.pointer("/webhook/enable"), Some(&json!(true)));
         assert_eq!(v.pointer("/prometheus/metrics/enable"), Some(&json!(true)));
-        assert_eq!(
-            v.pointer("/prometheus/podMonitor/create"),
-            Some(&json!(false))
-        );
+        assert_eq!(v.pointer("/prometheus/podMonitor/create"), Some(&json!(false)));
         assert!(v.pointer("/controller/batchScheduler").is_none());
         object(release, "Namespace", "spark-operator");
         object(release, "Namespace", "spark-team-a");
@@ -217,10 +175,7 @@ mod tests {
             [
                 ("Deployment", "spark-operator-controller"),
                 ("Deployment", "spark-operator-webhook"),
-                (
-                    "CustomResourceDefinition",
-                    "sparkapplications.sparkoperator.k8s.io"
-                )
+                ("CustomResourceDefinition", "sparkapplications.sparkoperator.k8s.io")
             ]
         );
         assert!(release.depends_on.is_empty());
@@ -229,27 +184,19 @@ mod tests {
 
     #[test]
     fn with_yunikorn_the_batch_scheduler_defaults_to_it() {
-        let plan =
-            plan_ok::<SparkOperator>(&json!({}), &facts(&[], &["spark_operator", "yunikorn"]));
+        let plan = plan_ok::<SparkOperator>(&json!({}), &facts(&[], &["spark_operator", "yunikorn"]));
         let release = release(&plan, "spark-operator");
         let v = values(release);
-        assert_eq!(
-            v.pointer("/controller/batchScheduler"),
-            Some(&json!({"enable": true, "default": "yunikorn"}))
-        );
+        assert_eq!(v.pointer("/controller/batchScheduler"), Some(&json!({"enable": true, "default": "yunikorn"})));
         assert_eq!(release.depends_on, ["yunikorn/yunikorn"]);
         assert!(plan.notes.iter().any(|n| n.topic == "batch-scheduler"));
     }
 
     #[test]
     fn with_prometheus_a_pod_monitor_after_the_prometheus_release() {
-        let plan =
-            plan_ok::<SparkOperator>(&json!({}), &facts(&[], &["spark_operator", "prometheus"]));
+        let plan = plan_ok::<SparkOperator>(&json!({}), &facts(&[], &["spark_operator", "prometheus"]));
         let release = release(&plan, "spark-operator");
-        assert_eq!(
-            values(release).pointer("/prometheus/podMonitor/create"),
-            Some(&json!(true))
-        );
+        assert_eq!(values(release).pointer("/prometheus/podMonitor/create"), Some(&json!(true)));
         assert_eq!(release.depends_on, ["prometheus/prometheus"]);
     }
 
@@ -268,34 +215,17 @@ mod tests {
         let namespaces: Vec<String> = objects(release)
             .iter()
             .filter(|o| o["kind"] == "Namespace")
-            .map(|o| {
-                o["metadata"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            })
+            .map(|o| o["metadata"]["name"].as_str().unwrap_or_default().to_string())
             .collect();
-        assert_eq!(
-            namespaces,
-            ["spark", "team-a", "team-b"],
-            "the release namespace appears once"
-        );
+        assert_eq!(namespaces, ["spark", "team-a", "team-b"], "the release namespace appears once");
     }
 
     #[test]
     fn validation_errors() {
         let f = alone();
-        let e = error_at::<SparkOperator>(
-            &json!({"job_namespaces": ["ok", "Not_OK"]}),
-            &f,
-            "job_namespaces.1",
-        );
+        let e = error_at::<SparkOperator>(&json!({"job_namespaces": ["ok", "Not_OK"]}), &f, "job_namespaces.1");
         assert!(e.message.contains("DNS-1123"), "{}", e.message);
-        let e = error_at::<SparkOperator>(
-            &json!({"job_namespaces": ["a", "b", "a"]}),
-            &f,
-            "job_namespaces.2",
-        );
+        let e = error_at::<SparkOperator>(&json!({"job_namespaces": ["a", "b", "a"]}), &f, "job_namespaces.2");
         assert!(e.message.contains("twice"));
         let e = error_at::<SparkOperator>(&json!({"job_namespaces": []}), &f, "job_namespaces");
         assert_eq!(e.message, "must list at least one namespace");

@@ -37,11 +37,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            namespace: "superset".into(),
-            chart_version: CHART_VERSION.into(),
-            values: json!({}),
-        }
+        Config { namespace: "superset".into(), chart_version: CHART_VERSION.into(), values: json!({}) }
     }
 }
 
@@ -59,17 +55,13 @@ impl Addon for Superset {
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems =
-            check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
         problems.extend(check_reserved_values(
             &config.values,
             &["fullnameOverride"],
             "health checks and the web endpoint use it",
         ));
-        if config.values["extraSecretEnv"]
-            .get(SECRET_KEY_ENV)
-            .is_some()
-        {
+        if config.values["extraSecretEnv"].get(SECRET_KEY_ENV).is_some() {
             problems.push(
                 Diagnostic::error(
                     &format!("values.extraSecretEnv.{SECRET_KEY_ENV}"),
@@ -97,37 +89,19 @@ impl Addon for Superset {
             },
             "redis": { "enabled": true },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let release = Release::of_chart(RELEASE, ns, chart)
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), RELEASE).timeout(900))
-            .health(
-                HealthCheck::ready(
-                    "apps/v1",
-                    "Deployment",
-                    Some(ns),
-                    &format!("{RELEASE}-worker"),
-                )
-                .timeout(900),
-            );
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), &format!("{RELEASE}-worker")).timeout(900));
         Ok(AddonPlan::new()
             .release(release)
-            .endpoint(Endpoint::new(
-                "superset",
-                "web",
-                format!("http://{RELEASE}.{ns}.svc:8088"),
-                "Superset web UI",
-            ))
+            .endpoint(Endpoint::new("superset", "web", format!("http://{RELEASE}.{ns}.svc:8088"), "Superset web UI"))
+            .secret(GeneratedSecret::new(ns, SECRET_KEY_SECRET).random(SECRET_KEY_ENV))
             .note(
                 "secret-key",
                 format!(
-                    "SECRET_KEY comes from Secret {ns}/{SECRET_KEY_SECRET} (key {SECRET_KEY_ENV}), which the host \
-                     creates with a random value before this release; it is not in the values"
+                    "SECRET_KEY comes from Secret {ns}/{SECRET_KEY_SECRET} (key {SECRET_KEY_ENV}), generated once by \
+                     the host before this release; it is not in the values"
                 ),
             )
             .note(
@@ -160,50 +134,34 @@ mod tests {
         let plan = plan_ok::<Superset>(&json!({}), &enabled());
         let release = release(&plan, "superset");
         assert_eq!(release.namespace, "superset");
-        assert_chart(
-            release,
-            "https://apache.github.io/superset",
-            "superset",
-            "0.15.0",
-        );
+        assert_chart(release, "https://apache.github.io/superset", "superset", "0.15.0");
         let v = values(release);
         assert_eq!(v.pointer("/postgresql/enabled"), Some(&json!(true)));
         assert_eq!(v.pointer("/redis/enabled"), Some(&json!(true)));
         assert_eq!(v["envFromSecrets"], json!(["superset-secret-key"]));
-        let override_py = v
-            .pointer("/configOverrides/secret_key")
-            .and_then(|s| s.as_str())
-            .expect("override");
+        let override_py = v.pointer("/configOverrides/secret_key").and_then(|s| s.as_str()).expect("override");
         assert!(override_py.contains("SECRET_KEY = os.environ[\"SUPERSET_SECRET_KEY\"]"));
-        assert!(
-            v.get("extraSecretEnv").is_none(),
-            "no secret material in values"
-        );
+        assert!(v.get("extraSecretEnv").is_none(), "no secret material in values");
         object(release, "Namespace", "superset");
-        assert_eq!(
-            health_checks(release),
-            [
-                ("Deployment", "superset"),
-                ("Deployment", "superset-worker")
-            ]
-        );
-        assert_eq!(
-            endpoints(&plan),
-            [("web", "http://superset.superset.svc:8088")]
-        );
+        assert_eq!(health_checks(release), [("Deployment", "superset"), ("Deployment", "superset-worker")]);
+        assert_eq!(endpoints(&plan), [("web", "http://superset.superset.svc:8088")]);
         let topics: Vec<&str> = plan.notes.iter().map(|n| n.topic.as_str()).collect();
         assert!(topics.contains(&"deprecated"));
-        let secret = plan
-            .notes
-            .iter()
-            .find(|n| n.topic == "secret-key")
-            .expect("secret note");
+        let secret = plan.notes.iter().find(|n| n.topic == "secret-key").expect("secret note");
         assert!(secret.text.contains("superset/superset-secret-key"));
+        // The Secret the values read is declared, so the host generates it before the release.
+        assert_eq!(plan.secrets.len(), 1);
+        assert_eq!(
+            (plan.secrets[0].namespace.as_str(), plan.secrets[0].name.as_str()),
+            ("superset", "superset-secret-key")
+        );
+        assert_eq!(plan.secrets[0].random_keys, ["SUPERSET_SECRET_KEY"]);
     }
 
     #[test]
     fn overrides_and_values_merge() {
-        let config = json!({"namespace": "bi", "values": {"supersetNode": {"replicaCount": 2}, "redis": {"enabled": false}}});
+        let config =
+            json!({"namespace": "bi", "values": {"supersetNode": {"replicaCount": 2}, "redis": {"enabled": false}}});
         let plan = plan_ok::<Superset>(&config, &enabled());
         let release = release(&plan, "superset");
         object(release, "Namespace", "bi");
@@ -223,11 +181,7 @@ mod tests {
             "values.extraSecretEnv.SUPERSET_SECRET_KEY",
         );
         assert!(e.message.contains("secrets"));
-        error_at::<Superset>(
-            &json!({"values": {"fullnameOverride": "bi"}}),
-            &f,
-            "values.fullnameOverride",
-        );
+        error_at::<Superset>(&json!({"values": {"fullnameOverride": "bi"}}), &f, "values.fullnameOverride");
         error_at::<Superset>(&json!({"namespace": "Super Set"}), &f, "namespace");
         error_at::<Superset>(&json!({"values": null}), &f, "values");
         assert!(errors::<Superset>(&json!({}), &f).is_empty());

@@ -55,11 +55,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            namespace: "yunikorn-system".into(),
-            chart_version: CHART_VERSION.into(),
-            values: json!({}),
-        }
+        Config { namespace: "yunikorn-system".into(), chart_version: CHART_VERSION.into(), values: json!({}) }
     }
 }
 
@@ -70,14 +66,10 @@ impl Addon for Yunikorn {
     type Config = Config;
     const NAME: &'static str = "yunikorn";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str =
-        "Apache YuniKorn: batch scheduler with queues and gang scheduling";
+    const DESCRIPTION: &'static str = "Apache YuniKorn: batch scheduler with queues and gang scheduling";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon(
-            "enable_yunikorn",
-            "Install the Apache YuniKorn scheduler",
-        )]
+        vec![Flag::addon("enable_yunikorn", "Install the Apache YuniKorn scheduler")]
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
@@ -93,26 +85,10 @@ impl Addon for Yunikorn {
             "admissionController": { "nodeSelector": core },
             "yunikornDefaults": { "queues.yaml": QUEUES_YAML },
         });
-        let chart = ChartRef::with_overrides(
-            REPOSITORY,
-            CHART,
-            &config.chart_version,
-            defaults,
-            &config.values,
-        );
+        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
         let release = Release::of_chart("yunikorn", ns, chart)
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                "yunikorn-scheduler",
-            ))
-            .health(HealthCheck::ready(
-                "apps/v1",
-                "Deployment",
-                Some(ns),
-                "yunikorn-admission-controller",
-            ));
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "yunikorn-scheduler"))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "yunikorn-admission-controller"));
         Ok(AddonPlan::new()
             .release(release)
             .endpoint(Endpoint::new(
@@ -151,68 +127,41 @@ mod tests {
         let plan = plan_ok::<Yunikorn>(&json!({}), &alone());
         let release = release(&plan, "yunikorn");
         assert_eq!(release.namespace, "yunikorn-system");
-        assert_chart(
-            release,
-            "https://apache.github.io/yunikorn-release",
-            "yunikorn",
-            "1.7.0",
-        );
+        assert_chart(release, "https://apache.github.io/yunikorn-release", "yunikorn", "1.7.0");
         let v = values(release);
         let core = json!({"dataplat.io/pool": "core"});
         assert_eq!(v.get("nodeSelector"), Some(&core));
         assert_eq!(v.pointer("/admissionController/nodeSelector"), Some(&core));
-        let queues = v["yunikornDefaults"]["queues.yaml"]
-            .as_str()
-            .expect("queues.yaml");
-        for needle in [
-            "- name: root",
-            "- name: default",
-            "- name: spark",
-            "name: provided",
-            "value: root.default",
-        ] {
+        let queues = v["yunikornDefaults"]["queues.yaml"].as_str().expect("queues.yaml");
+        for needle in ["- name: root", "- name: default", "- name: spark", "name: provided", "value: root.default"] {
             assert!(queues.contains(needle), "{needle}");
         }
         object(release, "Namespace", "yunikorn-system");
         assert_eq!(
             health_checks(release),
-            [
-                ("Deployment", "yunikorn-scheduler"),
-                ("Deployment", "yunikorn-admission-controller")
-            ]
+            [("Deployment", "yunikorn-scheduler"), ("Deployment", "yunikorn-admission-controller")]
         );
         let endpoints = endpoints(&plan);
         assert_eq!(
             endpoints,
             [
                 ("web", "http://yunikorn-service.yunikorn-system.svc:9889"),
-                (
-                    "metrics",
-                    "http://yunikorn-service.yunikorn-system.svc:9080/ws/v1/metrics"
-                )
+                ("metrics", "http://yunikorn-service.yunikorn-system.svc:9080/ws/v1/metrics")
             ]
         );
     }
 
     #[test]
     fn overrides_and_values_merge() {
-        let config = json!({"namespace": "scheduling", "values": {"yunikornDefaults": {"service.schedulingInterval": "2s"}}});
+        let config =
+            json!({"namespace": "scheduling", "values": {"yunikornDefaults": {"service.schedulingInterval": "2s"}}});
         let plan = plan_ok::<Yunikorn>(&config, &alone());
         let release = release(&plan, "yunikorn");
         object(release, "Namespace", "scheduling");
         let v = values(release);
-        assert_eq!(
-            v.pointer("/yunikornDefaults/service.schedulingInterval"),
-            Some(&json!("2s"))
-        );
-        assert!(
-            v["yunikornDefaults"]["queues.yaml"].is_string(),
-            "defaults kept beside the override"
-        );
-        assert_eq!(
-            plan.endpoints[0].url,
-            "http://yunikorn-service.scheduling.svc:9889"
-        );
+        assert_eq!(v.pointer("/yunikornDefaults/service.schedulingInterval"), Some(&json!("2s")));
+        assert!(v["yunikornDefaults"]["queues.yaml"].is_string(), "defaults kept beside the override");
+        assert_eq!(plan.endpoints[0].url, "http://yunikorn-service.scheduling.svc:9889");
     }
 
     #[test]

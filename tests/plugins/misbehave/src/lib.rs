@@ -1,13 +1,14 @@
 //! Test fixture for the sandbox: `plan()` misbehaves as its config's `mode` asks.
 
 use dataplat_sdk::schemars::JsonSchema;
+use dataplat_sdk::serde_json;
 use dataplat_sdk::*;
 use serde::Deserialize;
 
 #[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// "ok", "loop", "alloc", "output" or "panic".
+    /// "ok", "loop", "alloc", "output", "panic", or a bad-plan mode (see `plan`).
     pub mode: String,
 }
 
@@ -33,6 +34,31 @@ impl Addon for Misbehave {
             }
             "output" => Ok(AddonPlan::new().note("output", "x".repeat(100_000_000))),
             "panic" => panic!("misbehave was asked to panic"),
+            // Plans the host must refuse.
+            "no-kind" => Ok(AddonPlan::new()
+                .release(Release::new("r", "ns").object(&serde_json::json!({"apiVersion": "v1", "metadata": {"name": "x"}})))),
+            "not-json" => {
+                let mut release = Release::new("r", "ns");
+                release.objects.push("{not json".into());
+                Ok(AddonPlan::new().release(release))
+            }
+            "unknown-bucket" => Ok(AddonPlan::new()
+                .grant(IamGrant::new("g").allow("Read", &["s3:GetObject"], vec![Resource::Bucket("missing".into())]))),
+            "unknown-placeholder" => Ok(AddonPlan::new().release(
+                Release::new("r", "ns")
+                    .object(&serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "${bucket:nope}"}})),
+            )),
+            "cycle" => Ok(AddonPlan::new()
+                .release(Release::new("a", "ns").chart(ChartRef::new("https://x", "a", "1", serde_json::json!({}))).depends_on("b"))
+                .release(Release::new("b", "ns").chart(ChartRef::new("https://x", "b", "1", serde_json::json!({}))).depends_on("a"))),
+            "secret-without-keys" => Ok(AddonPlan::new().secret(GeneratedSecret::new("ns", "empty"))),
+            "spoof-endpoint" => Ok(AddonPlan::new().endpoint(Endpoint::new("prometheus", "prometheus-query", "http://evil", "spoof"))),
+            "bucket" => Ok(AddonPlan::new()
+                .bucket(Bucket::new("data", "test data"))
+                .grant(IamGrant::new("g").allow("Read", &["s3:GetObject"], vec![Resource::BucketObjects(("data".into(), "".into()))]))
+                .pod_identity("ns", "sa", "g")
+                .release(Release::new("r", "ns").object(&serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"bucket": "${bucket:data}"}})))),
             _ => Ok(AddonPlan::new().note("mode", "ok")),
         }
     }

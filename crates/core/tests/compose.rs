@@ -1,0 +1,88 @@
+//! The composer against real plugins: every built-in passes conformance, the bundled
+//! platform composes, and each kind of unusable plugin output is refused by name.
+
+use std::path::Path;
+
+use dataplat_config::{PluginSource, SourceRef};
+use dataplat_core::{Addons, CoreError, compose, conformance};
+use dataplat_plugin::{HostOptions, PluginHost};
+
+fn host() -> PluginHost {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
+    PluginHost::new(HostOptions { cache_dir: Some(cache), ..HostOptions::default() }).expect("host")
+}
+
+#[test]
+fn every_builtin_passes_conformance() {
+    let host = host();
+    let addons = Addons::builtin(&host).expect("built-ins load");
+    assert!(addons.addons.len() >= 11, "{:?}", addons.addons.keys().collect::<Vec<_>>());
+    for (name, loaded) in &addons.addons {
+        let checks = conformance(&loaded.plugin, &[]);
+        let failed: Vec<_> = checks.iter().filter(|c| !c.passed).collect();
+        assert!(failed.is_empty(), "{name}: {failed:?}");
+    }
+}
+
+/// Composes `text` with the built-ins plus the misbehave fixture.
+fn compose_with_fixture(mode: &str, extra: &str) -> Result<dataplat_core::Plan, CoreError> {
+    let fixture = dataplat_builtins::wasm_path("fixture-misbehave");
+    let text = format!(
+        "name: fixture\nregion: us-west-2\ndeployment_id: Abcd1234\nenable_misbehave: true\n{extra}misbehave:\n  mode: {mode}\nplugins:\n  - name: misbehave\n    source: {}\n",
+        fixture.display()
+    );
+    let doc = dataplat_config::parse("platform.yaml", &text).expect("parses");
+    let sources: Vec<PluginSource> = doc.plugin_sources().expect("sources");
+    assert!(matches!(sources[0].source, SourceRef::File { .. }));
+    let addons = Addons::load(&host(), &sources, Path::new("/")).expect("load");
+    let (platform, _) = dataplat_config::validate(&doc, &addons.catalog()).expect("valid");
+    compose(&addons, &platform, &doc)
+}
+
+fn refused(mode: &str, extra: &str, expect: &str) {
+    match compose_with_fixture(mode, extra) {
+        Err(error) => {
+            let text = error.to_string();
+            assert!(text.contains(expect), "{mode}: {text}");
+            if matches!(error, CoreError::InvalidPlan { .. }) {
+                assert!(text.starts_with("plugin `misbehave` returned an invalid plan"), "{text}");
+            }
+        }
+        Ok(_) => panic!("{mode}: accepted"),
+    }
+}
+
+#[test]
+fn unusable_plans_are_refused_with_the_reason() {
+    refused("no-kind", "", "object 1 has no kind");
+    refused("not-json", "", "object 1 is not JSON");
+    refused("unknown-bucket", "", "refers to bucket `missing`");
+    refused("unknown-placeholder", "", "${bucket:nope}");
+    refused("cycle", "", "cycle");
+    refused("spoof-endpoint", "", "claims to belong to addon `prometheus`");
+    refused("secret-without-keys", "", "secret ns/empty has no keys");
+    refused("loop", "", "ran out of fuel");
+}
+
+#[test]
+fn buckets_are_named_and_placeholders_substituted() {
+    let plan = compose_with_fixture("bucket", "").expect("plan");
+    let addon = plan.addons.iter().find(|a| a.name == "misbehave").expect("planned");
+    assert_eq!(addon.buckets[0].name, "fixture-misbehave-data-abcd1234");
+    assert_eq!(addon.releases[0].objects[0]["data"]["bucket"], "fixture-misbehave-data-abcd1234");
+    assert_eq!(plan.release_order, vec![vec!["misbehave/r".to_string()]]);
+}
+
+#[test]
+fn dependencies_order_planning_and_expose_endpoints() {
+    // keda sees prometheus (planned first) and turns on its ServiceMonitors.
+    let plan = compose_with_fixture("ok", "enable_keda: true\nenable_prometheus: true\n").expect("plan");
+    let names: Vec<&str> = plan.addons.iter().map(|a| a.name.as_str()).collect();
+    let keda = plan.addons.iter().find(|a| a.name == "keda").expect("keda");
+    let values = &keda.releases[0].chart.as_ref().expect("chart").values;
+    assert_eq!(values["prometheus"]["operator"]["serviceMonitor"]["enabled"], true, "{names:?}");
+    assert!(keda.releases[0].depends_on.contains(&"prometheus/prometheus".to_string()));
+    let waves = &plan.release_order;
+    let wave_of = |id: &str| waves.iter().position(|w| w.iter().any(|r| r == id)).expect(id);
+    assert!(wave_of("prometheus/prometheus") < wave_of("keda/keda"));
+}
