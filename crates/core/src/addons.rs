@@ -35,12 +35,26 @@ impl Addons {
     /// directory of platform.yaml). A third-party plugin must be named as its entry says and may
     /// not take the name of another addon.
     pub fn load(host: &PluginHost, sources: &[PluginSource], base_dir: &Path) -> Result<Addons, CoreError> {
+        Self::load_with_progress(host, sources, base_dir, &mut |_, _, _| {})
+    }
+
+    /// [`load`](Self::load), calling `progress(done, total, source)` before each plugin (the
+    /// first run compiles every plugin, which takes seconds; later runs read the cache).
+    pub fn load_with_progress(
+        host: &PluginHost,
+        sources: &[PluginSource],
+        base_dir: &Path,
+        progress: &mut dyn FnMut(usize, usize, &str),
+    ) -> Result<Addons, CoreError> {
+        let total = dataplat_builtins::BUILTINS.len() + sources.len();
         let mut addons: BTreeMap<String, LoadedAddon> = BTreeMap::new();
-        for (package, bytes) in dataplat_builtins::BUILTINS {
+        for (i, (package, bytes)) in dataplat_builtins::BUILTINS.iter().enumerate() {
+            progress(i, total, package);
             let plugin = host.load_bytes(package, bytes, Origin::Builtin)?;
             insert(&mut addons, plugin, package)?;
         }
-        for source in sources {
+        for (i, source) in sources.iter().enumerate() {
+            progress(dataplat_builtins::BUILTINS.len() + i, total, &source.name);
             let plugin = match &source.source {
                 SourceRef::Oci { reference, digest } => host.load_oci(reference, digest)?,
                 SourceRef::File { path, digest } => {

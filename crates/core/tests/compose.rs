@@ -74,6 +74,17 @@ fn buckets_are_named_and_placeholders_substituted() {
 }
 
 #[test]
+fn objects_built_from_k8s_openapi_types_arrive_as_kubernetes_objects() {
+    let plan = compose_with_fixture("k8s", "").expect("plan");
+    let objects = &plan.addons.iter().find(|a| a.name == "misbehave").expect("planned").releases[0].objects;
+    assert_eq!(objects[0], serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "typed"}}));
+    assert_eq!(
+        objects[1],
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "typed"}, "data": {"mode": "k8s"}})
+    );
+}
+
+#[test]
 fn dependencies_order_planning_and_expose_endpoints() {
     // keda sees prometheus (planned first) and turns on its ServiceMonitors.
     let plan = compose_with_fixture("ok", "enable_keda: true\nenable_prometheus: true\n").expect("plan");

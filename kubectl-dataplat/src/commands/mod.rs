@@ -14,6 +14,7 @@ use crate::cli::{Cli, Command, Global};
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let global = cli.global;
+    QUIET.store(global.quiet, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Command::Init(args) => platform::init(&global, args),
         Command::Validate(args) => platform::validate(&global, args),
@@ -76,11 +77,40 @@ pub fn load_text(host: &PluginHost, path: &Path, text: String) -> Result<Loaded,
     let label = label(path);
     let doc = dataplat_config::parse(&label, &text).map_err(config_error)?;
     let sources = doc.plugin_sources().map_err(config_error)?;
-    let addons = Addons::load(host, &sources, &base_dir(path))?;
+    let addons = load_addons(host, &sources, &base_dir(path))?;
     let catalog = addons.catalog();
     let (platform, warnings) = dataplat_config::validate(&doc, &catalog).map_err(config_error)?;
     Ok(Loaded { doc, addons, platform, warnings })
 }
+
+/// Loads the plugins with a progress bar on a terminal (compiling takes seconds on a first run;
+/// a warm cache finishes before the bar would draw).
+pub fn load_addons(
+    host: &PluginHost,
+    sources: &[dataplat_config::PluginSource],
+    base_dir: &Path,
+) -> Result<Addons, CliError> {
+    let bar =
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) && !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+            indicatif::ProgressBar::new(0)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} loading plugins {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = Addons::load_with_progress(host, sources, base_dir, &mut |done, total, name| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        bar.set_message(name.to_string());
+    });
+    bar.finish_and_clear();
+    Ok(result?)
+}
+
+/// `--quiet`, readable where no `Global` is passed.
+pub static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 pub fn load(global: &Global) -> Result<(PluginHost, Loaded), CliError> {
     let host = host(global)?;

@@ -26,7 +26,7 @@ pub fn init(global: &Global, args: InitArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::failed(format!("cannot generate a deployment id: {e}"), None))?,
     };
     let host = host(global)?;
-    let addons = dataplat_core::Addons::builtin(&host)?;
+    let addons = super::load_addons(&host, &[], std::path::Path::new("."))?;
     let catalog = addons.catalog();
     let text = match &args.from_tfvars {
         Some(tfvars) => {

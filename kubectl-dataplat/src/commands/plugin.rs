@@ -29,9 +29,9 @@ fn available(global: &Global, host: &PluginHost) -> Result<Addons, CliError> {
         let text = read_file(&global.file)?;
         let doc = dataplat_config::parse(&label(&global.file), &text).map_err(super::config_error)?;
         let sources = doc.plugin_sources().map_err(super::config_error)?;
-        Ok(Addons::load(host, &sources, &super::base_dir(&global.file))?)
+        super::load_addons(host, &sources, &super::base_dir(&global.file))
     } else {
-        Ok(Addons::builtin(host)?)
+        super::load_addons(host, &[], std::path::Path::new("."))
     }
 }
 

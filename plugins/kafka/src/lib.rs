@@ -83,7 +83,7 @@ fn node_pool(name: &str, ns: &str, replicas: u32, role: &str, storage_gib: u32) 
                 "type": "persistent-claim",
                 "size": format!("{storage_gib}Gi"),
                 "class": "gp3",
-                // Data outlives the cluster resource; `down --purge` removes the claims.
+                // Data outlives the cluster resource; `disable kafka --purge` (or `down` without --keep-data) removes the claims.
                 "deleteClaim": false,
             }]},
         },

@@ -51,6 +51,21 @@ impl Addon for Misbehave {
             "cycle" => Ok(AddonPlan::new()
                 .release(Release::new("a", "ns").chart(ChartRef::new("https://x", "a", "1", serde_json::json!({}))).depends_on("b"))
                 .release(Release::new("b", "ns").chart(ChartRef::new("https://x", "b", "1", serde_json::json!({}))).depends_on("a"))),
+            // Objects from k8s-openapi types (the SDK's `k8s` feature), compiled to wasm.
+            "k8s" => {
+                use dataplat_sdk::k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+                use dataplat_sdk::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+                let namespace = Namespace {
+                    metadata: ObjectMeta { name: Some("typed".into()), ..Default::default() },
+                    ..Default::default()
+                };
+                let config_map = ConfigMap {
+                    metadata: ObjectMeta { name: Some("settings".into()), namespace: Some("typed".into()), ..Default::default() },
+                    data: Some([("mode".to_string(), "k8s".to_string())].into()),
+                    ..Default::default()
+                };
+                Ok(AddonPlan::new().release(Release::new("typed", "typed").object(&namespace).object(&config_map)))
+            }
             "secret-without-keys" => Ok(AddonPlan::new().secret(GeneratedSecret::new("ns", "empty"))),
             "spoof-endpoint" => Ok(AddonPlan::new().endpoint(Endpoint::new("prometheus", "prometheus-query", "http://evil", "spoof"))),
             "bucket" => Ok(AddonPlan::new()
