@@ -28,6 +28,8 @@ fn main() {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());
+    // The `plugin` profile lives in the root manifest.
+    println!("cargo:rerun-if-changed={}", root.join("Cargo.toml").display());
 
     let mut packages: Vec<(String, bool)> = Vec::new();
     for (dir, embedded) in GUEST_DIRS {

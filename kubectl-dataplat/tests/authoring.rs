@@ -41,9 +41,17 @@ fn new_build_test_push_install_plan() {
     let tested = ok(dataplat_env(&crate_dir, &["plugin", "test", "--config", r#"{"replicas":4}"#], &env));
     assert!(tested.contains("0 failed"), "{tested}");
 
-    // Install from a file into a fresh platform, enable, plan.
-    ok(dataplat(w, &["init", "--name", "authoring"]));
-    ok(dataplat(w, &["plugin", "install", &wasm]));
+    // Install from a file into a fresh platform, enable, plan. The platform lives in its own
+    // directory and the plugin is given relative to the shell's: the entry must still resolve.
+    std::fs::create_dir_all(w.join("platform/plugins")).expect("mkdir");
+    std::fs::copy(&wasm, w.join("platform/plugins/echo.wasm")).expect("copy");
+    ok(dataplat(w, &["-f", "platform/platform.yaml", "init", "--name", "authoring"]));
+    ok(dataplat(w, &["-f", "platform/platform.yaml", "plugin", "install", "platform/plugins/echo.wasm"]));
+    let text = std::fs::read_to_string(w.join("platform/platform.yaml")).expect("platform");
+    assert!(text.contains("source: ./plugins/echo.wasm"), "{text}");
+    ok(dataplat(&w.join("platform"), &["validate"]));
+    std::fs::rename(w.join("platform/platform.yaml"), w.join("platform.yaml")).expect("move");
+    std::fs::write(w.join("platform.yaml"), text.replace("./plugins/echo.wasm", &wasm)).expect("write");
     ok(dataplat(w, &["enable", "echo_svc"]));
     let plan: serde_json::Value =
         serde_json::from_str(&ok(dataplat(w, &["plan", "--offline", "-o", "json"]))).expect("json");

@@ -60,6 +60,27 @@ fn benches(c: &mut Criterion) {
     let library = dataplat_testkit::build_native_library("hello-addon", "native", &target_root);
     let native = warm_host.load_native(&library, None).expect("native");
     c.bench_function("plan() via native cdylib", |b| b.iter(|| native.plan(config, &facts).expect("call")));
+
+    // A built-in doing real work: kafka (operator chart + KRaft cluster CRs + node pools).
+    let kafka_wasm = std::fs::read(dataplat_builtins::wasm_path("dataplat-addon-kafka")).expect("kafka wasm");
+    let kafka = warm_host.load_bytes("kafka", &kafka_wasm, Origin::Builtin).expect("load kafka");
+    let kafka_library = dataplat_testkit::build_native_library("dataplat-addon-kafka", "native", &target_root);
+    let kafka_native = warm_host.load_native(&kafka_library, None).expect("native kafka");
+    let mut kafka_facts = facts.clone();
+    kafka_facts.enabled_addons = vec!["kafka".into(), "prometheus".into()];
+    kafka_facts.enabled_flags = vec!["enable_kafka".into(), "enable_prometheus".into()];
+    let kafka_config = r#"{"brokers":5,"storage_gib":500}"#;
+    assert_eq!(
+        serde_json::to_string(&kafka.plan(kafka_config, &kafka_facts).expect("wasm")).expect("json"),
+        serde_json::to_string(&kafka_native.plan(kafka_config, &kafka_facts).expect("native")).expect("json"),
+        "same plan both ways"
+    );
+    c.bench_function("kafka plan() via wasm (fresh store)", |b| {
+        b.iter(|| kafka.plan(kafka_config, &kafka_facts).expect("call"))
+    });
+    c.bench_function("kafka plan() via native cdylib", |b| {
+        b.iter(|| kafka_native.plan(kafka_config, &kafka_facts).expect("call"))
+    });
 }
 
 criterion_group!(plugin, benches);

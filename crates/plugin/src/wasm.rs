@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap,
+};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -26,6 +28,8 @@ use contract::{AddonPlan, Diagnostic, PlatformFacts, PluginInfo};
 
 /// How often the epoch ticks; deadlines are counted in ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// Plugin calls that can run at once in one process (each holds a pooled slot while it runs).
+const POOL_SLOTS: u32 = 32;
 /// Guest stderr kept per call (panic messages).
 const STDERR_CAPACITY: usize = 64 << 10;
 
@@ -53,6 +57,23 @@ impl WasmHost {
         let mut config = Config::new();
         config.consume_fuel(true);
         config.epoch_interruption(true);
+        // A fresh store per call makes instantiation the fixed cost of every call; the pooling
+        // allocator keeps memory slots mapped and reuses them instead of mapping new ones.
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(POOL_SLOTS)
+            .total_core_instances(POOL_SLOTS * 16)
+            .total_memories(POOL_SLOTS * 2)
+            .total_tables(POOL_SLOTS * 16)
+            .max_memories_per_component(4)
+            .max_core_instances_per_component(32)
+            .max_tables_per_component(32)
+            // One page above the store limit, so the limiter (with its clear error) decides.
+            .max_memory_size(options.limits.memory_bytes + (64 << 10))
+            // Reset the first MiBs of a returned slot with memset rather than madvise, which is
+            // cheaper for the small heaps plugin calls use.
+            .linear_memory_keep_resident(4 << 20)
+            .table_keep_resident(64 << 10);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| PluginError::new("host", ErrorKind::Compile(e.to_string())))?;
         spawn_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);

@@ -303,6 +303,28 @@ fn push(global: &Global, file: &Path, reference: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A file source as platform.yaml should name it: relative to the file's directory when the
+/// plugin lies under it, absolute otherwise.
+fn relative_to_platform(global: &Global, source: &str) -> String {
+    let (Ok(file), Ok(base)) = (std::fs::canonicalize(source), std::fs::canonicalize(super::base_dir(&global.file)))
+    else {
+        return source.to_string();
+    };
+    match file.strip_prefix(&base) {
+        Ok(relative) => format!("./{}", relative.display()),
+        Err(_) => file.display().to_string(),
+    }
+}
+
+/// The path to load a source from now, from the shell's directory.
+fn loadable(global: &Global, source: &str) -> String {
+    if source.starts_with("oci://") || Path::new(source).is_absolute() {
+        source.to_string()
+    } else {
+        super::base_dir(&global.file).join(source).display().to_string()
+    }
+}
+
 fn install(global: &Global, source: &str) -> Result<(), CliError> {
     let host = host(global)?;
     // A tag is resolved to the digest it points to now, and that digest is what gets pinned.
@@ -314,10 +336,12 @@ fn install(global: &Global, source: &str) -> Result<(), CliError> {
             }
             format!("{source}@{digest}")
         }
+        // platform.yaml resolves file sources against its own directory, not the shell's.
+        None => relative_to_platform(global, source),
         _ => source.to_string(),
     };
     let source = pinned.as_str();
-    let plugin = resolve(global, &host, source)?;
+    let plugin = resolve(global, &host, &loadable(global, source))?;
     let name = plugin.info().name.clone();
     let text = read_file(&global.file)?;
     let edited = dataplat_config::set_plugin(&text, &name, source)
