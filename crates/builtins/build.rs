@@ -30,6 +30,8 @@ fn main() {
     println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());
     // The `plugin` profile lives in the root manifest.
     println!("cargo:rerun-if-changed={}", root.join("Cargo.toml").display());
+    // Guest link flags (stack size) live in the workspace cargo config.
+    println!("cargo:rerun-if-changed={}", root.join(".cargo/config.toml").display());
 
     let mut packages: Vec<(String, bool)> = Vec::new();
     for (dir, embedded) in GUEST_DIRS {

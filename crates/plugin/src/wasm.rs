@@ -284,7 +284,7 @@ impl WasmPlugin {
     }
 
     fn check_size<T: serde::Serialize>(&self, call: &'static str, value: &T) -> Result<(), PluginError> {
-        let bytes = serde_json::to_vec(value).map(|v| v.len()).unwrap_or(usize::MAX);
+        let bytes = json_size(value);
         if bytes > self.limits.max_output_bytes {
             return Err(PluginError::new(
                 &self.label(),
@@ -321,6 +321,25 @@ impl WasmPlugin {
     }
 }
 
+/// Size of a value's JSON form, counted without building it.
+pub(crate) fn json_size<T: serde::Serialize>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
+}
+
 /// Extracts "message" from a Rust guest's "panicked at src/lib.rs:1:2:\nmessage" stderr.
 fn panic_message(stderr: &str) -> Option<String> {
     let at = stderr.find("panicked at ")?;
@@ -334,6 +353,12 @@ fn panic_message(stderr: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::panic_message;
+
+    #[test]
+    fn json_size_counts_the_serialized_bytes() {
+        let value = serde_json::json!({"a": [1, 2, "three"], "b": "x\"y"});
+        assert_eq!(super::json_size(&value), serde_json::to_vec(&value).expect("json").len());
+    }
 
     #[test]
     fn panic_messages_are_extracted() {
