@@ -1,0 +1,913 @@
+//! trino: the built-in addon that runs Trino from objects it renders itself (no chart).
+//!
+//! One release `trino` in its namespace: ServiceAccount `trino` (EKS Pod Identity), ConfigMaps
+//! `trino-coordinator`, `trino-worker` and `trino-catalog`, the coordinator Deployment and its
+//! Service `trino`, the worker Deployment and its headless Service `trino-worker`, a
+//! PodDisruptionBudget for the coordinator and a NetworkPolicy. Sizing (container resources, JVM
+//! heap, Trino memory limits) is derived from the instance types through a table the plugin
+//! carries; every derived value is explained in a plan note. Fault-tolerant execution always has
+//! its exchange: the plugin requests the `exchange` bucket whenever the retry policy is TASK or
+//! QUERY, so a retry policy without an exchange cannot be planned.
+//!
+//! Part 2 of issue 3 adds autoscaling (`enable_trino_keda`), metrics and the policy simulator.
+
+use dataplat_sdk::k8s_openapi;
+use dataplat_sdk::schemars::JsonSchema;
+use dataplat_sdk::serde_json::{Map, Value, json};
+use dataplat_sdk::*;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const RELEASE: &str = "trino";
+const COORDINATOR: &str = "trino-coordinator";
+const WORKER: &str = "trino-worker";
+const CATALOG: &str = "trino-catalog";
+const PORT: i32 = 8080;
+const HTTPS_PORT: i32 = 8443;
+/// Trino's image runs as user `trino`, uid/gid 1000.
+const TRINO_UID: i64 = 1000;
+/// Label both NodePools set on their nodes and the pods select.
+const POOL_LABEL: &str = "dataplat.io/pool";
+/// Taint keeping everything but workers off the worker nodes.
+const WORKER_TAINT: &str = "dataplat.io/trino-worker";
+/// Where the ConfigMaps are mounted: Trino reads `/etc/trino` (the image's default).
+const ETC: &str = "/etc/trino";
+
+/// Retry policy of fault-tolerant execution (`retry-policy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RetryPolicy {
+    /// Retry failed tasks; intermediate data spooled to the S3 exchange. Best for long batch queries.
+    Task,
+    /// Retry a whole failed query; needs the exchange too, to spool query output.
+    Query,
+    /// No retries: a lost worker fails its queries; no exchange bucket.
+    None,
+}
+
+impl RetryPolicy {
+    fn as_str(self) -> &'static str {
+        match self {
+            RetryPolicy::Task => "TASK",
+            RetryPolicy::Query => "QUERY",
+            RetryPolicy::None => "NONE",
+        }
+    }
+}
+
+/// Which catalogs to install (one properties file each in ConfigMap `trino-catalog`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Catalogs {
+    /// `hive`: Hive connector on the AWS Glue Data Catalog, data in the `data` bucket.
+    pub hive: bool,
+    /// `iceberg`: Iceberg connector with the Glue catalog, data in the `data` bucket.
+    pub iceberg: bool,
+    /// `tpch`: generated TPC-H data, for smoke tests and benchmarks.
+    pub tpch: bool,
+    /// `tpcds`: generated TPC-DS data, for smoke tests and benchmarks.
+    pub tpcds: bool,
+}
+
+impl Default for Catalogs {
+    fn default() -> Self {
+        Catalogs { hive: true, iceberg: true, tpch: true, tpcds: true }
+    }
+}
+
+/// The `trino:` block of platform.yaml.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Namespace of the coordinator and the workers.
+    pub namespace: String,
+    /// Trino container image, pinned to a version (default the reference's Trino 477).
+    pub image: String,
+    /// EC2 instance type of the coordinator node (r, m or c family, generation 6 to 8, large to
+    /// 16xlarge); container resources and JVM heap are derived from it.
+    pub coordinator_instance_type: String,
+    /// EC2 instance type of the worker nodes (one worker per node); its family also picks the
+    /// architecture (Graviton `...g` families are arm64).
+    pub worker_instance_type: String,
+    /// Number of worker pods (one per node).
+    #[schemars(range(min = 1, max = 100))]
+    pub workers: u32,
+    /// Fault-tolerant execution: TASK, QUERY (both spool to the S3 exchange bucket) or NONE.
+    pub retry_policy: RetryPolicy,
+    /// Catalogs to install.
+    pub catalogs: Catalogs,
+    /// Longest a query may run (`query.max-execution-time`), in hours.
+    #[schemars(range(min = 1, max = 168))]
+    pub query_max_execution_hours: u32,
+    /// Worker graceful-shutdown grace period (`shutdown.grace-period`), in seconds; pods get a
+    /// termination grace period of at least twice this.
+    #[schemars(range(min = 10, max = 3600))]
+    pub shutdown_grace_period_seconds: u32,
+    /// Serve HTTPS on 8443 with password authentication (certificate from Secret `trino-tls`).
+    pub https: bool,
+    /// Run workers on spot capacity with on-demand fallback (the coordinator is always on-demand).
+    pub spot_workers: bool,
+    /// Availability-zone suffix ("a", "b", ...) to pin coordinator and workers to; by default the
+    /// core picks the single zone of the NodePools.
+    pub zone: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            namespace: "trino".into(),
+            image: "trinodb/trino:477".into(),
+            coordinator_instance_type: "r8g.4xlarge".into(),
+            worker_instance_type: "r8g.4xlarge".into(),
+            workers: 1,
+            retry_policy: RetryPolicy::Task,
+            catalogs: Catalogs::default(),
+            query_max_execution_hours: 24,
+            shutdown_grace_period_seconds: 120,
+            https: false,
+            spot_workers: true,
+            zone: None,
+        }
+    }
+}
+
+/// Instance families the sizing table knows.
+pub const FAMILIES: [&str; 15] =
+    ["r6g", "r7g", "r8g", "r6i", "r7i", "m6g", "m7g", "m8g", "m6i", "m7i", "c6g", "c7g", "c8g", "c6i", "c7i"];
+/// Sizes and their vCPU count (identical across these families).
+pub const SIZES: [(&str, u32); 7] =
+    [("large", 2), ("xlarge", 4), ("2xlarge", 8), ("4xlarge", 16), ("8xlarge", 32), ("12xlarge", 48), ("16xlarge", 64)];
+
+/// An EC2 instance type of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instance {
+    pub family: &'static str,
+    pub vcpu: u32,
+    pub memory_gib: u32,
+    pub arm64: bool,
+}
+
+/// vCPU and memory of `instance_type`: r has 8 GiB per vCPU, m 4 and c 2.
+pub fn instance(instance_type: &str) -> Option<Instance> {
+    let (family, size) = instance_type.split_once('.')?;
+    let family = *FAMILIES.iter().find(|f| **f == family)?;
+    let vcpu = SIZES.iter().find(|(s, _)| *s == size)?.1;
+    let per_vcpu = match &family[..1] {
+        "r" => 8,
+        "m" => 4,
+        _ => 2,
+    };
+    Some(Instance { family, vcpu, memory_gib: vcpu * per_vcpu, arm64: family.ends_with('g') })
+}
+
+/// Largest container memory the plugin gives one Trino pod: 80 % of it is 240 GiB of heap,
+/// below the 256 GB a single G1 heap should stay under.
+pub const MAX_CONTAINER_GIB: u32 = 300;
+
+/// Everything derived from one instance type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizing {
+    pub instance: Instance,
+    /// What the node can give pods, by the rule in [`sizing`].
+    pub allocatable_gib: u32,
+    pub allocatable_millicpu: u32,
+    /// Container request = limit (Guaranteed QoS).
+    pub container_gib: u32,
+    pub container_millicpu: u32,
+    pub heap_gib: u32,
+    pub headroom_gib: u32,
+    pub per_node_gib: u32,
+}
+
+/// Sizing rule. Node allocatable to Trino: memory minus 10 % (kubelet, system reserve,
+/// eviction threshold) minus 2 GiB (DaemonSets: CNI, kube-proxy, pod identity agent, logging);
+/// CPU minus 10 % minus 300 m. The container takes all of it, capped at [`MAX_CONTAINER_GIB`];
+/// the JVM heap is 80 % of the container (the rest is code cache, metaspace, thread stacks and
+/// direct buffers); the headroom for untracked allocations is 15 % of the heap (rounded up)
+/// and `query.max-memory-per-node` is 80 % of the heap minus that headroom, so
+/// per-node + headroom = 80 % of the heap < heap. `None` when the node is too small (container
+/// under 4 GiB).
+pub fn sizing(instance: Instance) -> Option<Sizing> {
+    let allocatable_gib = (instance.memory_gib * 9 / 10).checked_sub(2)?;
+    let allocatable_millicpu = (instance.vcpu * 900).checked_sub(300)? / 100 * 100;
+    let container_gib = allocatable_gib.min(MAX_CONTAINER_GIB);
+    if container_gib < 4 {
+        return None;
+    }
+    let heap_gib = container_gib * 8 / 10;
+    let headroom_gib = (heap_gib * 15).div_ceil(100);
+    let per_node_gib = (heap_gib * 8 / 10).checked_sub(headroom_gib)?;
+    Some(Sizing {
+        instance,
+        allocatable_gib,
+        allocatable_millicpu,
+        container_gib,
+        container_millicpu: allocatable_millicpu,
+        heap_gib,
+        headroom_gib,
+        per_node_gib,
+    })
+}
+
+/// Trino's default `query.max-memory`; the cluster limit never goes below it.
+pub const QUERY_MAX_MEMORY_FLOOR_GB: u32 = 20;
+
+/// `query.max-memory`: per-node × workers, at least [`QUERY_MAX_MEMORY_FLOOR_GB`].
+pub fn query_max_memory_gb(per_node_gib: u32, workers: u32) -> u32 {
+    (per_node_gib * workers).max(QUERY_MAX_MEMORY_FLOOR_GB)
+}
+
+/// Coordinator vCPU recommended for an expected worker count: under 50 workers 16 vCPU,
+/// 50 to 100 workers 32 vCPU, over 100 workers 64 vCPU.
+pub fn coordinator_vcpu_for(workers: u32) -> u32 {
+    match workers {
+        0..50 => 16,
+        50..=100 => 32,
+        _ => 64,
+    }
+}
+
+fn instance_error(path: &str, value: &str) -> Diagnostic {
+    let sizes: Vec<&str> = SIZES.iter().map(|(s, _)| *s).collect();
+    Diagnostic::error(path, format!("{value:?} is not an instance type the sizing table knows")).hint(format!(
+        "use <family>.<size> with family one of {} and size one of {}",
+        FAMILIES.join(", "),
+        sizes.join(", ")
+    ))
+}
+
+fn sized(path: &str, value: &str) -> Result<Sizing, Diagnostic> {
+    let found = instance(value).ok_or_else(|| instance_error(path, value))?;
+    sizing(found).ok_or_else(|| {
+        Diagnostic::error(path, format!("{value} leaves less than 4 GiB for Trino after system reserves"))
+            .hint("use an xlarge or larger size")
+    })
+}
+
+/// Labels of every object: app.kubernetes.io conventions.
+fn labels(component: Option<&str>) -> BTreeMap<String, String> {
+    let mut labels = selector(component);
+    labels.insert("app.kubernetes.io/version".into(), "477".into());
+    labels.insert("app.kubernetes.io/managed-by".into(), "kubectl-dataplat".into());
+    labels
+}
+
+fn selector(component: Option<&str>) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::from([
+        ("app.kubernetes.io/name".to_string(), "trino".to_string()),
+        ("app.kubernetes.io/instance".to_string(), "trino".to_string()),
+    ]);
+    if let Some(component) = component {
+        labels.insert("app.kubernetes.io/component".into(), component.into());
+    }
+    labels
+}
+
+/// A typed object from JSON: the k8s-openapi type checks the shape (a wrong field type is a
+/// bug in this plugin, caught by every test that plans).
+fn typed<T: serde::de::DeserializeOwned>(value: Value) -> T {
+    match serde_json::from_value(value) {
+        Ok(object) => object,
+        Err(err) => panic!("trino plugin built an invalid object: {err}"),
+    }
+}
+
+/// `key=value` lines in order.
+fn properties(pairs: &[(&str, String)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+}
+
+fn jvm_config(heap_gib: u32) -> String {
+    [
+        "-server".to_string(),
+        format!("-Xmx{heap_gib}G"),
+        format!("-Xms{heap_gib}G"),
+        "-XX:InitialRAMPercentage=80".into(),
+        "-XX:+UseG1GC".into(),
+        "-XX:G1HeapRegionSize=32M".into(),
+        "-XX:+ExplicitGCInvokesConcurrent".into(),
+        "-XX:+ExitOnOutOfMemoryError".into(),
+        "-XX:+HeapDumpOnOutOfMemoryError".into(),
+        "-XX:-OmitStackTraceInFastThrow".into(),
+        "-XX:ReservedCodeCacheSize=512M".into(),
+        "-XX:PerMethodRecompilationCutoff=10000".into(),
+        "-XX:PerBytecodeRecompilationCutoff=10000".into(),
+        "-Djdk.attach.allowAttachSelf=true".into(),
+        "-Djdk.nio.maxCachedBufferSize=2000000".into(),
+        "-XX:+EnableDynamicAgentLoading".into(),
+        "-XX:+UnlockDiagnosticVMOptions".into(),
+        "-XX:G1NumCollectionsKeepPinned=10000000".into(),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect()
+}
+
+/// The derived values of one plan.
+struct Derived {
+    coordinator: Sizing,
+    worker: Sizing,
+    query_max_memory_gb: u32,
+}
+
+fn derive(config: &Config) -> Result<Derived, Vec<Diagnostic>> {
+    let coordinator = sized("coordinator_instance_type", &config.coordinator_instance_type);
+    let worker = sized("worker_instance_type", &config.worker_instance_type);
+    match (coordinator, worker) {
+        (Ok(coordinator), Ok(worker)) => Ok(Derived {
+            coordinator,
+            worker,
+            query_max_memory_gb: query_max_memory_gb(worker.per_node_gib, config.workers),
+        }),
+        (c, w) => Err(c.err().into_iter().chain(w.err()).collect()),
+    }
+}
+
+/// config.properties of one role.
+fn config_properties(config: &Config, derived: &Derived, coordinator: bool) -> Vec<(&'static str, String)> {
+    let sizing = if coordinator { derived.coordinator } else { derived.worker };
+    let mut p: Vec<(&'static str, String)> = vec![("coordinator", coordinator.to_string())];
+    if coordinator {
+        p.push(("node-scheduler.include-coordinator", "false".into()));
+    }
+    p.push(("http-server.http.port", PORT.to_string()));
+    p.push(("discovery.uri", format!("http://{RELEASE}.{}.svc:{PORT}", config.namespace)));
+    p.push(("query.max-memory", format!("{}GB", derived.query_max_memory_gb)));
+    p.push(("query.max-memory-per-node", format!("{}GB", sizing.per_node_gib)));
+    p.push(("memory.heap-headroom-per-node", format!("{}GB", sizing.headroom_gib)));
+    p.push(("query.max-execution-time", format!("{}h", config.query_max_execution_hours)));
+    p.push(("query.max-history", "100".into()));
+    p.push(("retry-policy", config.retry_policy.as_str().into()));
+    if config.retry_policy != RetryPolicy::None {
+        p.push(("exchange.compression-codec", "LZ4".into()));
+    }
+    if !coordinator {
+        p.push(("shutdown.grace-period", format!("{}s", config.shutdown_grace_period_seconds)));
+    }
+    if config.https {
+        p.push(("http-server.https.enabled", "true".into()));
+        p.push(("http-server.https.port", HTTPS_PORT.to_string()));
+        p.push(("http-server.https.keystore.path", "/etc/trino-tls/tls.pem".into()));
+        p.push(("internal-communication.shared-secret", "${ENV:TRINO_SHARED_SECRET}".into()));
+        if coordinator {
+            p.push(("http-server.authentication.type", "PASSWORD".into()));
+        }
+    }
+    p
+}
+
+fn exchange_properties(region: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("exchange-manager.name", "filesystem".into()),
+        ("exchange.base-directories", "s3://${bucket:exchange}".into()),
+        ("exchange.s3.region", region.into()),
+        ("exchange.s3.endpoint", format!("https://s3.{region}.amazonaws.com")),
+        ("exchange.s3.max-error-retries", "10".into()),
+        ("exchange.s3.upload.part-size", "64MB".into()),
+    ]
+}
+
+/// One properties file per enabled catalog, by file name.
+fn catalog_files(config: &Config, region: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let warehouse = "s3://${bucket:data}/".to_string();
+    let mut files = Vec::new();
+    if config.catalogs.hive {
+        files.push((
+            "hive.properties",
+            vec![
+                ("connector.name", "hive".into()),
+                ("hive.metastore", "glue".into()),
+                ("hive.metastore.glue.region", region.into()),
+                ("hive.metastore.glue.default-warehouse-dir", warehouse.clone()),
+                ("hive.security", "allow-all".into()),
+                ("fs.native-s3.enabled", "true".into()),
+                ("s3.region", region.into()),
+            ],
+        ));
+    }
+    if config.catalogs.iceberg {
+        files.push((
+            "iceberg.properties",
+            vec![
+                ("connector.name", "iceberg".into()),
+                ("iceberg.catalog.type", "glue".into()),
+                ("iceberg.file-format", "PARQUET".into()),
+                ("iceberg.unique-table-location", "true".into()),
+                ("iceberg.register-table-procedure.enabled", "true".into()),
+                ("hive.metastore.glue.region", region.into()),
+                ("hive.metastore.glue.default-warehouse-dir", warehouse),
+                ("fs.native-s3.enabled", "true".into()),
+                ("s3.region", region.into()),
+            ],
+        ));
+    }
+    if config.catalogs.tpch {
+        files.push(("tpch.properties", vec![("connector.name", "tpch".into()), ("tpch.splits-per-node", "4".into())]));
+    }
+    if config.catalogs.tpcds {
+        files.push((
+            "tpcds.properties",
+            vec![("connector.name", "tpcds".into()), ("tpcds.splits-per-node", "4".into())],
+        ));
+    }
+    files
+}
+
+fn config_map(name: &str, ns: &str, component: Option<&str>, data: BTreeMap<String, String>) -> ConfigMap {
+    typed(json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(component) },
+        "data": data,
+    }))
+}
+
+/// The preStop command of a worker: ask Trino itself to drain (`PUT /v1/info/state
+/// "SHUTTING_DOWN"` on its own port), then wait until the JVM (PID 1) exits, so the pod ends
+/// only when the drain is over. The image has curl; `X-Trino-User: admin` names the caller.
+fn pre_stop(https: bool) -> Vec<String> {
+    let url = if https {
+        format!("https://localhost:{HTTPS_PORT}/v1/info/state --insecure")
+    } else {
+        format!("http://localhost:{PORT}/v1/info/state")
+    };
+    vec![
+        "/bin/sh".into(),
+        "-c".into(),
+        format!(
+            "curl -sf -X PUT -H 'Content-Type: application/json' -H 'X-Trino-User: admin' -d '\"SHUTTING_DOWN\"' \
+             {url}; while kill -0 1 2>/dev/null; do sleep 1; done"
+        ),
+    ]
+}
+
+fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool) -> Deployment {
+    let ns = config.namespace.as_str();
+    let (name, component, pool) =
+        if coordinator { (COORDINATOR, "coordinator", COORDINATOR) } else { (WORKER, "worker", WORKER) };
+    let cpu = format!("{}m", sizing.container_millicpu);
+    let memory = format!("{}Gi", sizing.container_gib);
+    let mut node_selector = Map::new();
+    node_selector.insert(POOL_LABEL.into(), pool.into());
+    if let Some(zone) = &config.zone {
+        node_selector.insert("topology.kubernetes.io/zone".into(), json!(format!("{region}{zone}")));
+    }
+    let mut volumes = vec![
+        json!({"name": "config", "configMap": {"name": name}}),
+        json!({"name": "catalog", "configMap": {"name": CATALOG}}),
+        json!({"name": "data", "emptyDir": {}}),
+    ];
+    let mut mounts = vec![
+        json!({"name": "config", "mountPath": ETC, "readOnly": true}),
+        json!({"name": "catalog", "mountPath": format!("{ETC}/catalog"), "readOnly": true}),
+        json!({"name": "data", "mountPath": "/data/trino"}),
+    ];
+    let mut env = vec![];
+    let mut ports = vec![json!({"name": "http", "containerPort": PORT, "protocol": "TCP"})];
+    if config.https {
+        volumes.push(json!({"name": "tls", "secret": {"secretName": "trino-tls"}}));
+        mounts.push(json!({"name": "tls", "mountPath": "/etc/trino-tls", "readOnly": true}));
+        env.push(json!({"name": "TRINO_SHARED_SECRET", "valueFrom": {"secretKeyRef": {"name": "trino-users", "key": "shared-secret"}}}));
+        ports.push(json!({"name": "https", "containerPort": HTTPS_PORT, "protocol": "TCP"}));
+    }
+    let probe = json!({"httpGet": {"path": "/v1/info", "port": "http"}, "periodSeconds": 10, "failureThreshold": 6});
+    let mut container = json!({
+        "name": "trino",
+        "image": config.image,
+        "imagePullPolicy": "IfNotPresent",
+        "ports": ports,
+        "env": env,
+        "volumeMounts": mounts,
+        "resources": resources(&cpu, &memory, &cpu, &memory),
+        "readinessProbe": probe,
+        "livenessProbe": {"httpGet": {"path": "/v1/info", "port": "http"}, "initialDelaySeconds": 60, "periodSeconds": 20, "failureThreshold": 6},
+        "securityContext": {
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": true, "runAsUser": TRINO_UID, "runAsGroup": TRINO_UID,
+        },
+    });
+    let mut pod = json!({
+        "serviceAccountName": RELEASE,
+        "securityContext": {"runAsNonRoot": true, "runAsUser": TRINO_UID, "runAsGroup": TRINO_UID, "fsGroup": TRINO_UID, "seccompProfile": {"type": "RuntimeDefault"}},
+        "nodeSelector": node_selector,
+        "containers": [],
+        "volumes": volumes,
+    });
+    let mut annotations = Map::new();
+    if coordinator {
+        annotations.insert("karpenter.sh/do-not-disrupt".into(), json!("true"));
+    } else {
+        container["lifecycle"] = json!({"preStop": {"exec": {"command": pre_stop(config.https)}}});
+        pod["terminationGracePeriodSeconds"] = json!(2 * config.shutdown_grace_period_seconds + 60);
+        pod["tolerations"] =
+            json!([{"key": WORKER_TAINT, "operator": "Equal", "value": "true", "effect": "NoSchedule"}]);
+        pod["affinity"] = json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+            "labelSelector": {"matchLabels": selector(Some("worker"))},
+            "topologyKey": "kubernetes.io/hostname",
+        }]}});
+    }
+    pod["containers"] = json!([container]);
+    typed(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": { "name": name, "namespace": ns, "labels": labels(Some(component)) },
+        "spec": {
+            "replicas": if coordinator { 1 } else { config.workers },
+            "selector": {"matchLabels": selector(Some(component))},
+            // The coordinator is a single point: never two at once (both would accept queries).
+            "strategy": if coordinator { json!({"type": "Recreate"}) } else { json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}) },
+            "template": {
+                "metadata": {"labels": labels(Some(component)), "annotations": annotations},
+                "spec": pod,
+            },
+        },
+    }))
+}
+
+/// The Trino addon.
+pub struct Trino;
+
+impl Addon for Trino {
+    type Config = Config;
+    const NAME: &'static str = "trino";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DESCRIPTION: &'static str = "Trino: coordinator, workers, fault-tolerant exchange on S3, Glue catalogs";
+
+    fn flags() -> Vec<Flag> {
+        vec![Flag::addon("enable_trino", "Install Trino (coordinator, workers, S3 exchange, Glue catalogs)")]
+    }
+
+    fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
+        let mut problems: Vec<Diagnostic> = check_dns1123_label("namespace", &config.namespace).into_iter().collect();
+        let tag = config.image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
+        if tag.is_empty() || tag == "latest" || tag.contains('/') {
+            problems.push(
+                Diagnostic::error("image", format!("{:?} is not pinned to a version", config.image))
+                    .hint("trinodb/trino:477"),
+            );
+        }
+        problems.extend(check_range("workers", config.workers, 1..=100));
+        problems.extend(check_range("query_max_execution_hours", config.query_max_execution_hours, 1..=168));
+        problems.extend(check_range("shutdown_grace_period_seconds", config.shutdown_grace_period_seconds, 10..=3600));
+        let coordinator = sized("coordinator_instance_type", &config.coordinator_instance_type);
+        if let Err(problem) = &coordinator {
+            problems.push(problem.clone());
+        }
+        if let Err(problem) = sized("worker_instance_type", &config.worker_instance_type) {
+            problems.push(problem);
+        }
+        if let Ok(coordinator) = coordinator {
+            let wanted = coordinator_vcpu_for(config.workers);
+            if coordinator.instance.vcpu < wanted {
+                problems.push(
+                    Diagnostic::warning(
+                        "coordinator_instance_type",
+                        format!(
+                            "{} has {} vCPU; {} workers want a coordinator of at least {wanted} vCPU",
+                            config.coordinator_instance_type, coordinator.instance.vcpu, config.workers
+                        ),
+                    )
+                    .hint("coordinator vCPU by workers: under 50 -> 16, 50 to 100 -> 32, over 100 -> 64"),
+                );
+            }
+        }
+        if let Some(zone) = &config.zone
+            && !(zone.len() == 1 && zone.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            problems.push(
+                Diagnostic::error("zone", format!("{zone:?} is not an availability-zone suffix"))
+                    .hint("a single letter such as \"a\", or leave it out"),
+            );
+        }
+        if !config.https {
+            problems.push(
+                Diagnostic::warning("https", "Trino serves plain HTTP without authentication inside the cluster")
+                    .hint("https: true (password authentication needs HTTPS)"),
+            );
+        }
+        problems
+    }
+
+    fn plan(config: &Config, facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
+        let derived = derive(config)?;
+        let ns = config.namespace.as_str();
+        let region = facts.region.as_str();
+        let fte = config.retry_policy != RetryPolicy::None;
+        let zone_note = config.zone.as_deref().map(|z| format!("{region}{z}"));
+
+        let role_files = |coordinator: bool| {
+            let sizing = if coordinator { derived.coordinator } else { derived.worker };
+            let mut data = BTreeMap::from([
+                ("config.properties".to_string(), properties(&config_properties(config, &derived, coordinator))),
+                ("jvm.config".to_string(), jvm_config(sizing.heap_gib)),
+                ("log.properties".to_string(), "io.trino=INFO\n".to_string()),
+                (
+                    "node.properties".to_string(),
+                    properties(&[
+                        ("node.environment", "production".into()),
+                        ("node.data-dir", "/data/trino".into()),
+                        ("plugin.dir", "/usr/lib/trino/plugin".into()),
+                    ]),
+                ),
+            ]);
+            if fte {
+                data.insert("exchange-manager.properties".into(), properties(&exchange_properties(region)));
+            }
+            if config.https && coordinator {
+                data.insert(
+                    "password-authenticator.properties".into(),
+                    properties(&[
+                        ("password-authenticator.name", "file".into()),
+                        ("file.password-file", "/etc/trino-users/password.db".into()),
+                    ]),
+                );
+            }
+            data
+        };
+        let catalogs: BTreeMap<String, String> =
+            catalog_files(config, region).iter().map(|(f, p)| (f.to_string(), properties(p))).collect();
+
+        let namespace: Namespace =
+            typed(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels(None)}}));
+        let account: ServiceAccount = typed(
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": RELEASE, "namespace": ns, "labels": labels(None)}}),
+        );
+        let mut coordinator_ports =
+            vec![json!({"name": "http", "port": PORT, "targetPort": "http", "protocol": "TCP"})];
+        if config.https {
+            coordinator_ports
+                .push(json!({"name": "https", "port": HTTPS_PORT, "targetPort": "https", "protocol": "TCP"}));
+        }
+        let service: Service = typed(json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": RELEASE, "namespace": ns, "labels": labels(Some("coordinator"))},
+            "spec": {"type": "ClusterIP", "selector": selector(Some("coordinator")), "ports": coordinator_ports},
+        }));
+        let workers_service: Service = typed(json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": WORKER, "namespace": ns, "labels": labels(Some("worker"))},
+            "spec": {"clusterIP": "None", "selector": selector(Some("worker")), "ports": [{"name": "http", "port": PORT, "targetPort": "http", "protocol": "TCP"}]},
+        }));
+        let pdb: PodDisruptionBudget = typed(json!({
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": COORDINATOR, "namespace": ns, "labels": labels(Some("coordinator"))},
+            "spec": {"maxUnavailable": 0, "selector": {"matchLabels": selector(Some("coordinator"))}},
+        }));
+        let mut policy_ports = vec![json!({"protocol": "TCP", "port": PORT})];
+        if config.https {
+            policy_ports.push(json!({"protocol": "TCP", "port": HTTPS_PORT}));
+        }
+        // Ingress to Trino only from pods of the namespace; coordinator and workers are pods of
+        // it, so their traffic both ways is covered. Other namespaces get nothing until part 2
+        // (or the user) adds a rule for their clients.
+        let network_policy: NetworkPolicy = typed(json!({
+            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": RELEASE, "namespace": ns, "labels": labels(None)},
+            "spec": {
+                "podSelector": {"matchLabels": selector(None)},
+                "policyTypes": ["Ingress"],
+                "ingress": [{"from": [{"podSelector": {}}], "ports": policy_ports}],
+            },
+        }));
+
+        let release = Release::new(RELEASE, ns)
+            .object(&namespace)
+            .object(&account)
+            .object(&config_map(COORDINATOR, ns, Some("coordinator"), role_files(true)))
+            .object(&config_map(WORKER, ns, Some("worker"), role_files(false)))
+            .object(&config_map(CATALOG, ns, None, catalogs))
+            .object(&deployment(config, region, &derived.coordinator, true))
+            .object(&service)
+            .object(&deployment(config, region, &derived.worker, false))
+            .object(&workers_service)
+            .object(&pdb)
+            .object(&network_policy)
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), COORDINATOR).timeout(600))
+            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), WORKER).timeout(900));
+
+        let mut plan = AddonPlan::new().release(release);
+
+        // Buckets: data (kept) and, with fault-tolerant execution, the scratch exchange.
+        plan = plan.bucket(Bucket::new("data", "Hive and Iceberg warehouse of the Trino Glue catalogs"));
+        if fte {
+            plan = plan.bucket(
+                Bucket::new("exchange", "Trino fault-tolerant execution spooling (exchange manager)")
+                    .scratch()
+                    .expire_after_days("", 1),
+            );
+        }
+
+        // IAM: S3 on our buckets only; Glue on the catalog, its databases and tables.
+        let s3_actions = [
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:ListBucket",
+            "s3:GetBucketLocation",
+            "s3:ListBucketMultipartUploads",
+            "s3:ListMultipartUploadParts",
+            "s3:AbortMultipartUpload",
+        ];
+        let mut grant = IamGrant::new(RELEASE).allow(
+            "TrinoDataBucket",
+            &s3_actions,
+            vec![Resource::Bucket("data".into()), Resource::BucketObjects(("data".into(), String::new()))],
+        );
+        if fte {
+            grant = grant.allow(
+                "TrinoExchangeBucket",
+                &s3_actions,
+                vec![Resource::Bucket("exchange".into()), Resource::BucketObjects(("exchange".into(), String::new()))],
+            );
+        }
+        if config.catalogs.hive || config.catalogs.iceberg {
+            grant = grant.allow(
+                "TrinoGlueCatalog",
+                &[
+                    "glue:GetDatabase",
+                    "glue:GetDatabases",
+                    "glue:CreateDatabase",
+                    "glue:UpdateDatabase",
+                    "glue:DeleteDatabase",
+                    "glue:GetTable",
+                    "glue:GetTables",
+                    "glue:GetTableVersion",
+                    "glue:GetTableVersions",
+                    "glue:CreateTable",
+                    "glue:UpdateTable",
+                    "glue:DeleteTable",
+                    "glue:GetPartition",
+                    "glue:GetPartitions",
+                    "glue:BatchGetPartition",
+                    "glue:CreatePartition",
+                    "glue:BatchCreatePartition",
+                    "glue:UpdatePartition",
+                    "glue:BatchUpdatePartition",
+                    "glue:DeletePartition",
+                    "glue:BatchDeletePartition",
+                    "glue:GetColumnStatisticsForTable",
+                    "glue:UpdateColumnStatisticsForTable",
+                    "glue:DeleteColumnStatisticsForTable",
+                    "glue:GetColumnStatisticsForPartition",
+                    "glue:UpdateColumnStatisticsForPartition",
+                    "glue:DeleteColumnStatisticsForPartition",
+                ],
+                vec![
+                    Resource::Arn("arn:${partition}:glue:${region}:${account}:catalog".into()),
+                    Resource::Arn("arn:${partition}:glue:${region}:${account}:database/*".into()),
+                    Resource::Arn("arn:${partition}:glue:${region}:${account}:table/*/*".into()),
+                ],
+            );
+        }
+        plan = plan.grant(grant).pod_identity(ns, RELEASE, RELEASE);
+
+        // Secret: admin password (and the internal shared secret used when https is on).
+        plan = plan.secret(
+            GeneratedSecret::new(ns, "trino-users")
+                .fixed("username", "admin")
+                .random("password")
+                .random("shared-secret"),
+        );
+
+        // NodePools.
+        let mut coordinator_pool = NodePoolRequest::new(COORDINATOR);
+        coordinator_pool.architectures =
+            vec![if derived.coordinator.instance.arm64 { "arm64" } else { "amd64" }.to_string()];
+        coordinator_pool.instance_types = vec![config.coordinator_instance_type.clone()];
+        coordinator_pool.instance_families = vec![derived.coordinator.instance.family.to_string()];
+        coordinator_pool.single_zone = true;
+        coordinator_pool.consolidation = Consolidation::WhenEmpty;
+        coordinator_pool.labels = vec![(POOL_LABEL.into(), COORDINATOR.into())];
+        let mut worker_pool = NodePoolRequest::new(WORKER);
+        worker_pool.capacity_types = if config.spot_workers {
+            vec![CapacityType::Spot, CapacityType::OnDemand]
+        } else {
+            vec![CapacityType::OnDemand]
+        };
+        worker_pool.architectures = vec![if derived.worker.instance.arm64 { "arm64" } else { "amd64" }.to_string()];
+        worker_pool.instance_types = vec![config.worker_instance_type.clone()];
+        worker_pool.instance_families = vec![derived.worker.instance.family.to_string()];
+        worker_pool.single_zone = true;
+        worker_pool.consolidation = Consolidation::WhenEmpty;
+        worker_pool.labels = vec![(POOL_LABEL.into(), WORKER.into())];
+        worker_pool.taints =
+            vec![Taint { key: WORKER_TAINT.into(), value: "true".into(), effect: TaintEffect::NoSchedule }];
+        worker_pool.limit_cpu = Some(derived.worker.instance.vcpu * 100);
+        plan = plan.node_pool(coordinator_pool).node_pool(worker_pool);
+
+        plan = plan.endpoint(Endpoint::new(
+            "trino",
+            "http",
+            format!("http://{RELEASE}.{ns}.svc:{PORT}"),
+            "Trino coordinator (HTTP) inside the cluster",
+        ));
+
+        // Notes: every derived value.
+        for (role, s, ty) in [
+            ("coordinator", derived.coordinator, &config.coordinator_instance_type),
+            ("worker", derived.worker, &config.worker_instance_type),
+        ] {
+            plan = plan.note(
+                &format!("sizing-{role}"),
+                format!(
+                    "{ty} has {} vCPU and {} GiB; allocatable to Trino {} GiB (90 % minus 2 GiB for kubelet, system \
+                     reserve, eviction threshold and DaemonSets) and {}m CPU (90 % minus 300m); container \
+                     requests = limits {}m CPU / {} GiB (Guaranteed QoS, at most {MAX_CONTAINER_GIB} GiB); JVM heap \
+                     -Xmx{}G = 80 % of the container (below 256 GB); memory.heap-headroom-per-node {}GB = 15 % of \
+                     heap; query.max-memory-per-node {}GB = 80 % of heap minus headroom; per-node + headroom = {} GB \
+                     < heap {} GB",
+                    s.instance.vcpu,
+                    s.instance.memory_gib,
+                    s.allocatable_gib,
+                    s.allocatable_millicpu,
+                    s.container_millicpu,
+                    s.container_gib,
+                    s.heap_gib,
+                    s.headroom_gib,
+                    s.per_node_gib,
+                    s.per_node_gib + s.headroom_gib,
+                    s.heap_gib
+                ),
+            );
+        }
+        plan = plan.note(
+            "query-max-memory",
+            format!(
+                "query.max-memory {}GB = query.max-memory-per-node {}GB x {} worker(s), at least Trino's default \
+                 {QUERY_MAX_MEMORY_FLOOR_GB}GB",
+                derived.query_max_memory_gb, derived.worker.per_node_gib, config.workers
+            ),
+        );
+        let wanted = coordinator_vcpu_for(config.workers);
+        plan = plan.note(
+            "coordinator-size",
+            format!(
+                "coordinator rule: under 50 workers 16 vCPU, 50-100 workers 32 vCPU, over 100 workers 64 vCPU; \
+                 {} worker(s) want {wanted} vCPU, {} has {}{}",
+                config.workers,
+                config.coordinator_instance_type,
+                derived.coordinator.instance.vcpu,
+                if derived.coordinator.instance.vcpu < wanted { " (too small: see the warning)" } else { "" }
+            ),
+        );
+        plan = plan.note(
+            "fault-tolerance",
+            if fte {
+                format!(
+                    "retry-policy={}: the exchange manager spools to s3://<exchange bucket> in {region} (LZ4); the \
+                     plugin requests the exchange bucket whenever the policy is TASK or QUERY, so a retry policy \
+                     without an exchange cannot be planned; spooled data expires after 1 day",
+                    config.retry_policy.as_str()
+                )
+            } else {
+                "retry-policy=NONE: no exchange bucket and no exchange-manager.properties; a lost worker fails its \
+                 queries"
+                    .to_string()
+            },
+        );
+        plan = plan.note(
+            "graceful-shutdown",
+            format!(
+                "workers drain on stop: shutdown.grace-period={}s; preStop runs `curl -X PUT -H 'X-Trino-User: \
+                 admin' -d '\"SHUTTING_DOWN\"' http://localhost:{PORT}/v1/info/state` and waits for the JVM to exit; \
+                 terminationGracePeriodSeconds {} = 2 x grace + 60 s for running tasks. Part 2 adds the access \
+                 control rule that lets `admin` change the state when authentication is on",
+                config.shutdown_grace_period_seconds,
+                2 * config.shutdown_grace_period_seconds + 60
+            ),
+        );
+        plan = plan.note(
+            "authentication",
+            if config.https {
+                "https on: port 8443 with the PEM in Secret trino-tls (to be issued by cert-manager in part 2) and \
+                 password authentication from /etc/trino-users/password.db; a plugin cannot compute a bcrypt hash \
+                 deterministically, so the host must derive password.db (admin:<bcrypt of trino-users.password>) \
+                 into Secret trino-users before the coordinator starts (part 2)"
+            } else {
+                "https off: Trino accepts any user over plain HTTP (it only allows password authentication over \
+                 HTTPS); Secret trino-users (admin + random password) is generated now so turning https on keeps \
+                 the same credentials"
+            },
+        );
+        plan = plan.note(
+            "placement",
+            format!(
+                "coordinator on NodePool {COORDINATOR} (on-demand, one zone, consolidated only when empty, \
+                 do-not-disrupt); workers on NodePool {WORKER} ({}, one zone, taint {WORKER_TAINT}=true:NoSchedule, \
+                 one worker per node by pod anti-affinity), {} family{}",
+                if config.spot_workers { "spot with on-demand fallback" } else { "on-demand" },
+                derived.worker.instance.family,
+                zone_note.map(|z| format!(", zone {z}")).unwrap_or_default()
+            ),
+        );
+        Ok(plan)
+    }
+}
+
+export_addon!(Trino);
+
+#[cfg(test)]
+mod tests;

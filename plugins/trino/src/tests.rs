@@ -1,0 +1,496 @@
+use super::*;
+use dataplat_sdk::testing::*;
+
+fn enabled() -> PlatformFacts {
+    facts(&["enable_trino"], &["trino"])
+}
+
+/// Every Trino property the plugin can emit, with the Trino 477 class (or, for plugin-loaded
+/// names, the component) that defines it.
+const PROPERTIES: &[(&str, &str)] = &[
+    ("coordinator", "io.trino.server.ServerConfig"),
+    ("node-scheduler.include-coordinator", "io.trino.execution.scheduler.NodeSchedulerConfig"),
+    ("http-server.http.port", "io.airlift.http.server.HttpServerConfig"),
+    ("http-server.https.enabled", "io.airlift.http.server.HttpServerConfig"),
+    ("http-server.https.port", "io.airlift.http.server.HttpServerConfig"),
+    ("http-server.https.keystore.path", "io.airlift.http.server.HttpServerConfig"),
+    ("http-server.authentication.type", "io.trino.server.security.SecurityConfig"),
+    ("internal-communication.shared-secret", "io.trino.server.InternalCommunicationConfig"),
+    ("discovery.uri", "io.airlift.discovery.client.DiscoveryClientConfig"),
+    ("query.max-memory", "io.trino.memory.MemoryManagerConfig"),
+    ("query.max-memory-per-node", "io.trino.memory.NodeMemoryConfig"),
+    ("memory.heap-headroom-per-node", "io.trino.memory.NodeMemoryConfig"),
+    ("query.max-execution-time", "io.trino.execution.QueryManagerConfig"),
+    ("query.max-history", "io.trino.execution.QueryManagerConfig"),
+    ("retry-policy", "io.trino.execution.QueryManagerConfig"),
+    ("exchange.compression-codec", "io.trino.FeaturesConfig"),
+    ("shutdown.grace-period", "io.trino.server.ServerConfig"),
+    ("node.environment", "io.airlift.node.NodeConfig"),
+    ("node.data-dir", "io.airlift.node.NodeConfig"),
+    ("plugin.dir", "io.trino.server.ServerPluginsProviderConfig"),
+    ("io.trino", "io.airlift.log.Logging (log.properties: logger name = level)"),
+    ("exchange-manager.name", "io.trino.exchange.ExchangeManagerRegistry"),
+    ("exchange.base-directories", "io.trino.plugin.exchange.filesystem.FileSystemExchangeConfig"),
+    ("exchange.s3.region", "io.trino.plugin.exchange.filesystem.s3.ExchangeS3Config"),
+    ("exchange.s3.endpoint", "io.trino.plugin.exchange.filesystem.s3.ExchangeS3Config"),
+    ("exchange.s3.max-error-retries", "io.trino.plugin.exchange.filesystem.s3.ExchangeS3Config"),
+    ("exchange.s3.upload.part-size", "io.trino.plugin.exchange.filesystem.s3.ExchangeS3Config"),
+    ("password-authenticator.name", "io.trino.server.security.PasswordAuthenticatorManager"),
+    ("file.password-file", "io.trino.plugin.password.file.FileConfig"),
+    ("connector.name", "io.trino.connector.StaticCatalogManager"),
+    ("hive.metastore", "io.trino.plugin.hive.metastore.MetastoreTypeConfig"),
+    ("hive.metastore.glue.region", "io.trino.plugin.hive.metastore.glue.GlueHiveMetastoreConfig"),
+    ("hive.metastore.glue.default-warehouse-dir", "io.trino.plugin.hive.metastore.glue.GlueHiveMetastoreConfig"),
+    ("hive.security", "io.trino.plugin.hive.security.HiveSecurityModule (SecurityConfig)"),
+    ("fs.native-s3.enabled", "io.trino.filesystem.manager.FileSystemConfig"),
+    ("s3.region", "io.trino.filesystem.s3.S3FileSystemConfig"),
+    ("iceberg.catalog.type", "io.trino.plugin.iceberg.CatalogType via IcebergConfig"),
+    ("iceberg.file-format", "io.trino.plugin.iceberg.IcebergConfig"),
+    ("iceberg.unique-table-location", "io.trino.plugin.iceberg.IcebergConfig"),
+    ("iceberg.register-table-procedure.enabled", "io.trino.plugin.iceberg.IcebergConfig"),
+    ("tpch.splits-per-node", "io.trino.plugin.tpch.TpchConnectorFactory"),
+    ("tpcds.splits-per-node", "io.trino.plugin.tpcds.TpcdsConnectorFactory"),
+];
+
+fn config_maps(plan: &AddonPlan) -> Vec<Value> {
+    objects(release(plan, "trino")).into_iter().filter(|o| o["kind"] == "ConfigMap").collect()
+}
+
+/// `key -> value` of a properties file.
+fn parse(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap_or_else(|| panic!("not a property line: {l}"));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn file(plan: &AddonPlan, map: &str, name: &str) -> BTreeMap<String, String> {
+    let cm = object(release(plan, "trino"), "ConfigMap", map);
+    let text = cm["data"][name].as_str().unwrap_or_else(|| panic!("no {name} in {map}"));
+    parse(text).into_iter().collect()
+}
+
+#[test]
+fn defaults_plan_every_object() {
+    let plan = plan_ok::<Trino>(&json!({}), &enabled());
+    assert_eq!(plan.releases.len(), 1);
+    let r = release(&plan, "trino");
+    assert_eq!(r.namespace, "trino");
+    assert!(r.chart.is_none());
+    let kinds: Vec<(String, String)> = objects(r)
+        .iter()
+        .map(|o| {
+            (o["kind"].as_str().unwrap_or("").to_string(), o["metadata"]["name"].as_str().unwrap_or("").to_string())
+        })
+        .collect();
+    let expected = [
+        ("Namespace", "trino"),
+        ("ServiceAccount", "trino"),
+        ("ConfigMap", "trino-coordinator"),
+        ("ConfigMap", "trino-worker"),
+        ("ConfigMap", "trino-catalog"),
+        ("Deployment", "trino-coordinator"),
+        ("Service", "trino"),
+        ("Deployment", "trino-worker"),
+        ("Service", "trino-worker"),
+        ("PodDisruptionBudget", "trino-coordinator"),
+        ("NetworkPolicy", "trino"),
+    ];
+    assert_eq!(kinds, expected.map(|(k, n)| (k.to_string(), n.to_string())));
+    for o in objects(r) {
+        assert_eq!(o.pointer("/metadata/labels/app.kubernetes.io~1name"), Some(&json!("trino")), "{o}");
+        assert_eq!(o.pointer("/metadata/labels/app.kubernetes.io~1managed-by"), Some(&json!("kubectl-dataplat")));
+        if o["kind"] != "Namespace" {
+            assert_eq!(o["metadata"]["namespace"], "trino", "{o}");
+        }
+    }
+    assert_eq!(health_checks(r), [("Deployment", "trino-coordinator"), ("Deployment", "trino-worker")]);
+
+    // Config files.
+    for map in ["trino-coordinator", "trino-worker"] {
+        let cm = object(r, "ConfigMap", map);
+        let keys: Vec<&str> = cm["data"].as_object().expect("data").keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["config.properties", "exchange-manager.properties", "jvm.config", "log.properties", "node.properties"]
+        );
+        assert!(cm["data"]["jvm.config"].as_str().unwrap_or("").contains("-Xmx90G\n"));
+        let exchange = file(&plan, map, "exchange-manager.properties");
+        assert_eq!(exchange["exchange-manager.name"], "filesystem");
+        assert_eq!(exchange["exchange.base-directories"], "s3://${bucket:exchange}");
+        assert_eq!(exchange["exchange.s3.region"], "us-west-2");
+    }
+    let coordinator = file(&plan, "trino-coordinator", "config.properties");
+    assert_eq!(coordinator["coordinator"], "true");
+    assert_eq!(coordinator["node-scheduler.include-coordinator"], "false");
+    assert_eq!(coordinator["retry-policy"], "TASK");
+    assert_eq!(coordinator["exchange.compression-codec"], "LZ4");
+    assert_eq!(coordinator["query.max-memory-per-node"], "58GB");
+    assert_eq!(coordinator["memory.heap-headroom-per-node"], "14GB");
+    assert_eq!(coordinator["query.max-memory"], "58GB");
+    assert_eq!(coordinator["discovery.uri"], "http://trino.trino.svc:8080");
+    assert!(!coordinator.contains_key("exchange.compression-enabled"), "deprecated alias");
+    let worker = file(&plan, "trino-worker", "config.properties");
+    assert_eq!(worker["coordinator"], "false");
+    assert_eq!(worker["shutdown.grace-period"], "120s");
+    let catalogs: Vec<String> =
+        object(r, "ConfigMap", "trino-catalog")["data"].as_object().expect("data").keys().cloned().collect();
+    assert_eq!(catalogs, ["hive.properties", "iceberg.properties", "tpcds.properties", "tpch.properties"]);
+    let hive = file(&plan, "trino-catalog", "hive.properties");
+    assert_eq!(hive["hive.metastore"], "glue");
+    assert_eq!(hive["hive.metastore.glue.region"], "us-west-2");
+    assert_eq!(hive["fs.native-s3.enabled"], "true");
+    assert_eq!(hive["s3.region"], "us-west-2");
+    let iceberg = file(&plan, "trino-catalog", "iceberg.properties");
+    assert_eq!(iceberg["iceberg.catalog.type"], "glue");
+    assert_eq!(iceberg["s3.region"], "us-west-2");
+    assert_eq!(iceberg["hive.metastore.glue.default-warehouse-dir"], "s3://${bucket:data}/");
+
+    // Pods.
+    let c = object(r, "Deployment", "trino-coordinator");
+    let w = object(r, "Deployment", "trino-worker");
+    assert_eq!(c["spec"]["replicas"], 1);
+    assert_eq!(w["spec"]["replicas"], 1);
+    for d in [&c, &w] {
+        let pod = &d["spec"]["template"]["spec"];
+        assert_eq!(pod["serviceAccountName"], "trino");
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+        assert_eq!(pod["securityContext"]["runAsUser"], 1000);
+        let container = &pod["containers"][0];
+        assert_eq!(container["image"], "trinodb/trino:477");
+        assert_eq!(container["resources"]["requests"], container["resources"]["limits"], "Guaranteed QoS");
+        assert_eq!(container["resources"]["limits"]["memory"], "113Gi");
+        assert_eq!(container["resources"]["limits"]["cpu"], "14100m");
+    }
+    assert_eq!(c.pointer("/spec/template/metadata/annotations/karpenter.sh~1do-not-disrupt"), Some(&json!("true")));
+    assert_eq!(c.pointer("/spec/template/spec/nodeSelector"), Some(&json!({"dataplat.io/pool": "trino-coordinator"})));
+    let wpod = &w["spec"]["template"]["spec"];
+    assert_eq!(wpod["nodeSelector"], json!({"dataplat.io/pool": "trino-worker"}));
+    assert_eq!(wpod["terminationGracePeriodSeconds"], 300);
+    assert!(wpod["terminationGracePeriodSeconds"].as_u64() >= Some(240));
+    assert_eq!(
+        wpod["tolerations"],
+        json!([{"key": "dataplat.io/trino-worker", "operator": "Equal", "value": "true", "effect": "NoSchedule"}])
+    );
+    let anti = &wpod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0];
+    assert_eq!(anti["topologyKey"], "kubernetes.io/hostname");
+    assert_eq!(anti.pointer("/labelSelector/matchLabels/app.kubernetes.io~1component"), Some(&json!("worker")));
+    let stop = wpod["containers"][0]["lifecycle"]["preStop"]["exec"]["command"][2].as_str().unwrap_or("");
+    assert!(stop.contains("PUT") && stop.contains("SHUTTING_DOWN") && stop.contains("/v1/info/state"), "{stop}");
+    assert_eq!(
+        object(r, "Service", "trino")["spec"]["ports"][0],
+        json!({"name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP"})
+    );
+    assert_eq!(object(r, "Service", "trino-worker")["spec"]["clusterIP"], "None");
+    assert_eq!(object(r, "PodDisruptionBudget", "trino-coordinator")["spec"]["maxUnavailable"], 0);
+    let np = object(r, "NetworkPolicy", "trino");
+    assert_eq!(
+        np["spec"]["ingress"],
+        json!([{"from": [{"podSelector": {}}], "ports": [{"protocol": "TCP", "port": 8080}]}])
+    );
+
+    // AWS side.
+    let buckets: Vec<(&str, bool)> = plan.buckets.iter().map(|b| (b.id.as_str(), b.holds_data)).collect();
+    assert_eq!(buckets, [("data", true), ("exchange", false)]);
+    assert_eq!(plan.buckets[1].lifecycle_rules[0].expiration_days, 1);
+    assert_eq!(plan.grants.len(), 1);
+    let grant = &plan.grants[0];
+    assert_eq!(grant.id, "trino");
+    assert!(grant.managed_policies.is_empty(), "no AWSGlueConsoleFullAccess");
+    let sids: Vec<&str> = grant.statements.iter().map(|s| s.sid.as_str()).collect();
+    assert_eq!(sids, ["TrinoDataBucket", "TrinoExchangeBucket", "TrinoGlueCatalog"]);
+    for s in &grant.statements {
+        for a in &s.actions {
+            assert!(a != "s3:ListAllMyBuckets" && a != "*" && !a.ends_with(":*"), "{a}");
+            assert!(
+                [
+                    "s3:",
+                    "glue:Get",
+                    "glue:Create",
+                    "glue:Update",
+                    "glue:Delete",
+                    "glue:BatchGet",
+                    "glue:BatchCreate",
+                    "glue:BatchUpdate",
+                    "glue:BatchDelete"
+                ]
+                .iter()
+                .any(|p| a.starts_with(p)),
+                "{a}"
+            );
+        }
+    }
+    let glue = &grant.statements[2];
+    assert!(
+        glue.resources
+            .iter()
+            .all(|r| matches!(r, Resource::Arn(a) if a.starts_with("arn:${partition}:glue:${region}:${account}:")))
+    );
+    let pi = &plan.pod_identities[0];
+    assert_eq!((pi.namespace.as_str(), pi.service_account.as_str(), pi.grant.as_str()), ("trino", "trino", "trino"));
+    assert_eq!(plan.secrets.len(), 1);
+    let secret = &plan.secrets[0];
+    assert_eq!((secret.namespace.as_str(), secret.name.as_str()), ("trino", "trino-users"));
+    assert_eq!(secret.fixed, [("username".to_string(), "admin".to_string())]);
+    assert!(secret.random_keys.contains(&"password".to_string()));
+
+    let pools: Vec<&str> = plan.node_pools.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(pools, ["trino-coordinator", "trino-worker"]);
+    let cp = &plan.node_pools[0];
+    assert_eq!(cp.capacity_types, [CapacityType::OnDemand]);
+    assert!(cp.single_zone);
+    assert_eq!(cp.consolidation, Consolidation::WhenEmpty);
+    assert_eq!(cp.labels, [("dataplat.io/pool".to_string(), "trino-coordinator".to_string())]);
+    assert_eq!(cp.instance_families, ["r8g"]);
+    let wp = &plan.node_pools[1];
+    assert_eq!(wp.capacity_types, [CapacityType::Spot, CapacityType::OnDemand]);
+    assert_eq!(wp.architectures, ["arm64"]);
+    assert!(wp.single_zone);
+    assert_eq!(wp.labels, [("dataplat.io/pool".to_string(), "trino-worker".to_string())]);
+    assert_eq!(wp.taints.len(), 1);
+    assert_eq!(
+        (wp.taints[0].key.as_str(), wp.taints[0].value.as_str(), wp.taints[0].effect),
+        ("dataplat.io/trino-worker", "true", TaintEffect::NoSchedule)
+    );
+    assert_eq!(endpoints(&plan), [("http", "http://trino.trino.svc:8080")]);
+    let topics: Vec<&str> = plan.notes.iter().map(|n| n.topic.as_str()).collect();
+    for t in [
+        "sizing-coordinator",
+        "sizing-worker",
+        "query-max-memory",
+        "coordinator-size",
+        "fault-tolerance",
+        "graceful-shutdown",
+        "authentication",
+        "placement",
+    ] {
+        assert!(topics.contains(&t), "note {t}");
+    }
+    let sizing_note = &plan.notes.iter().find(|n| n.topic == "sizing-worker").expect("note").text;
+    assert!(
+        sizing_note.contains("-Xmx90G") && sizing_note.contains("58GB") && sizing_note.contains("14GB"),
+        "{sizing_note}"
+    );
+}
+
+#[test]
+fn sizing_over_many_instance_types() {
+    let types = [
+        "r8g.xlarge",
+        "r8g.2xlarge",
+        "r8g.4xlarge",
+        "r8g.8xlarge",
+        "r8g.16xlarge",
+        "r7i.12xlarge",
+        "r6g.large",
+        "m7g.xlarge",
+        "m6i.4xlarge",
+        "m8g.16xlarge",
+        "c7g.2xlarge",
+        "c6i.8xlarge",
+        "c8g.16xlarge",
+        "m7i.large",
+    ];
+    for t in types {
+        let i = instance(t).unwrap_or_else(|| panic!("{t} unknown"));
+        let s = sizing(i).unwrap_or_else(|| panic!("{t} too small"));
+        let heap_pct = s.heap_gib as f64 / s.container_gib as f64;
+        assert!((0.70..=0.85).contains(&heap_pct), "{t}: heap {heap_pct}");
+        assert!(s.heap_gib < 256, "{t}: heap {}", s.heap_gib);
+        assert!(s.per_node_gib + s.headroom_gib < s.heap_gib, "{t}: {s:?}");
+        assert!(s.per_node_gib > 0 && s.headroom_gib > 0, "{t}: {s:?}");
+        assert!(s.container_gib < i.memory_gib && s.container_gib <= s.allocatable_gib, "{t}: {s:?}");
+        assert!(s.container_millicpu < i.vcpu * 1000, "{t}: {s:?}");
+        // EKS kube-reserved alone is at least 255 MiB + 11 MiB x 110 pods ~ 1.5 GiB: stay below.
+        assert!(i.memory_gib - s.container_gib >= 2, "{t}: {s:?}");
+    }
+    assert_eq!(instance("r8g.4xlarge"), Some(Instance { family: "r8g", vcpu: 16, memory_gib: 128, arm64: true }));
+    assert_eq!(instance("m6i.large").map(|i| (i.memory_gib, i.arm64)), Some((8, false)));
+    assert_eq!(instance("c7g.16xlarge").map(|i| i.memory_gib), Some(128));
+    assert_eq!(
+        sizing(instance("r8g.16xlarge").expect("known")).map(|s| (s.container_gib, s.heap_gib)),
+        Some((300, 240))
+    );
+    assert!(sizing(instance("c6g.large").expect("known")).is_none(), "4 GiB nodes are too small");
+    assert_eq!(query_max_memory_gb(58, 1), 58);
+    assert_eq!(query_max_memory_gb(3, 2), 20, "floor");
+    assert_eq!(query_max_memory_gb(58, 10), 580);
+    assert_eq!(
+        (coordinator_vcpu_for(49), coordinator_vcpu_for(50), coordinator_vcpu_for(100), coordinator_vcpu_for(101)),
+        (16, 32, 32, 64)
+    );
+}
+
+#[test]
+fn retry_query_and_none() {
+    let plan = plan_ok::<Trino>(&json!({"retry_policy": "QUERY"}), &enabled());
+    assert_eq!(file(&plan, "trino-worker", "config.properties")["retry-policy"], "QUERY");
+    assert_eq!(file(&plan, "trino-worker", "exchange-manager.properties")["exchange-manager.name"], "filesystem");
+    assert!(plan.buckets.iter().any(|b| b.id == "exchange"));
+
+    let plan = plan_ok::<Trino>(&json!({"retry_policy": "NONE"}), &enabled());
+    let props = file(&plan, "trino-coordinator", "config.properties");
+    assert_eq!(props["retry-policy"], "NONE");
+    assert!(!props.contains_key("exchange.compression-codec"));
+    for cm in config_maps(&plan) {
+        assert!(cm["data"].get("exchange-manager.properties").is_none(), "{}", cm["metadata"]["name"]);
+    }
+    let buckets: Vec<&str> = plan.buckets.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(buckets, ["data"]);
+    let sids: Vec<&str> = plan.grants[0].statements.iter().map(|s| s.sid.as_str()).collect();
+    assert_eq!(sids, ["TrinoDataBucket", "TrinoGlueCatalog"]);
+}
+
+#[test]
+fn variants_workers_catalogs_spot_zone_https() {
+    let config = json!({
+        "workers": 60, "worker_instance_type": "m7i.8xlarge", "spot_workers": false, "zone": "b",
+        "catalogs": {"tpch": false, "tpcds": false, "hive": false}, "https": true,
+    });
+    let f = enabled();
+    let plan = plan_ok::<Trino>(&config, &f);
+    let r = release(&plan, "trino");
+    let w = object(r, "Deployment", "trino-worker");
+    assert_eq!(w["spec"]["replicas"], 60);
+    assert_eq!(w.pointer("/spec/template/spec/nodeSelector/topology.kubernetes.io~1zone"), Some(&json!("us-west-2b")));
+    let wp = &plan.node_pools[1];
+    assert_eq!(wp.capacity_types, [CapacityType::OnDemand]);
+    assert_eq!(wp.architectures, ["amd64"]);
+    assert_eq!(wp.instance_families, ["m7i"]);
+    let catalogs: Vec<String> =
+        object(r, "ConfigMap", "trino-catalog")["data"].as_object().expect("data").keys().cloned().collect();
+    assert_eq!(catalogs, ["iceberg.properties"]);
+    // 60 workers want a 32 vCPU coordinator; the default r8g.4xlarge has 16.
+    let warnings = dataplat_sdk::runtime::validate::<Trino>(&config.to_string(), &f);
+    let w = warnings.iter().find(|d| d.path == "coordinator_instance_type").expect("coordinator warning");
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(w.message.contains("60 workers") && w.message.contains("32 vCPU"), "{}", w.message);
+    let note = &plan.notes.iter().find(|n| n.topic == "coordinator-size").expect("note").text;
+    assert!(note.contains("too small"), "{note}");
+    let props = file(&plan, "trino-coordinator", "config.properties");
+    assert_eq!(props["http-server.https.enabled"], "true");
+    assert_eq!(props["http-server.authentication.type"], "PASSWORD");
+    assert!(warnings.iter().all(|d| d.path != "https"));
+    let per_node: u32 = props["query.max-memory-per-node"].trim_end_matches("GB").parse().expect("number");
+    assert_eq!(props["query.max-memory"], format!("{}GB", per_node * 60));
+    // The default config warns that HTTPS is off.
+    let defaults = dataplat_sdk::runtime::validate::<Trino>("{}", &f);
+    assert_eq!(
+        defaults.iter().map(|d| (d.severity, d.path.as_str())).collect::<Vec<_>>(),
+        [(Severity::Warning, "https")]
+    );
+}
+
+#[test]
+fn bad_config_diagnostics_have_paths() {
+    let f = enabled();
+    let e = error_at::<Trino>(&json!({"worker_instance_type": "x9z.4xlarge"}), &f, "worker_instance_type");
+    assert!(e.message.contains("x9z.4xlarge"));
+    let hint = e.hint.unwrap_or_default();
+    assert!(hint.contains("r8g") && hint.contains("c7i") && hint.contains("16xlarge"), "{hint}");
+    error_at::<Trino>(&json!({"coordinator_instance_type": "r8g.huge"}), &f, "coordinator_instance_type");
+    error_at::<Trino>(&json!({"worker_instance_type": "c6g.large"}), &f, "worker_instance_type");
+    let e = error_at::<Trino>(&json!({"workers": 0}), &f, "workers");
+    assert_eq!(e.message, "0 is out of range: must be 1 to 100");
+    error_at::<Trino>(&json!({"workers": 101}), &f, "workers");
+    let e = error_at::<Trino>(&json!({"shutdown_grace_period_seconds": 0}), &f, "shutdown_grace_period_seconds");
+    assert!(e.message.contains("out of range"));
+    error_at::<Trino>(&json!({"zone": "us-west-2a"}), &f, "zone");
+    error_at::<Trino>(&json!({"image": "trinodb/trino:latest"}), &f, "image");
+    error_at::<Trino>(&json!({"image": "trinodb/trino"}), &f, "image");
+    error_at::<Trino>(&json!({"namespace": "Bad_NS"}), &f, "namespace");
+    let e = error_at::<Trino>(&json!({"retry_policy": "SOMETIMES"}), &f, "retry_policy");
+    assert!(e.message.contains("SOMETIMES") || e.message.contains("variant"), "{}", e.message);
+    error_at::<Trino>(&json!({"catalogs": {"mysql": true}}), &f, "catalogs.mysql");
+    error_at::<Trino>(&json!({"enable_trino_keda": true}), &f, "enable_trino_keda");
+    assert!(errors::<Trino>(&json!({}), &f).is_empty());
+}
+
+#[test]
+fn every_emitted_property_is_a_known_trino_property() {
+    let f = enabled();
+    let known: Vec<&str> = PROPERTIES.iter().map(|(k, _)| *k).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for config in [json!({}), json!({"https": true}), json!({"retry_policy": "NONE"}), json!({"retry_policy": "QUERY"})]
+    {
+        let plan = plan_ok::<Trino>(&config, &f);
+        for cm in config_maps(&plan) {
+            for (name, text) in cm["data"].as_object().expect("data") {
+                if name == "jvm.config" {
+                    continue;
+                }
+                for (key, _) in parse(text.as_str().unwrap_or("")) {
+                    assert!(known.contains(&key.as_str()), "{key} (in {name}) is not in the property list");
+                    seen.insert(key);
+                }
+            }
+        }
+    }
+    // The list carries nothing the plugin never emits.
+    for key in known {
+        assert!(seen.contains(key), "{key} is listed but never emitted");
+    }
+    assert!(PROPERTIES.iter().all(|(_, class)| class.starts_with("io.")));
+}
+
+#[test]
+fn deployments_are_valid_k8s_shapes_without_status() {
+    let plan = plan_ok::<Trino>(&json!({"https": true}), &enabled());
+    let r = release(&plan, "trino");
+    for raw in &r.objects {
+        let value: Value = serde_json::from_str(raw).expect("JSON");
+        assert!(value.get("status").is_none(), "{raw}");
+        assert!(value["apiVersion"].is_string() && value["kind"].is_string());
+        if value["kind"] == "Deployment" {
+            let d: Deployment = serde_json::from_str(raw).expect("a Deployment");
+            let spec = d.spec;
+            let labels = spec.template.metadata.and_then(|m| m.labels).expect("pod labels");
+            for (k, v) in spec.selector.match_labels.expect("selector") {
+                assert_eq!(labels.get(&k), Some(&v), "selector matches the pod");
+            }
+            let pod = spec.template.spec.expect("pod spec");
+            assert_eq!(pod.containers.len(), 1);
+            let volumes: Vec<String> = pod.volumes.unwrap_or_default().into_iter().map(|v| v.name).collect();
+            for m in pod.containers[0].volume_mounts.clone().unwrap_or_default() {
+                assert!(volumes.contains(&m.name), "mount {} has a volume", m.name);
+            }
+            // Round trip: the typed object serializes back to the same JSON.
+            assert_eq!(
+                serde_json::to_value(serde_json::from_str::<Deployment>(raw).expect("again")).expect("json"),
+                value
+            );
+        }
+    }
+}
+
+#[test]
+fn info_describes_the_addon() {
+    assert_info::<Trino>(
+        "trino",
+        &[("enable_trino", true)],
+        &[],
+        &[
+            "namespace",
+            "image",
+            "coordinator_instance_type",
+            "worker_instance_type",
+            "workers",
+            "retry_policy",
+            "catalogs",
+            "query_max_execution_hours",
+            "shutdown_grace_period_seconds",
+            "https",
+            "spot_workers",
+            "zone",
+        ],
+    );
+}
+
+#[test]
+fn plans_are_deterministic() {
+    assert_deterministic::<Trino>(&json!({"workers": 7, "https": true, "zone": "c"}), &enabled());
+    assert_deterministic::<Trino>(&json!({}), &enabled());
+}
