@@ -286,7 +286,6 @@ fn jvm_config(heap_gib: u32) -> String {
         "-server".to_string(),
         format!("-Xmx{heap_gib}G"),
         format!("-Xms{heap_gib}G"),
-        "-XX:InitialRAMPercentage=80".into(),
         "-XX:+UseG1GC".into(),
         "-XX:G1HeapRegionSize=32M".into(),
         "-XX:+ExplicitGCInvokesConcurrent".into(),
@@ -616,6 +615,22 @@ impl Addon for Trino {
             if fte {
                 data.insert("exchange-manager.properties".into(), properties(&exchange_properties(region)));
             }
+            if !coordinator {
+                // Trino's default access control refuses the SHUTTING_DOWN state change: a
+                // file-based rule on each worker lets `admin` (the preStop hook) do it. Only
+                // the worker's own HTTP API is governed by this; users go through the coordinator.
+                data.insert(
+                    "access-control.properties".into(),
+                    properties(&[
+                        ("access-control.name", "file".into()),
+                        ("security.config-file", format!("{ETC}/graceful-shutdown-rules.json")),
+                    ]),
+                );
+                data.insert(
+                    "graceful-shutdown-rules.json".into(),
+                    "{\"system_information\": [{\"allow\": [\"write\"], \"user\": \"admin\"}]}\n".into(),
+                );
+            }
             if config.https && coordinator {
                 data.insert(
                     "password-authenticator.properties".into(),
@@ -873,8 +888,9 @@ impl Addon for Trino {
             format!(
                 "workers drain on stop: shutdown.grace-period={}s; preStop runs `curl -X PUT -H 'X-Trino-User: \
                  admin' -d '\"SHUTTING_DOWN\"' http://localhost:{PORT}/v1/info/state` and waits for the JVM to exit; \
-                 terminationGracePeriodSeconds {} = 2 x grace + 60 s for running tasks. Part 2 adds the access \
-                 control rule that lets `admin` change the state when authentication is on",
+                 terminationGracePeriodSeconds {} = 2 x grace + 60 s for running tasks; each worker's \
+                 access-control.properties (file-based, graceful-shutdown-rules.json) lets `admin` make that \
+                 state change, which Trino's default access control refuses",
                 config.shutdown_grace_period_seconds,
                 2 * config.shutdown_grace_period_seconds + 60
             ),

@@ -29,6 +29,8 @@ const PROPERTIES: &[(&str, &str)] = &[
     ("node.data-dir", "io.airlift.node.NodeConfig"),
     ("plugin.dir", "io.trino.server.ServerPluginsProviderConfig"),
     ("io.trino", "io.airlift.log.Logging (log.properties: logger name = level)"),
+    ("access-control.name", "io.trino.security.AccessControlManager"),
+    ("security.config-file", "io.trino.plugin.base.security.FileBasedAccessControlConfig"),
     ("exchange-manager.name", "io.trino.exchange.ExchangeManagerRegistry"),
     ("exchange.base-directories", "io.trino.plugin.exchange.filesystem.FileSystemExchangeConfig"),
     ("exchange.s3.region", "io.trino.plugin.exchange.filesystem.s3.ExchangeS3Config"),
@@ -113,10 +115,13 @@ fn defaults_plan_every_object() {
     for map in ["trino-coordinator", "trino-worker"] {
         let cm = object(r, "ConfigMap", map);
         let keys: Vec<&str> = cm["data"].as_object().expect("data").keys().map(String::as_str).collect();
-        assert_eq!(
-            keys,
-            ["config.properties", "exchange-manager.properties", "jvm.config", "log.properties", "node.properties"]
-        );
+        let mut expected =
+            vec!["config.properties", "exchange-manager.properties", "jvm.config", "log.properties", "node.properties"];
+        if map == "trino-worker" {
+            expected.insert(0, "access-control.properties");
+            expected.insert(3, "graceful-shutdown-rules.json");
+        }
+        assert_eq!(keys, expected);
         assert!(cm["data"]["jvm.config"].as_str().unwrap_or("").contains("-Xmx90G\n"));
         let exchange = file(&plan, map, "exchange-manager.properties");
         assert_eq!(exchange["exchange-manager.name"], "filesystem");
@@ -135,6 +140,14 @@ fn defaults_plan_every_object() {
     assert!(!coordinator.contains_key("exchange.compression-enabled"), "deprecated alias");
     let worker = file(&plan, "trino-worker", "config.properties");
     assert_eq!(worker["coordinator"], "false");
+    let access = file(&plan, "trino-worker", "access-control.properties");
+    assert_eq!(access["access-control.name"], "file");
+    assert_eq!(access["security.config-file"], "/etc/trino/graceful-shutdown-rules.json");
+    let rules: Value = serde_json::from_str(
+        object(r, "ConfigMap", "trino-worker")["data"]["graceful-shutdown-rules.json"].as_str().expect("rules"),
+    )
+    .expect("rules are JSON");
+    assert_eq!(rules, json!({"system_information": [{"allow": ["write"], "user": "admin"}]}));
     assert_eq!(worker["shutdown.grace-period"], "120s");
     let catalogs: Vec<String> =
         object(r, "ConfigMap", "trino-catalog")["data"].as_object().expect("data").keys().cloned().collect();
@@ -419,8 +432,8 @@ fn every_emitted_property_is_a_known_trino_property() {
         let plan = plan_ok::<Trino>(&config, &f);
         for cm in config_maps(&plan) {
             for (name, text) in cm["data"].as_object().expect("data") {
-                if name == "jvm.config" {
-                    continue;
+                if !name.ends_with(".properties") {
+                    continue; // jvm.config (JVM flags) and the access-control rules (JSON)
                 }
                 for (key, _) in parse(text.as_str().unwrap_or("")) {
                     assert!(known.contains(&key.as_str()), "{key} (in {name}) is not in the property list");
