@@ -57,6 +57,7 @@ fn bundled_platform_plans_every_enabled_addon_with_its_declarations() {
     for name in &enabled {
         assert!(table.contains(name.as_str()), "table lists {name}");
     }
+    assert!(!table.contains("::"), "no Rust debug names leak into the table:\n{table}");
 }
 
 #[test]

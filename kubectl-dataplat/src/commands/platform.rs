@@ -160,6 +160,13 @@ fn charts(entry: &AddonEntry) -> String {
     if charts.is_empty() { "-".into() } else { charts.join(", ") }
 }
 
+fn capacity_label(capacity: &dataplat_plugin::contract::CapacityType) -> String {
+    match capacity {
+        dataplat_plugin::contract::CapacityType::OnDemand => "on-demand".into(),
+        dataplat_plugin::contract::CapacityType::Spot => "spot".into(),
+    }
+}
+
 /// The human view of a plan.
 fn plan_table(plan: &Plan) -> String {
     let p = &plan.platform;
@@ -258,7 +265,7 @@ fn plan_table(plan: &Plan) -> String {
         .iter()
         .flat_map(|a| a.node_pools.iter().map(move |n| (a, n)))
         .map(|(a, n)| {
-            let capacity: Vec<String> = n.capacity_types.iter().map(|c| format!("{c:?}").to_lowercase()).collect();
+            let capacity: Vec<String> = n.capacity_types.iter().map(capacity_label).collect();
             let families =
                 if n.instance_families.is_empty() { "any family".to_string() } else { n.instance_families.join("/") };
             format!(
