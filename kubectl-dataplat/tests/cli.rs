@@ -270,6 +270,23 @@ enable_cluster_addons = {
     for flag in enabled_flags(&text) {
         assert_ne!(flag, "enable_raydata");
     }
+    // enable_trino_keda pulls in prometheus, so enable_amazon_prometheus is kept: the only thing
+    // left to the user is the AMP workspace id, which a tfvars file cannot tell.
+    let refused = dataplat(dir.path(), &["validate"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let errors: Vec<String> = stderr(&refused).lines().filter(|l| l.contains("error:")).map(String::from).collect();
+    assert!(errors[0].contains("prometheus.amp_workspace_id"), "{errors:?}");
+    // Without a planned prometheus the trino scaler has no query endpoint: said, not hidden.
+    assert!(
+        errors[1..].iter().all(|e| e.contains("enable_trino_keda needs the prometheus addon's endpoint")),
+        "{errors:?}"
+    );
+    assert!(stderr(&refused).contains("prometheus is enabled but did not plan"), "{}", stderr(&refused));
+    std::fs::write(
+        dir.path().join("platform.yaml"),
+        format!("{text}\nprometheus:\n  amp_workspace_id: ws-1234abcd-5678-90ef-abcd-1234567890ab\n"),
+    )
+    .expect("write");
     ok(dataplat(dir.path(), &["validate"]));
 }
 

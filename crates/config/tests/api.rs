@@ -21,7 +21,8 @@ fn catalog() -> Catalog {
 /// The catalog plus a trino addon with a feature flag that brings a dependency.
 fn catalog_with_trino() -> Catalog {
     let mut c = catalog();
-    // The real trino plugin (part 1) has no feature flag yet: replace it with this stand-in.
+    // A stand-in for the real trino plugin with a small schema (the real one declares the same
+    // flag and dependencies since part 2).
     c.addons.retain(|a| a.name != "trino");
     c.addons.push(AddonSpec {
         name: "trino".into(),
@@ -353,6 +354,8 @@ fn import_the_trino_data_stack() {
             "ingress_nginx",
             "jupyterhub",
             "kafka",
+            "keda",
+            "prometheus",
             "spark_history_server",
             "spark_operator",
             "superset",
@@ -369,9 +372,26 @@ fn import_the_trino_data_stack() {
         outcome(&lines, "enable_trino"),
         &ImportOutcome::Mapped { to: "enable_trino".into(), value: "true".into() }
     );
-    assert!(skipped_reason(&lines, "enable_trino_keda").starts_with("no plugin answers to enable_trino_keda"));
+    // trino declares enable_trino_keda (part 2): mapped, and its dependencies keda and prometheus
+    // are added, so enable_amazon_prometheus is kept too.
+    assert_eq!(
+        outcome(&lines, "enable_trino_keda"),
+        &ImportOutcome::Mapped { to: "enable_trino_keda".into(), value: "true".into() }
+    );
     assert_eq!(skipped_reason(&lines, "enable_raydata"), "no plugin answers to enable_raydata");
-    assert!(skipped_reason(&lines, "enable_amazon_prometheus").contains("prometheus, which is not enabled"));
+    assert_eq!(
+        outcome(&lines, "enable_amazon_prometheus"),
+        &ImportOutcome::Mapped { to: "enable_amazon_prometheus".into(), value: "true".into() }
+    );
+    for (added, needs) in [("enable_keda", "trino needs keda"), ("enable_prometheus", "trino needs prometheus")] {
+        match outcome(&lines, added) {
+            ImportOutcome::Added { to, value, reason } => {
+                assert_eq!((to.as_str(), value.as_str()), (added, "true"));
+                assert!(reason.starts_with(needs), "{reason}");
+            }
+            other => panic!("{added}: {other:?}"),
+        }
+    }
     assert!(skipped_reason(&lines, "deployment_id").contains("placeholder replaced by a new id"));
     match outcome(&lines, "enable_cert_manager") {
         ImportOutcome::Added { to, value, reason } => {
@@ -383,8 +403,8 @@ fn import_the_trino_data_stack() {
     // One line per tfvars key, in file order, then the added ones.
     let keys: Vec<&str> = lines.iter().map(|l| l.key.as_str()).collect();
     assert_eq!(keys.first(), Some(&"name"));
-    assert_eq!(keys.last(), Some(&"enable_cert_manager"));
-    assert_eq!(lines.len(), 16);
+    assert_eq!(&keys[keys.len() - 3..], ["enable_cert_manager", "enable_keda", "enable_prometheus"]);
+    assert_eq!(lines.len(), 18);
     assert!(text.starts_with("# platform.yaml imported from data-stack.tfvars"));
 }
 

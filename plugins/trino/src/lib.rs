@@ -36,6 +36,19 @@ const POOL_LABEL: &str = "dataplat.io/pool";
 const WORKER_TAINT: &str = "dataplat.io/trino-worker";
 /// Where the ConfigMaps are mounted: Trino reads `/etc/trino` (the image's default).
 const ETC: &str = "/etc/trino";
+/// Feature flag: KEDA scales the workers on Trino's own metrics.
+pub const KEDA_FLAG: &str = "enable_trino_keda";
+/// The `job` label Prometheus gives the coordinator's samples: the ServiceMonitor sets no
+/// `jobLabel`, so prometheus-operator uses the name of the scraped Service, `trino`.
+pub const JOB: &str = RELEASE;
+/// Trino's OpenMetrics names of the JMX attributes `trino.execution:name=QueryManager`.
+pub const QUEUED_METRIC: &str = "trino_execution_name_QueryManager_QueuedQueries";
+pub const RUNNING_METRIC: &str = "trino_execution_name_QueryManager_RunningQueries";
+
+/// The PromQL of a scaler trigger: the coordinator's gauge, exactly as the ServiceMonitor scrapes it.
+pub fn promql(metric: &str, namespace: &str) -> String {
+    format!("sum({metric}{{job=\"{JOB}\",namespace=\"{namespace}\"}})")
+}
 
 /// Retry policy of fault-tolerant execution (`retry-policy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -79,6 +92,43 @@ impl Default for Catalogs {
     }
 }
 
+/// Worker autoscaling by KEDA (used only with `enable_trino_keda`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Autoscaling {
+    /// Fewest worker pods KEDA keeps (1 to 100; 0, scale to zero, arrives with part 2b).
+    #[schemars(range(min = 1, max = 100))]
+    pub min_workers: u32,
+    /// Most worker pods KEDA may run (1 to 100, at least `min_workers`).
+    #[schemars(range(min = 1, max = 100))]
+    pub max_workers: u32,
+    /// Queued queries per worker above which KEDA adds workers (1 to 1000).
+    #[schemars(range(min = 1, max = 1000))]
+    pub queued_threshold: u32,
+    /// Running queries per worker above which KEDA adds workers (1 to 1000).
+    #[schemars(range(min = 1, max = 1000))]
+    pub running_threshold: u32,
+    /// Seconds KEDA waits after the last active trigger before scaling back (60 to 3600).
+    #[schemars(range(min = 60, max = 3600))]
+    pub cooldown_seconds: u32,
+    /// Seconds between KEDA's Prometheus queries (10 to 300).
+    #[schemars(range(min = 10, max = 300))]
+    pub polling_seconds: u32,
+}
+
+impl Default for Autoscaling {
+    fn default() -> Self {
+        Autoscaling {
+            min_workers: 1,
+            max_workers: 10,
+            queued_threshold: 5,
+            running_threshold: 10,
+            cooldown_seconds: 300,
+            polling_seconds: 30,
+        }
+    }
+}
+
 /// The `trino:` block of platform.yaml.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -114,6 +164,8 @@ pub struct Config {
     /// Availability-zone suffix ("a", "b", ...) to pin coordinator and workers to; by default the
     /// core picks the single zone of the NodePools.
     pub zone: Option<String>,
+    /// Worker autoscaling (only with `enable_trino_keda`; `workers` is then ignored).
+    pub autoscaling: Autoscaling,
 }
 
 impl Default for Config {
@@ -131,6 +183,7 @@ impl Default for Config {
             https: false,
             spot_workers: true,
             zone: None,
+            autoscaling: Autoscaling::default(),
         }
     }
 }
@@ -443,7 +496,7 @@ fn pre_stop(https: bool) -> Vec<String> {
     ]
 }
 
-fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool) -> Deployment {
+fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool, autoscaled: bool) -> Deployment {
     let ns = config.namespace.as_str();
     let (name, component, pool) =
         if coordinator { (COORDINATOR, "coordinator", COORDINATOR) } else { (WORKER, "worker", WORKER) };
@@ -510,7 +563,7 @@ fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool)
         }]}});
     }
     pod["containers"] = json!([container]);
-    typed(json!({
+    let mut deployment = json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": { "name": name, "namespace": ns, "labels": labels(Some(component)) },
         "spec": {
@@ -523,7 +576,108 @@ fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool)
                 "spec": pod,
             },
         },
-    }))
+    });
+    // KEDA's HPA owns the worker count: a replicas field would fight it on every apply.
+    if autoscaled
+        && !coordinator
+        && let Some(spec) = deployment["spec"].as_object_mut()
+    {
+        spec.remove("replicas");
+    }
+    typed(deployment)
+}
+
+/// ServiceMonitor `trino`: Prometheus scrapes the coordinator's `/metrics` through Service `trino`.
+fn service_monitor(config: &Config) -> Value {
+    let ns = config.namespace.as_str();
+    // /metrics needs an identified user with read access to system information. Over HTTP the
+    // default (insecure) authenticator takes the user from Basic auth without a password; over
+    // HTTPS the password authenticator checks admin's password from Secret trino-users.
+    let mut basic_auth = json!({"username": {"name": "trino-users", "key": "username"}});
+    let mut endpoint = json!({"port": "http", "path": "/metrics", "scheme": "http", "interval": "15s"});
+    if config.https {
+        basic_auth["password"] = json!({"name": "trino-users", "key": "password"});
+        endpoint["port"] = json!("https");
+        endpoint["scheme"] = json!("https");
+        endpoint["tlsConfig"] = json!({
+            "ca": {"secret": {"name": "trino-tls", "key": "ca.crt"}},
+            "serverName": format!("{RELEASE}.{ns}.svc"),
+        });
+    }
+    endpoint["basicAuth"] = basic_auth;
+    json!({
+        "apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
+        "metadata": {"name": RELEASE, "namespace": ns, "labels": labels(Some("coordinator"))},
+        "spec": {
+            "selector": {"matchLabels": selector(Some("coordinator"))},
+            "namespaceSelector": {"matchNames": [ns]},
+            "endpoints": [endpoint],
+        },
+    })
+}
+
+/// ScaledObject `trino-worker`: KEDA scales the worker Deployment on queued and running queries.
+fn scaled_object(config: &Config, server_address: &str) -> Value {
+    let ns = config.namespace.as_str();
+    let a = &config.autoscaling;
+    let trigger = |name: &str, metric: &str, threshold: u32| {
+        json!({
+            "type": "prometheus",
+            "name": name,
+            "metricType": "AverageValue",
+            "metadata": {
+                "serverAddress": server_address,
+                "query": promql(metric, ns),
+                "threshold": threshold.to_string(),
+                "ignoreNullValues": "false",
+            },
+        })
+    };
+    json!({
+        "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+        "metadata": {"name": WORKER, "namespace": ns, "labels": labels(Some("worker"))},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": WORKER},
+            "minReplicaCount": a.min_workers,
+            "maxReplicaCount": a.max_workers,
+            "pollingInterval": a.polling_seconds,
+            "cooldownPeriod": a.cooldown_seconds,
+            "fallback": {"failureThreshold": 3, "replicas": a.min_workers.max(1)},
+            "advanced": {
+                "horizontalPodAutoscalerConfig": {
+                    "behavior": {
+                        "scaleUp": {
+                            "stabilizationWindowSeconds": 0,
+                            "selectPolicy": "Max",
+                            "policies": [
+                                {"type": "Percent", "value": 100, "periodSeconds": 30},
+                                {"type": "Pods", "value": 4, "periodSeconds": 30},
+                            ],
+                        },
+                        "scaleDown": {
+                            "stabilizationWindowSeconds": 300,
+                            "selectPolicy": "Min",
+                            "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+                        },
+                    },
+                },
+            },
+            "triggers": [
+                trigger("queued-queries", QUEUED_METRIC, a.queued_threshold),
+                trigger("running-queries", RUNNING_METRIC, a.running_threshold),
+            ],
+        },
+    })
+}
+
+/// The namespace of a `http://<service>.<namespace>.svc:<port>` endpoint URL.
+fn endpoint_namespace(url: &str) -> Option<&str> {
+    let host = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
+    let host = host.split(['/', ':']).next()?;
+    let mut parts = host.split('.');
+    let _service = parts.next()?;
+    let namespace = parts.next()?;
+    (parts.next() == Some("svc")).then_some(namespace)
 }
 
 /// The Trino addon.
@@ -536,10 +690,24 @@ impl Addon for Trino {
     const DESCRIPTION: &'static str = "Trino: coordinator, workers, fault-tolerant exchange on S3, Glue catalogs";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon("enable_trino", "Install Trino (coordinator, workers, S3 exchange, Glue catalogs)")]
+        vec![
+            Flag::addon("enable_trino", "Install Trino (coordinator, workers, S3 exchange, Glue catalogs)"),
+            Flag::feature(KEDA_FLAG, "Autoscale Trino workers with KEDA on queued and running queries from Prometheus"),
+        ]
     }
 
-    fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
+    fn dependencies() -> Vec<Dependency> {
+        vec![
+            Dependency::when(KEDA_FLAG, "keda", "KEDA's ScaledObject trino-worker scales the worker Deployment"),
+            Dependency::when(
+                KEDA_FLAG,
+                "prometheus",
+                "the scaler queries Prometheus for Trino's queued and running queries (ServiceMonitor trino)",
+            ),
+        ]
+    }
+
+    fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
         let mut problems: Vec<Diagnostic> = check_dns1123_label("namespace", &config.namespace).into_iter().collect();
         let tag = config.image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
         if tag.is_empty() || tag == "latest" || tag.contains('/') {
@@ -581,6 +749,36 @@ impl Addon for Trino {
                     .hint("a single letter such as \"a\", or leave it out"),
             );
         }
+        if facts.flag(KEDA_FLAG) {
+            let a = &config.autoscaling;
+            if a.min_workers == 0 {
+                problems.push(
+                    Diagnostic::error(
+                        "autoscaling.min_workers",
+                        "scale to zero arrives with RequiredWorkers activation (issue 3, part 2b)",
+                    )
+                    .hint("min_workers: 1"),
+                );
+            } else {
+                problems.extend(check_range("autoscaling.min_workers", a.min_workers, 1..=100));
+            }
+            problems.extend(check_range("autoscaling.max_workers", a.max_workers, 1..=100));
+            problems.extend(check_range("autoscaling.queued_threshold", a.queued_threshold, 1..=1000));
+            problems.extend(check_range("autoscaling.running_threshold", a.running_threshold, 1..=1000));
+            problems.extend(check_range("autoscaling.cooldown_seconds", a.cooldown_seconds, 60..=3600));
+            problems.extend(check_range("autoscaling.polling_seconds", a.polling_seconds, 10..=300));
+            if a.min_workers > a.max_workers {
+                problems.push(
+                    Diagnostic::error(
+                        "autoscaling.min_workers",
+                        format!("min_workers {} is above max_workers {}", a.min_workers, a.max_workers),
+                    )
+                    .hint(format!("min_workers: {} or less", a.max_workers)),
+                );
+            }
+            // The prometheus-query endpoint is known only once prometheus is planned (validation
+            // runs before): plan() refuses to render a scaler without it.
+        }
         if !config.https {
             problems.push(
                 Diagnostic::warning("https", "Trino serves plain HTTP without authentication inside the cluster")
@@ -593,6 +791,17 @@ impl Addon for Trino {
     fn plan(config: &Config, facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
         let derived = derive(config)?;
         let ns = config.namespace.as_str();
+        let keda = facts.flag(KEDA_FLAG);
+        let prometheus = facts.addon_enabled("prometheus");
+        let prometheus_query = facts.endpoint("prometheus", "prometheus-query").map(|e| e.url.clone());
+        if keda && prometheus_query.is_none() {
+            let message = format!("{KEDA_FLAG} needs the prometheus addon's endpoint prometheus-query for the scaler");
+            return Err(vec![Diagnostic::error("", message).hint(if prometheus {
+                "prometheus is enabled but did not plan: fix its errors first"
+            } else {
+                "enable_prometheus: true"
+            })]);
+        }
         let region = facts.region.as_str();
         let fte = config.retry_policy != RetryPolicy::None;
         let zone_note = config.zone.as_deref().map(|z| format!("{region}{z}"));
@@ -678,13 +887,21 @@ impl Addon for Trino {
         // Ingress to Trino only from pods of the namespace; coordinator and workers are pods of
         // it, so their traffic both ways is covered. Other namespaces get nothing until part 2
         // (or the user) adds a rule for their clients.
+        let mut ingress = vec![json!({"from": [{"podSelector": {}}], "ports": policy_ports})];
+        // Prometheus scrapes the coordinator's /metrics from its own namespace.
+        if prometheus && let Some(monitoring) = prometheus_query.as_deref().and_then(endpoint_namespace) {
+            ingress.push(json!({
+                "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": monitoring}}}],
+                "ports": [{"protocol": "TCP", "port": if config.https { HTTPS_PORT } else { PORT }}],
+            }));
+        }
         let network_policy: NetworkPolicy = typed(json!({
             "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
             "metadata": {"name": RELEASE, "namespace": ns, "labels": labels(None)},
             "spec": {
                 "podSelector": {"matchLabels": selector(None)},
                 "policyTypes": ["Ingress"],
-                "ingress": [{"from": [{"podSelector": {}}], "ports": policy_ports}],
+                "ingress": ingress,
             },
         }));
 
@@ -694,14 +911,28 @@ impl Addon for Trino {
             .object(&config_map(COORDINATOR, ns, Some("coordinator"), role_files(true)))
             .object(&config_map(WORKER, ns, Some("worker"), role_files(false)))
             .object(&config_map(CATALOG, ns, None, catalogs))
-            .object(&deployment(config, region, &derived.coordinator, true))
+            .object(&deployment(config, region, &derived.coordinator, true, keda))
             .object(&service)
-            .object(&deployment(config, region, &derived.worker, false))
+            .object(&deployment(config, region, &derived.worker, false, keda))
             .object(&workers_service)
             .object(&pdb)
             .object(&network_policy)
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), COORDINATOR).timeout(600))
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), WORKER).timeout(900));
+        let mut release = release;
+        if prometheus {
+            release = release.object(&service_monitor(config)).depends_on("prometheus/prometheus");
+        }
+        if let (true, Some(server_address)) = (keda, prometheus_query.as_deref()) {
+            release = release
+                .object(&scaled_object(config, server_address))
+                .health(
+                    HealthCheck::ready("keda.sh/v1alpha1", "ScaledObject", Some(ns), WORKER)
+                        .condition("{.status.conditions[?(@.type=='Ready')].status}", "True")
+                        .timeout(300),
+                )
+                .depends_on("keda/keda");
+        }
 
         let mut plan = AddonPlan::new().release(release);
 
@@ -908,6 +1139,62 @@ impl Addon for Trino {
                  the same credentials"
             },
         );
+        if prometheus {
+            plan = plan.note(
+                "metrics",
+                format!(
+                    "Trino's own OpenMetrics endpoint, no exporter sidecar: ServiceMonitor {RELEASE} (namespace {ns}) \
+                     scrapes GET /metrics on port {} of Service {RELEASE} (the coordinator) every 15 s; Trino serves \
+                     its JMX MBeans there as trino_... gauges, among them {QUEUED_METRIC} and {RUNNING_METRIC} \
+                     (MBean trino.execution:name=QueryManager). The endpoint needs an identified user: the \
+                     ServiceMonitor sends Basic auth with user admin from Secret trino-users{}. Samples carry \
+                     job=\"{JOB}\" (prometheus-operator names the job after the Service when the ServiceMonitor \
+                     sets no jobLabel) and namespace=\"{ns}\"; the NetworkPolicy admits the Prometheus namespace{}",
+                    if config.https { "https" } else { "http" },
+                    if config.https {
+                        " and its password (the password authenticator checks it over HTTPS)"
+                    } else {
+                        " and no password (Trino's default insecure authenticator takes the user from it and \
+                         refuses a password)"
+                    },
+                    prometheus_query
+                        .as_deref()
+                        .and_then(endpoint_namespace)
+                        .map(|m| format!(" {m}"))
+                        .unwrap_or_default()
+                ),
+            );
+        }
+        if let (true, Some(server_address)) = (keda, prometheus_query.as_deref()) {
+            let a = &config.autoscaling;
+            plan = plan.note(
+                "autoscaling",
+                format!(
+                    "KEDA ScaledObject {WORKER} scales Deployment {WORKER} (which carries no replicas: the HPA owns \
+                     them; `workers` is ignored) between {} and {} pods, querying {server_address} every {} s. \
+                     Triggers (AverageValue, so desired workers = ceil(value / threshold)): `{}` over {} queued \
+                     queries per worker and `{}` over {} running queries per worker. Up fast (max of +100 % and +4 \
+                     pods per 30 s, no stabilization), down slow (1 pod per 60 s after 300 s of stabilization; \
+                     cooldown {} s); each removed worker drains through the preStop graceful shutdown. \
+                     ignoreNullValues \"false\": a missing series is an error, not 0, so after 3 failed queries \
+                     the fallback holds {} worker(s) instead of silently scaling in. The reference's scaler never \
+                     scaled because it queried a Prometheus URL that does not exist (ours comes from the \
+                     prometheus addon's prometheus-query endpoint), targeted the wrong kind (ours is apps/v1 \
+                     Deployment {WORKER}, the object the plugin renders) and filtered on a job label no target \
+                     had (ours is job=\"{JOB}\", the name of the Service ServiceMonitor {RELEASE} scrapes, checked \
+                     by the plugin's tests). Scale to zero arrives with RequiredWorkers activation (part 2b)",
+                    a.min_workers,
+                    a.max_workers,
+                    a.polling_seconds,
+                    promql(QUEUED_METRIC, ns),
+                    a.queued_threshold,
+                    promql(RUNNING_METRIC, ns),
+                    a.running_threshold,
+                    a.cooldown_seconds,
+                    a.min_workers.max(1)
+                ),
+            );
+        }
         plan = plan.note(
             "placement",
             format!(

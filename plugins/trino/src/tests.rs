@@ -483,8 +483,8 @@ fn deployments_are_valid_k8s_shapes_without_status() {
 fn info_describes_the_addon() {
     assert_info::<Trino>(
         "trino",
-        &[("enable_trino", true)],
-        &[],
+        &[("enable_trino", true), ("enable_trino_keda", false)],
+        &["keda", "prometheus"],
         &[
             "namespace",
             "image",
@@ -498,12 +498,197 @@ fn info_describes_the_addon() {
             "https",
             "spot_workers",
             "zone",
+            "autoscaling",
         ],
     );
+    let info = dataplat_sdk::runtime::info::<Trino>();
+    let keda_flag = info.flags.iter().find(|f| f.name == "enable_trino_keda").expect("feature flag");
+    assert!(!keda_flag.enables_addon);
+    let found: Vec<(&str, Option<&str>)> =
+        info.dependencies.iter().map(|d| (d.addon.as_str(), d.when_flag.as_deref())).collect();
+    assert_eq!(found, [("keda", Some("enable_trino_keda")), ("prometheus", Some("enable_trino_keda"))]);
+    let schema: Value = serde_json::from_str(&info.config_schema).unwrap();
+    let text = schema.to_string();
+    for field in
+        ["min_workers", "max_workers", "queued_threshold", "running_threshold", "cooldown_seconds", "polling_seconds"]
+    {
+        assert!(text.contains(&format!("\"{field}\"")), "{field} in schema");
+    }
 }
 
 #[test]
 fn plans_are_deterministic() {
     assert_deterministic::<Trino>(&json!({"workers": 7, "https": true, "zone": "c"}), &enabled());
     assert_deterministic::<Trino>(&json!({}), &enabled());
+    assert_deterministic::<Trino>(&json!({"autoscaling": {"max_workers": 20}}), &keda_on());
+}
+
+const PROMETHEUS_QUERY: &str = "http://prometheus-prometheus.monitoring.svc:9090";
+
+/// Trino with enable_trino_keda, keda and prometheus on, and prometheus's query endpoint planned.
+fn keda_on() -> PlatformFacts {
+    let mut f = facts(
+        &["enable_trino", "enable_trino_keda", "enable_keda", "enable_prometheus"],
+        &["trino", "keda", "prometheus"],
+    );
+    f.endpoints.push(Endpoint::new("prometheus", "prometheus-query", PROMETHEUS_QUERY, "Prometheus query API"));
+    f
+}
+
+#[test]
+fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
+    let config = json!({"workers": 3, "autoscaling": {"min_workers": 2, "max_workers": 12, "queued_threshold": 7, "running_threshold": 15, "cooldown_seconds": 600, "polling_seconds": 20}});
+    let plan = plan_ok::<Trino>(&config, &keda_on());
+    let r = release(&plan, "trino");
+    let so = object(r, "ScaledObject", "trino-worker");
+    assert_eq!(so["apiVersion"], "keda.sh/v1alpha1");
+    assert_eq!(so["metadata"]["namespace"], "trino");
+    let spec = &so["spec"];
+    assert_eq!(spec["scaleTargetRef"], json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "trino-worker"}));
+    // The target exists in the release.
+    let worker = object(r, "Deployment", spec["scaleTargetRef"]["name"].as_str().unwrap());
+    assert_eq!(worker["apiVersion"], "apps/v1");
+    assert!(worker["spec"].get("replicas").is_none(), "the HPA owns the worker replicas: {}", worker["spec"]);
+    assert_eq!(object(r, "Deployment", "trino-coordinator")["spec"]["replicas"], 1);
+    assert_eq!((spec["minReplicaCount"].clone(), spec["maxReplicaCount"].clone()), (json!(2), json!(12)));
+    assert_eq!((spec["pollingInterval"].clone(), spec["cooldownPeriod"].clone()), (json!(20), json!(600)));
+    assert_eq!(spec["fallback"], json!({"failureThreshold": 3, "replicas": 2}));
+    let behavior = &spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"];
+    assert_eq!(behavior["scaleUp"]["stabilizationWindowSeconds"], 0);
+    assert_eq!(
+        behavior["scaleUp"]["policies"],
+        json!([{"type": "Percent", "value": 100, "periodSeconds": 30}, {"type": "Pods", "value": 4, "periodSeconds": 30}])
+    );
+    assert_eq!(behavior["scaleUp"]["selectPolicy"], "Max");
+    assert_eq!(behavior["scaleDown"]["stabilizationWindowSeconds"], 300);
+    assert_eq!(behavior["scaleDown"]["policies"], json!([{"type": "Pods", "value": 1, "periodSeconds": 60}]));
+
+    // The job label the ServiceMonitor produces: no jobLabel, so the name of the Service it selects.
+    let monitor = object(r, "ServiceMonitor", "trino");
+    assert_eq!(monitor["apiVersion"], "monitoring.coreos.com/v1");
+    assert!(monitor["spec"].get("jobLabel").is_none());
+    let wanted = monitor["spec"]["selector"]["matchLabels"].as_object().unwrap();
+    let services: Vec<Value> = objects(r)
+        .into_iter()
+        .filter(|o| {
+            o["kind"] == "Service"
+                && o["metadata"]["namespace"] == monitor["metadata"]["namespace"]
+                && wanted.iter().all(|(k, v)| o["metadata"]["labels"][k] == *v)
+        })
+        .collect();
+    assert_eq!(services.len(), 1, "the ServiceMonitor selects exactly one Service");
+    let service = &services[0];
+    let job = service["metadata"]["name"].as_str().unwrap();
+    assert_eq!(job, "trino");
+    let endpoint = &monitor["spec"]["endpoints"][0];
+    let port = endpoint["port"].as_str().unwrap();
+    assert!(service["spec"]["ports"].as_array().unwrap().iter().any(|p| p["name"] == port), "port {port} on Service");
+    assert_eq!(endpoint["path"], "/metrics");
+    assert_eq!(monitor["spec"]["namespaceSelector"], json!({"matchNames": ["trino"]}));
+
+    let triggers = spec["triggers"].as_array().unwrap();
+    assert_eq!(triggers.len(), 2);
+    for (trigger, metric, threshold) in [
+        (&triggers[0], "trino_execution_name_QueryManager_QueuedQueries", "7"),
+        (&triggers[1], "trino_execution_name_QueryManager_RunningQueries", "15"),
+    ] {
+        assert_eq!(trigger["type"], "prometheus");
+        assert_eq!(trigger["metricType"], "AverageValue");
+        let m = &trigger["metadata"];
+        assert_eq!(m["serverAddress"], PROMETHEUS_QUERY);
+        assert_eq!(m["query"], format!("sum({metric}{{job=\"{job}\",namespace=\"trino\"}})"));
+        assert_eq!(m["threshold"], threshold);
+        assert_eq!(m["ignoreNullValues"], "false");
+        assert!(m.get("metricName").is_none() && trigger.get("metricName").is_none(), "deprecated metricName");
+    }
+
+    assert_eq!(r.depends_on, ["prometheus/prometheus", "keda/keda"]);
+    let health: Vec<(&str, &str)> = health_checks(r);
+    assert!(health.contains(&("ScaledObject", "trino-worker")), "{health:?}");
+    let ready = r.health_checks.iter().find(|h| h.kind == "ScaledObject").unwrap();
+    assert_eq!(ready.json_path.as_deref(), Some("{.status.conditions[?(@.type=='Ready')].status}"));
+    assert_eq!(ready.expected.as_deref(), Some("True"));
+    // Prometheus (namespace monitoring) may reach the coordinator's port.
+    let policy = object(r, "NetworkPolicy", "trino");
+    assert!(
+        policy["spec"]["ingress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|rule| rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                == "monitoring"
+                && rule["ports"][0]["port"] == 8080),
+        "{}",
+        policy["spec"]["ingress"]
+    );
+    assert!(plan.notes.iter().any(|n| n.topic == "autoscaling" && n.text.contains("job=\"trino\"")));
+    assert!(plan.notes.iter().any(|n| n.topic == "metrics"));
+}
+
+#[test]
+fn keda_defaults_and_https_scrape() {
+    let plan = plan_ok::<Trino>(&json!({"https": true}), &keda_on());
+    let r = release(&plan, "trino");
+    let spec = object(r, "ScaledObject", "trino-worker")["spec"].clone();
+    assert_eq!((spec["minReplicaCount"].clone(), spec["maxReplicaCount"].clone()), (json!(1), json!(10)));
+    assert_eq!((spec["pollingInterval"].clone(), spec["cooldownPeriod"].clone()), (json!(30), json!(300)));
+    assert_eq!(spec["triggers"][0]["metadata"]["threshold"], "5");
+    assert_eq!(spec["triggers"][1]["metadata"]["threshold"], "10");
+    assert_eq!(spec["fallback"]["replicas"], 1);
+    let endpoint = object(r, "ServiceMonitor", "trino")["spec"]["endpoints"][0].clone();
+    assert_eq!((endpoint["port"].clone(), endpoint["scheme"].clone()), (json!("https"), json!("https")));
+    assert_eq!(endpoint["basicAuth"]["password"], json!({"name": "trino-users", "key": "password"}));
+    let service = object(r, "Service", "trino");
+    assert!(service["spec"]["ports"].as_array().unwrap().iter().any(|p| p["name"] == "https"));
+}
+
+#[test]
+fn keda_off_keeps_replicas_and_no_scaled_object() {
+    // prometheus on but no keda flag: ServiceMonitor, no ScaledObject.
+    let mut f = facts(&["enable_trino", "enable_prometheus"], &["trino", "prometheus"]);
+    f.endpoints.push(Endpoint::new("prometheus", "prometheus-query", PROMETHEUS_QUERY, "Prometheus query API"));
+    let plan = plan_ok::<Trino>(&json!({"workers": 4}), &f);
+    let r = release(&plan, "trino");
+    assert!(objects(r).iter().all(|o| o["kind"] != "ScaledObject"));
+    assert_eq!(object(r, "Deployment", "trino-worker")["spec"]["replicas"], 4);
+    object(r, "ServiceMonitor", "trino");
+    assert_eq!(r.depends_on, ["prometheus/prometheus"]);
+    // Neither: no monitor, no dependencies.
+    let plan = plan_ok::<Trino>(&json!({"workers": 4}), &enabled());
+    let r = release(&plan, "trino");
+    assert!(objects(r).iter().all(|o| o["kind"] != "ScaledObject" && o["kind"] != "ServiceMonitor"));
+    assert_eq!(object(r, "Deployment", "trino-worker")["spec"]["replicas"], 4);
+    assert!(r.depends_on.is_empty());
+    // Autoscaling settings are not checked while the flag is off.
+    assert!(errors::<Trino>(&json!({"autoscaling": {"min_workers": 0}}), &enabled()).is_empty());
+}
+
+#[test]
+fn keda_diagnostics() {
+    // No prometheus-query endpoint.
+    let no_endpoint = facts(
+        &["enable_trino", "enable_trino_keda", "enable_keda", "enable_prometheus"],
+        &["trino", "keda", "prometheus"],
+    );
+    let refused = dataplat_sdk::runtime::plan::<Trino>("{}", &no_endpoint).expect_err("plan without the endpoint");
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].severity, Severity::Error);
+    assert!(refused[0].message.contains("prometheus-query"), "{refused:?}");
+    assert!(refused[0].hint.as_deref().unwrap_or("").contains("did not plan"), "{refused:?}");
+    let no_prometheus = facts(&["enable_trino", "enable_trino_keda", "enable_keda"], &["trino", "keda"]);
+    let refused = dataplat_sdk::runtime::plan::<Trino>("{}", &no_prometheus).expect_err("plan without prometheus");
+    assert_eq!(refused[0].hint.as_deref(), Some("enable_prometheus: true"));
+    let d = error_at::<Trino>(
+        &json!({"autoscaling": {"min_workers": 5, "max_workers": 3}}),
+        &keda_on(),
+        "autoscaling.min_workers",
+    );
+    assert!(d.message.contains("above max_workers 3"), "{d:?}");
+    let d = error_at::<Trino>(&json!({"autoscaling": {"min_workers": 0}}), &keda_on(), "autoscaling.min_workers");
+    assert!(d.message.contains("RequiredWorkers"), "{d:?}");
+    error_at::<Trino>(&json!({"autoscaling": {"max_workers": 101}}), &keda_on(), "autoscaling.max_workers");
+    error_at::<Trino>(&json!({"autoscaling": {"polling_seconds": 5}}), &keda_on(), "autoscaling.polling_seconds");
+    assert!(
+        errors::<Trino>(&json!({"autoscaling": {"bogus": 1}}), &keda_on()).iter().any(|d| d.message.contains("bogus"))
+    );
 }
