@@ -259,6 +259,8 @@ enable_cluster_addons = {
     )
     .expect("write");
     let out = ok(dataplat(dir.path(), &["init", "--from-tfvars", "data-stack.tfvars"]));
+    // What the plugins still need is said by init itself, not left for the first plan.
+    assert!(out.contains("needs these settings") && out.contains("prometheus.amp_workspace_id"), "{out}");
     assert!(out.contains("enable_raydata") && out.contains("skipped"), "{out}");
     assert!(out.contains("enable_spark_operator") && out.contains("mapped"), "{out}");
     // Base-stack switches that are not addon flags are explained, not errors.

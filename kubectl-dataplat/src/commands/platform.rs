@@ -75,7 +75,16 @@ pub fn init(global: &Global, args: InitArgs) -> Result<(), CliError> {
             deployment_id,
             loaded.platform.enabled_addons.len()
         );
-        println!("next: kubectl dataplat plan --offline");
+        // The plugins may still need settings no tfvars or default can supply (e.g. an AMP
+        // workspace id): say so now rather than at the first `plan`.
+        match dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc) {
+            Ok(_) => println!("next: kubectl dataplat plan --offline"),
+            Err(dataplat_core::CoreError::Config(diagnostics)) => {
+                println!("before `plan`, {} needs these settings:", path.display());
+                println!("{}", dataplat_config::render_diagnostics(&diagnostics).trim_end());
+            }
+            Err(other) => println!("note: `plan` will fail: {other}"),
+        }
     }
     Ok(())
 }
