@@ -90,7 +90,7 @@ impl WasmHost {
             Some(cache) => cache.load_or_compile(&self.engine, bytes, digest),
             None => Component::new(&self.engine, bytes).map_err(|e| e.to_string()),
         }
-        .map_err(|e| PluginError::new(label, classify_compile_error(e)))?;
+        .map_err(|e| PluginError::new(label, ErrorKind::Compile(e)))?;
         check_contract(label, &self.engine, &component)?;
         let pre = self
             .linker
@@ -118,10 +118,6 @@ fn check_header(label: &str, bytes: &[u8]) -> Result<(), PluginError> {
         return refuse("a core WebAssembly module, not a component; build it with --target wasm32-wasip2");
     }
     Ok(())
-}
-
-fn classify_compile_error(message: String) -> ErrorKind {
-    ErrorKind::Compile(message)
 }
 
 /// Finds the versioned `dataplat:addon/plugin@X` export and refuses unknown versions before
