@@ -9,7 +9,9 @@
 //! its exchange: the plugin requests the `exchange` bucket whenever the retry policy is TASK or
 //! QUERY, so a retry policy without an exchange cannot be planned.
 //!
-//! Part 2 of issue 3 adds autoscaling (`enable_trino_keda`), metrics and the policy simulator.
+//! With `enable_trino_keda` the release also carries ServiceMonitor `trino` (Trino's own /metrics)
+//! and KEDA ScaledObject `trino-worker` (queued, running and required workers; optional scale to
+//! zero); `kubectl dataplat trino simulate` replays traces through that ScaledObject.
 
 use dataplat_sdk::k8s_openapi;
 use dataplat_sdk::schemars::JsonSchema;
@@ -44,6 +46,23 @@ pub const JOB: &str = RELEASE;
 /// Trino's OpenMetrics names of the JMX attributes `trino.execution:name=QueryManager`.
 pub const QUEUED_METRIC: &str = "trino_execution_name_QueryManager_QueuedQueries";
 pub const RUNNING_METRIC: &str = "trino_execution_name_QueryManager_RunningQueries";
+/// Trino's OpenMetrics name of `trino.execution:name=ClusterSizeMonitor` attribute
+/// `RequiredWorkers`: the most workers any query is waiting for (0 when none waits). A query that
+/// arrives while no worker runs waits in WAITING_FOR_RESOURCES, not in the queue, so this is the
+/// only metric that sees it.
+pub const REQUIRED_METRIC: &str = "trino_execution_name_ClusterSizeMonitor_RequiredWorkers";
+/// Longest a worker node takes to join (Karpenter launch and boot, 60-90 s) plus a Trino worker's
+/// start (image pull and JVM, about 60 s): the least time a first query must be allowed to wait.
+pub const WORKER_ARRIVAL_SECONDS: u32 = 150;
+/// HPA scale-up: no stabilization, per period the larger of +100 % and +4 pods (Kubernetes'
+/// default rate, kept explicit so the simulator and the note see it).
+const SCALE_UP_PERIOD: u32 = 15;
+const SCALE_UP_PODS: u32 = 4;
+/// HPA scale-down: the highest recommendation of the window holds, then at most
+/// `SCALE_DOWN_PODS` per `SCALE_DOWN_PERIOD` (each removed worker drains gracefully).
+const SCALE_DOWN_WINDOW: u32 = 300;
+const SCALE_DOWN_PODS: u32 = 1;
+const SCALE_DOWN_PERIOD: u32 = 60;
 
 /// The PromQL of a scaler trigger: the coordinator's gauge, exactly as the ServiceMonitor scrapes it.
 pub fn promql(metric: &str, namespace: &str) -> String {
@@ -96,8 +115,9 @@ impl Default for Catalogs {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Autoscaling {
-    /// Fewest worker pods KEDA keeps (1 to 100; 0, scale to zero, arrives with part 2b).
-    #[schemars(range(min = 1, max = 100))]
+    /// Fewest worker pods KEDA keeps (0 to 100). 0 scales to zero when Trino is idle: the first
+    /// query then waits for a worker node (about 2 to 3 minutes) instead of failing.
+    #[schemars(range(min = 0, max = 100))]
     pub min_workers: u32,
     /// Most worker pods KEDA may run (1 to 100, at least `min_workers`).
     #[schemars(range(min = 1, max = 100))]
@@ -114,6 +134,11 @@ pub struct Autoscaling {
     /// Seconds between KEDA's Prometheus queries (10 to 300).
     #[schemars(range(min = 10, max = 300))]
     pub polling_seconds: u32,
+    /// Seconds a query may wait for its first worker (`query-manager.required-workers-max-wait`)
+    /// before Trino fails it; with `min_workers: 0` it must cover KEDA's polling plus a node's
+    /// launch and Trino's start (60 to 3600).
+    #[schemars(range(min = 60, max = 3600))]
+    pub first_query_max_wait_seconds: u32,
 }
 
 impl Default for Autoscaling {
@@ -125,6 +150,7 @@ impl Default for Autoscaling {
             running_threshold: 10,
             cooldown_seconds: 300,
             polling_seconds: 30,
+            first_query_max_wait_seconds: 300,
         }
     }
 }
@@ -380,7 +406,12 @@ fn derive(config: &Config) -> Result<Derived, Vec<Diagnostic>> {
 }
 
 /// config.properties of one role.
-fn config_properties(config: &Config, derived: &Derived, coordinator: bool) -> Vec<(&'static str, String)> {
+fn config_properties(
+    config: &Config,
+    derived: &Derived,
+    coordinator: bool,
+    autoscaled: bool,
+) -> Vec<(&'static str, String)> {
     let sizing = if coordinator { derived.coordinator } else { derived.worker };
     let mut p: Vec<(&'static str, String)> = vec![("coordinator", coordinator.to_string())];
     if coordinator {
@@ -394,6 +425,15 @@ fn config_properties(config: &Config, derived: &Derived, coordinator: bool) -> V
     p.push(("query.max-execution-time", format!("{}h", config.query_max_execution_hours)));
     p.push(("query.max-history", "100".into()));
     p.push(("retry-policy", config.retry_policy.as_str().into()));
+    if coordinator && autoscaled {
+        // A query that finds no worker (scaled to zero, or all replaced) waits for one instead
+        // of failing at once; RequiredWorkers reports the wait so KEDA activates the workers.
+        p.push(("query-manager.required-workers", "1".into()));
+        p.push((
+            "query-manager.required-workers-max-wait",
+            format!("{}s", config.autoscaling.first_query_max_wait_seconds),
+        ));
+    }
     if config.retry_policy != RetryPolicy::None {
         p.push(("exchange.compression-codec", "LZ4".into()));
     }
@@ -633,12 +673,12 @@ fn scaled_object(config: &Config, server_address: &str) -> Value {
             },
         })
     };
-    json!({
+    let mut object = json!({
         "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
         "metadata": {"name": WORKER, "namespace": ns, "labels": labels(Some("worker"))},
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": WORKER},
-            "minReplicaCount": a.min_workers,
+            "minReplicaCount": a.min_workers.max(1),
             "maxReplicaCount": a.max_workers,
             "pollingInterval": a.polling_seconds,
             "cooldownPeriod": a.cooldown_seconds,
@@ -650,14 +690,14 @@ fn scaled_object(config: &Config, server_address: &str) -> Value {
                             "stabilizationWindowSeconds": 0,
                             "selectPolicy": "Max",
                             "policies": [
-                                {"type": "Percent", "value": 100, "periodSeconds": 30},
-                                {"type": "Pods", "value": 4, "periodSeconds": 30},
+                                {"type": "Percent", "value": 100, "periodSeconds": SCALE_UP_PERIOD},
+                                {"type": "Pods", "value": SCALE_UP_PODS, "periodSeconds": SCALE_UP_PERIOD},
                             ],
                         },
                         "scaleDown": {
-                            "stabilizationWindowSeconds": 300,
+                            "stabilizationWindowSeconds": SCALE_DOWN_WINDOW,
                             "selectPolicy": "Min",
-                            "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}],
+                            "policies": [{"type": "Pods", "value": SCALE_DOWN_PODS, "periodSeconds": SCALE_DOWN_PERIOD}],
                         },
                     },
                 },
@@ -665,9 +705,17 @@ fn scaled_object(config: &Config, server_address: &str) -> Value {
             "triggers": [
                 trigger("queued-queries", QUEUED_METRIC, a.queued_threshold),
                 trigger("running-queries", RUNNING_METRIC, a.running_threshold),
+                // One worker per worker a waiting query needs: activates from zero, and sizes
+                // the pool at once for a query that asks for more workers than are running.
+                trigger("required-workers", REQUIRED_METRIC, 1),
             ],
         },
-    })
+    });
+    if a.min_workers == 0 {
+        // KEDA's scale to zero: idle at 0, and on any active trigger straight to minReplicaCount 1.
+        object["spec"]["idleReplicaCount"] = json!(0);
+    }
+    object
 }
 
 /// The namespace of a `http://<service>.<namespace>.svc:<port>` endpoint URL.
@@ -751,16 +799,25 @@ impl Addon for Trino {
         }
         if facts.flag(KEDA_FLAG) {
             let a = &config.autoscaling;
-            if a.min_workers == 0 {
+            problems.extend(check_range("autoscaling.min_workers", a.min_workers, 0..=100));
+            problems.extend(check_range(
+                "autoscaling.first_query_max_wait_seconds",
+                a.first_query_max_wait_seconds,
+                60..=3600,
+            ));
+            let least = a.polling_seconds + WORKER_ARRIVAL_SECONDS;
+            if a.min_workers == 0 && a.first_query_max_wait_seconds < least {
                 problems.push(
                     Diagnostic::error(
-                        "autoscaling.min_workers",
-                        "scale to zero arrives with RequiredWorkers activation (issue 3, part 2b)",
+                        "autoscaling.first_query_max_wait_seconds",
+                        format!(
+                            "with min_workers 0 a first query waits for KEDA's poll ({} s) and a new worker node \
+                             (about {WORKER_ARRIVAL_SECONDS} s); {} s would fail it",
+                            a.polling_seconds, a.first_query_max_wait_seconds
+                        ),
                     )
-                    .hint("min_workers: 1"),
+                    .hint(format!("first_query_max_wait_seconds: {} or more", least.max(300))),
                 );
-            } else {
-                problems.extend(check_range("autoscaling.min_workers", a.min_workers, 1..=100));
             }
             problems.extend(check_range("autoscaling.max_workers", a.max_workers, 1..=100));
             problems.extend(check_range("autoscaling.queued_threshold", a.queued_threshold, 1..=1000));
@@ -809,7 +866,7 @@ impl Addon for Trino {
         let role_files = |coordinator: bool| {
             let sizing = if coordinator { derived.coordinator } else { derived.worker };
             let mut data = BTreeMap::from([
-                ("config.properties".to_string(), properties(&config_properties(config, &derived, coordinator))),
+                ("config.properties".to_string(), properties(&config_properties(config, &derived, coordinator, keda))),
                 ("jvm.config".to_string(), jvm_config(sizing.heap_gib)),
                 ("log.properties".to_string(), "io.trino=INFO\n".to_string()),
                 (
@@ -1146,7 +1203,8 @@ impl Addon for Trino {
                     "Trino's own OpenMetrics endpoint, no exporter sidecar: ServiceMonitor {RELEASE} (namespace {ns}) \
                      scrapes GET /metrics on port {} of Service {RELEASE} (the coordinator) every 15 s; Trino serves \
                      its JMX MBeans there as trino_... gauges, among them {QUEUED_METRIC} and {RUNNING_METRIC} \
-                     (MBean trino.execution:name=QueryManager). The endpoint needs an identified user: the \
+                     (MBean trino.execution:name=QueryManager) and {REQUIRED_METRIC} (MBean \
+                     trino.execution:name=ClusterSizeMonitor). The endpoint needs an identified user: the \
                      ServiceMonitor sends Basic auth with user admin from Secret trino-users{}. Samples carry \
                      job=\"{JOB}\" (prometheus-operator names the job after the Service when the ServiceMonitor \
                      sets no jobLabel) and namespace=\"{ns}\"; the NetworkPolicy admits the Prometheus namespace{}",
@@ -1173,16 +1231,20 @@ impl Addon for Trino {
                     "KEDA ScaledObject {WORKER} scales Deployment {WORKER} (which carries no replicas: the HPA owns \
                      them; `workers` is ignored) between {} and {} pods, querying {server_address} every {} s. \
                      Triggers (AverageValue, so desired workers = ceil(value / threshold)): `{}` over {} queued \
-                     queries per worker and `{}` over {} running queries per worker. Up fast (max of +100 % and +4 \
-                     pods per 30 s, no stabilization), down slow (1 pod per 60 s after 300 s of stabilization; \
-                     cooldown {} s); each removed worker drains through the preStop graceful shutdown. \
-                     ignoreNullValues \"false\": a missing series is an error, not 0, so after 3 failed queries \
-                     the fallback holds {} worker(s) instead of silently scaling in. The reference's scaler never \
-                     scaled because it queried a Prometheus URL that does not exist (ours comes from the \
-                     prometheus addon's prometheus-query endpoint), targeted the wrong kind (ours is apps/v1 \
-                     Deployment {WORKER}, the object the plugin renders) and filtered on a job label no target \
-                     had (ours is job=\"{JOB}\", the name of the Service ServiceMonitor {RELEASE} scrapes, checked \
-                     by the plugin's tests). Scale to zero arrives with RequiredWorkers activation (part 2b)",
+                     queries per worker, `{}` over {} running queries per worker, and `{}` at 1 per worker (the \
+                     workers a waiting query needs, so a query asking for more workers than run gets them at once). \
+                     Up fast (the larger of +100 % and +{SCALE_UP_PODS} pods per {SCALE_UP_PERIOD} s, no \
+                     stabilization), down slow ({SCALE_DOWN_PODS} pod per {SCALE_DOWN_PERIOD} s once the highest \
+                     recommendation of the last {SCALE_DOWN_WINDOW} s allows it); each removed worker drains \
+                     through the preStop graceful shutdown. ignoreNullValues \"false\": a missing series is an \
+                     error, not 0, so after 3 failed queries the fallback holds {} worker(s) instead of silently \
+                     scaling in. The coordinator sets query-manager.required-workers=1 and \
+                     query-manager.required-workers-max-wait={}s: a query that finds no worker waits for one \
+                     instead of failing. The reference's scaler never scaled because it queried a Prometheus URL \
+                     that does not exist (ours comes from the prometheus addon's prometheus-query endpoint), \
+                     targeted the wrong kind (ours is apps/v1 Deployment {WORKER}, the object the plugin renders) \
+                     and filtered on a job label no target had (ours is job=\"{JOB}\", the name of the Service \
+                     ServiceMonitor {RELEASE} scrapes, checked by the plugin's tests)",
                     a.min_workers,
                     a.max_workers,
                     a.polling_seconds,
@@ -1190,10 +1252,29 @@ impl Addon for Trino {
                     a.queued_threshold,
                     promql(RUNNING_METRIC, ns),
                     a.running_threshold,
-                    a.cooldown_seconds,
-                    a.min_workers.max(1)
+                    promql(REQUIRED_METRIC, ns),
+                    a.min_workers.max(1),
+                    a.first_query_max_wait_seconds,
                 ),
             );
+            if a.min_workers == 0 {
+                plan = plan.note(
+                    "scale-to-zero",
+                    format!(
+                        "min_workers 0: idleReplicaCount 0, minReplicaCount 1. After {} s without queued, running or \
+                         waiting queries KEDA scales the workers to zero and Karpenter removes their nodes. A query \
+                         arriving then finds no worker: it waits in WAITING_FOR_RESOURCES (not in the queue, so \
+                         QueuedQueries stays 0), RequiredWorkers turns 1, KEDA sees it at its next poll (up to {} s) \
+                         and scales to 1; expect the first query of an idle period to start after about {}-{} s \
+                         (poll, node launch 60-90 s, Trino start), within its {} s wait",
+                        a.cooldown_seconds,
+                        a.polling_seconds,
+                        WORKER_ARRIVAL_SECONDS - 30,
+                        a.polling_seconds + WORKER_ARRIVAL_SECONDS,
+                        a.first_query_max_wait_seconds
+                    ),
+                );
+            }
         }
         plan = plan.note(
             "placement",

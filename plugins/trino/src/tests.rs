@@ -23,6 +23,8 @@ const PROPERTIES: &[(&str, &str)] = &[
     ("query.max-execution-time", "io.trino.execution.QueryManagerConfig"),
     ("query.max-history", "io.trino.execution.QueryManagerConfig"),
     ("retry-policy", "io.trino.execution.QueryManagerConfig"),
+    ("query-manager.required-workers", "io.trino.execution.QueryManagerConfig"),
+    ("query-manager.required-workers-max-wait", "io.trino.execution.QueryManagerConfig"),
     ("exchange.compression-codec", "io.trino.FeaturesConfig"),
     ("shutdown.grace-period", "io.trino.server.ServerConfig"),
     ("node.environment", "io.airlift.node.NodeConfig"),
@@ -427,9 +429,15 @@ fn every_emitted_property_is_a_known_trino_property() {
     let f = enabled();
     let known: Vec<&str> = PROPERTIES.iter().map(|(k, _)| *k).collect();
     let mut seen = std::collections::BTreeSet::new();
-    for config in [json!({}), json!({"https": true}), json!({"retry_policy": "NONE"}), json!({"retry_policy": "QUERY"})]
-    {
-        let plan = plan_ok::<Trino>(&config, &f);
+    let configs = [
+        (json!({}), &f),
+        (json!({"https": true}), &f),
+        (json!({"retry_policy": "NONE"}), &f),
+        (json!({"retry_policy": "QUERY"}), &f),
+        (json!({"autoscaling": {"min_workers": 0}}), &keda_on()),
+    ];
+    for (config, f) in configs {
+        let plan = plan_ok::<Trino>(&config, f);
         for cm in config_maps(&plan) {
             for (name, text) in cm["data"].as_object().expect("data") {
                 if !name.ends_with(".properties") {
@@ -509,9 +517,15 @@ fn info_describes_the_addon() {
     assert_eq!(found, [("keda", Some("enable_trino_keda")), ("prometheus", Some("enable_trino_keda"))]);
     let schema: Value = serde_json::from_str(&info.config_schema).unwrap();
     let text = schema.to_string();
-    for field in
-        ["min_workers", "max_workers", "queued_threshold", "running_threshold", "cooldown_seconds", "polling_seconds"]
-    {
+    for field in [
+        "min_workers",
+        "max_workers",
+        "queued_threshold",
+        "running_threshold",
+        "cooldown_seconds",
+        "polling_seconds",
+        "first_query_max_wait_seconds",
+    ] {
         assert!(text.contains(&format!("\"{field}\"")), "{field} in schema");
     }
 }
@@ -557,7 +571,7 @@ fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
     assert_eq!(behavior["scaleUp"]["stabilizationWindowSeconds"], 0);
     assert_eq!(
         behavior["scaleUp"]["policies"],
-        json!([{"type": "Percent", "value": 100, "periodSeconds": 30}, {"type": "Pods", "value": 4, "periodSeconds": 30}])
+        json!([{"type": "Percent", "value": 100, "periodSeconds": 15}, {"type": "Pods", "value": 4, "periodSeconds": 15}])
     );
     assert_eq!(behavior["scaleUp"]["selectPolicy"], "Max");
     assert_eq!(behavior["scaleDown"]["stabilizationWindowSeconds"], 300);
@@ -587,10 +601,11 @@ fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
     assert_eq!(monitor["spec"]["namespaceSelector"], json!({"matchNames": ["trino"]}));
 
     let triggers = spec["triggers"].as_array().unwrap();
-    assert_eq!(triggers.len(), 2);
+    assert_eq!(triggers.len(), 3);
     for (trigger, metric, threshold) in [
         (&triggers[0], "trino_execution_name_QueryManager_QueuedQueries", "7"),
         (&triggers[1], "trino_execution_name_QueryManager_RunningQueries", "15"),
+        (&triggers[2], "trino_execution_name_ClusterSizeMonitor_RequiredWorkers", "1"),
     ] {
         assert_eq!(trigger["type"], "prometheus");
         assert_eq!(trigger["metricType"], "AverageValue");
@@ -623,6 +638,61 @@ fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
     );
     assert!(plan.notes.iter().any(|n| n.topic == "autoscaling" && n.text.contains("job=\"trino\"")));
     assert!(plan.notes.iter().any(|n| n.topic == "metrics"));
+    // min_workers 2: no scale to zero.
+    assert!(spec.get("idleReplicaCount").is_none());
+    assert!(plan.notes.iter().all(|n| n.topic != "scale-to-zero"));
+    // A query that finds no worker waits for one (and RequiredWorkers reports it).
+    let coordinator = file(&plan, "trino-coordinator", "config.properties");
+    assert_eq!(coordinator["query-manager.required-workers"], "1");
+    assert_eq!(coordinator["query-manager.required-workers-max-wait"], "300s");
+    assert!(!file(&plan, "trino-worker", "config.properties").contains_key("query-manager.required-workers"));
+}
+
+#[test]
+fn scale_to_zero_activates_on_required_workers() {
+    let config = json!({"autoscaling": {"min_workers": 0, "first_query_max_wait_seconds": 420}});
+    assert!(errors::<Trino>(&config, &keda_on()).iter().all(|d| d.severity != Severity::Error));
+    let plan = plan_ok::<Trino>(&config, &keda_on());
+    let r = release(&plan, "trino");
+    let spec = object(r, "ScaledObject", "trino-worker")["spec"].clone();
+    // KEDA: idleReplicaCount must be below minReplicaCount, and only 0 is supported.
+    assert_eq!(spec["idleReplicaCount"], 0);
+    assert_eq!(spec["minReplicaCount"], 1);
+    assert_eq!(spec["fallback"]["replicas"], 1);
+    // Activation from zero: a query waiting for workers is not queued; only RequiredWorkers sees it.
+    let activation = spec["triggers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["metadata"]["query"].as_str().unwrap().contains("ClusterSizeMonitor_RequiredWorkers"))
+        .expect("a RequiredWorkers trigger");
+    assert_eq!(
+        activation["metadata"]["query"],
+        "sum(trino_execution_name_ClusterSizeMonitor_RequiredWorkers{job=\"trino\",namespace=\"trino\"})"
+    );
+    assert!(activation["metadata"].get("activationThreshold").is_none(), "KEDA's default 0: active above 0");
+    assert_eq!(activation["metadata"]["ignoreNullValues"], "false");
+    let coordinator = file(&plan, "trino-coordinator", "config.properties");
+    assert_eq!(coordinator["query-manager.required-workers"], "1");
+    assert_eq!(coordinator["query-manager.required-workers-max-wait"], "420s");
+    assert!(object(r, "Deployment", "trino-worker")["spec"].get("replicas").is_none());
+    let note = plan.notes.iter().find(|n| n.topic == "scale-to-zero").expect("scale-to-zero note");
+    assert!(note.text.contains("WAITING_FOR_RESOURCES") && note.text.contains("420 s"), "{}", note.text);
+
+    // The first query must be allowed to wait for a poll and a new node.
+    let d = error_at::<Trino>(
+        &json!({"autoscaling": {"min_workers": 0, "first_query_max_wait_seconds": 120}}),
+        &keda_on(),
+        "autoscaling.first_query_max_wait_seconds",
+    );
+    assert!(d.message.contains("would fail it"), "{d:?}");
+    assert_eq!(d.hint.as_deref(), Some("first_query_max_wait_seconds: 300 or more"));
+    // With a warm pool of one the same wait is fine.
+    assert!(
+        errors::<Trino>(&json!({"autoscaling": {"min_workers": 1, "first_query_max_wait_seconds": 120}}), &keda_on())
+            .iter()
+            .all(|d| d.severity != Severity::Error)
+    );
 }
 
 #[test]
@@ -684,8 +754,7 @@ fn keda_diagnostics() {
         "autoscaling.min_workers",
     );
     assert!(d.message.contains("above max_workers 3"), "{d:?}");
-    let d = error_at::<Trino>(&json!({"autoscaling": {"min_workers": 0}}), &keda_on(), "autoscaling.min_workers");
-    assert!(d.message.contains("RequiredWorkers"), "{d:?}");
+    error_at::<Trino>(&json!({"autoscaling": {"min_workers": 101}}), &keda_on(), "autoscaling.min_workers");
     error_at::<Trino>(&json!({"autoscaling": {"max_workers": 101}}), &keda_on(), "autoscaling.max_workers");
     error_at::<Trino>(&json!({"autoscaling": {"polling_seconds": 5}}), &keda_on(), "autoscaling.polling_seconds");
     assert!(
