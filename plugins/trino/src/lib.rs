@@ -38,6 +38,16 @@ const POOL_LABEL: &str = "dataplat.io/pool";
 const WORKER_TAINT: &str = "dataplat.io/trino-worker";
 /// Where the ConfigMaps are mounted: Trino reads `/etc/trino` (the image's default).
 const ETC: &str = "/etc/trino";
+/// Secret cert-manager writes the coordinator's certificate to (with `https`).
+const TLS_SECRET: &str = "trino-tls";
+/// The combined PEM (key + chain) cert-manager adds to the Secret: Trino's PEM keystore is one file.
+const TLS_COMBINED: &str = "tls-combined.pem";
+/// The CA of the platform's Trino certificates (self-signed, kept by cert-manager).
+const CA_SECRET: &str = "trino-ca";
+/// Where the coordinator reads its password file, written at pod start by an init container.
+const PASSWORD_DIR: &str = "/etc/trino-users";
+/// Image of the init container hashing admin's password with bcrypt (Apache's `htpasswd`).
+const HTPASSWD_IMAGE: &str = "httpd:2.4.65-alpine";
 /// Feature flag: KEDA scales the workers on Trino's own metrics.
 pub const KEDA_FLAG: &str = "enable_trino_keda";
 /// The `job` label Prometheus gives the coordinator's samples: the ServiceMonitor sets no
@@ -183,7 +193,9 @@ pub struct Config {
     /// termination grace period of at least twice this.
     #[schemars(range(min = 10, max = 3600))]
     pub shutdown_grace_period_seconds: u32,
-    /// Serve HTTPS on 8443 with password authentication (certificate from Secret `trino-tls`).
+    /// Serve HTTPS on 8443 with password authentication: cert-manager issues the certificate
+    /// (Secret `trino-tls`, from a self-signed platform CA), the coordinator checks user `admin`
+    /// against a bcrypt hash of the generated password in Secret `trino-users`. Needs `enable_cert_manager`.
     pub https: bool,
     /// Run workers on spot capacity with on-demand fallback (the coordinator is always on-demand).
     pub spot_workers: bool,
@@ -443,7 +455,7 @@ fn config_properties(
     if config.https {
         p.push(("http-server.https.enabled", "true".into()));
         p.push(("http-server.https.port", HTTPS_PORT.to_string()));
-        p.push(("http-server.https.keystore.path", "/etc/trino-tls/tls.pem".into()));
+        p.push(("http-server.https.keystore.path", format!("/etc/trino-tls/{TLS_COMBINED}")));
         p.push(("internal-communication.shared-secret", "${ENV:TRINO_SHARED_SECRET}".into()));
         if coordinator {
             p.push(("http-server.authentication.type", "PASSWORD".into()));
@@ -560,10 +572,14 @@ fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool,
     let mut env = vec![];
     let mut ports = vec![json!({"name": "http", "containerPort": PORT, "protocol": "TCP"})];
     if config.https {
-        volumes.push(json!({"name": "tls", "secret": {"secretName": "trino-tls"}}));
+        volumes.push(json!({"name": "tls", "secret": {"secretName": TLS_SECRET}}));
         mounts.push(json!({"name": "tls", "mountPath": "/etc/trino-tls", "readOnly": true}));
         env.push(json!({"name": "TRINO_SHARED_SECRET", "valueFrom": {"secretKeyRef": {"name": "trino-users", "key": "shared-secret"}}}));
         ports.push(json!({"name": "https", "containerPort": HTTPS_PORT, "protocol": "TCP"}));
+        if coordinator {
+            volumes.push(json!({"name": "users", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}));
+            mounts.push(json!({"name": "users", "mountPath": PASSWORD_DIR, "readOnly": true}));
+        }
     }
     let probe = json!({"httpGet": {"path": "/v1/info", "port": "http"}, "periodSeconds": 10, "failureThreshold": 6});
     let mut container = json!({
@@ -603,6 +619,9 @@ fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool,
         }]}});
     }
     pod["containers"] = json!([container]);
+    if config.https && coordinator {
+        pod["initContainers"] = json!([password_file_init()]);
+    }
     let mut deployment = json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": { "name": name, "namespace": ns, "labels": labels(Some(component)) },
@@ -627,6 +646,78 @@ fn deployment(config: &Config, region: &str, sizing: &Sizing, coordinator: bool,
     typed(deployment)
 }
 
+/// The init container writing the coordinator's password file: `admin:<bcrypt of the generated
+/// password>`, computed in the pod (a plugin is deterministic and cannot salt a hash), into a
+/// memory-backed emptyDir the Trino container mounts read-only. The password never leaves the
+/// cluster and never appears in platform.yaml, the plan or a ConfigMap.
+fn password_file_init() -> Value {
+    json!({
+        "name": "password-file",
+        "image": HTPASSWD_IMAGE,
+        "imagePullPolicy": "IfNotPresent",
+        "command": [
+            "/bin/sh", "-c",
+            format!("umask 077 && htpasswd -B -C 10 -b -c {PASSWORD_DIR}/password.db \"$TRINO_USER\" \"$TRINO_PASSWORD\""),
+        ],
+        "env": [
+            {"name": "TRINO_USER", "valueFrom": {"secretKeyRef": {"name": "trino-users", "key": "username"}}},
+            {"name": "TRINO_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "trino-users", "key": "password"}}},
+        ],
+        "volumeMounts": [{"name": "users", "mountPath": PASSWORD_DIR}],
+        "resources": resources("50m", "64Mi", "200m", "64Mi"),
+        "securityContext": {
+            "allowPrivilegeEscalation": false,
+            "capabilities": {"drop": ["ALL"]},
+            "runAsNonRoot": true, "runAsUser": TRINO_UID, "runAsGroup": TRINO_UID,
+        },
+    })
+}
+
+/// cert-manager objects of `https`: a self-signed issuer bootstraps the platform's Trino CA
+/// (Secret `trino-ca`), and a CA issuer signs the coordinator's serving certificate (Secret
+/// `trino-tls`, with a combined PEM for Trino's keystore and `ca.crt` for clients and Prometheus).
+fn tls_objects(ns: &str) -> Vec<Value> {
+    let meta = |name: &str| json!({"name": name, "namespace": ns, "labels": labels(Some("coordinator"))});
+    vec![
+        json!({
+            "apiVersion": "cert-manager.io/v1", "kind": "Issuer",
+            "metadata": meta("trino-selfsigned"),
+            "spec": {"selfSigned": {}},
+        }),
+        json!({
+            "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+            "metadata": meta(CA_SECRET),
+            "spec": {
+                "isCA": true,
+                "commonName": format!("{RELEASE} CA ({ns})"),
+                "secretName": CA_SECRET,
+                "duration": "87600h",
+                "privateKey": {"algorithm": "ECDSA", "size": 256},
+                "issuerRef": {"group": "cert-manager.io", "kind": "Issuer", "name": "trino-selfsigned"},
+            },
+        }),
+        json!({
+            "apiVersion": "cert-manager.io/v1", "kind": "Issuer",
+            "metadata": meta(CA_SECRET),
+            "spec": {"ca": {"secretName": CA_SECRET}},
+        }),
+        json!({
+            "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+            "metadata": meta(TLS_SECRET),
+            "spec": {
+                "secretName": TLS_SECRET,
+                "duration": "2160h",
+                "renewBefore": "360h",
+                "dnsNames": [RELEASE, format!("{RELEASE}.{ns}"), format!("{RELEASE}.{ns}.svc"), format!("{RELEASE}.{ns}.svc.cluster.local")],
+                "usages": ["server auth", "digital signature", "key encipherment"],
+                "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+                "additionalOutputFormats": [{"type": "CombinedPEM"}],
+                "issuerRef": {"group": "cert-manager.io", "kind": "Issuer", "name": CA_SECRET},
+            },
+        }),
+    ]
+}
+
 /// ServiceMonitor `trino`: Prometheus scrapes the coordinator's `/metrics` through Service `trino`.
 fn service_monitor(config: &Config) -> Value {
     let ns = config.namespace.as_str();
@@ -640,7 +731,7 @@ fn service_monitor(config: &Config) -> Value {
         endpoint["port"] = json!("https");
         endpoint["scheme"] = json!("https");
         endpoint["tlsConfig"] = json!({
-            "ca": {"secret": {"name": "trino-tls", "key": "ca.crt"}},
+            "ca": {"secret": {"name": TLS_SECRET, "key": "ca.crt"}},
             "serverName": format!("{RELEASE}.{ns}.svc"),
         });
     }
@@ -836,6 +927,12 @@ impl Addon for Trino {
             // The prometheus-query endpoint is known only once prometheus is planned (validation
             // runs before): plan() refuses to render a scaler without it.
         }
+        if config.https && !facts.addon_enabled("cert_manager") {
+            problems.push(
+                Diagnostic::error("https", "https needs cert-manager to issue the coordinator's certificate")
+                    .hint("enable_cert_manager: true"),
+            );
+        }
         if !config.https {
             problems.push(
                 Diagnostic::warning("https", "Trino serves plain HTTP without authentication inside the cluster")
@@ -902,7 +999,7 @@ impl Addon for Trino {
                     "password-authenticator.properties".into(),
                     properties(&[
                         ("password-authenticator.name", "file".into()),
-                        ("file.password-file", "/etc/trino-users/password.db".into()),
+                        ("file.password-file", format!("{PASSWORD_DIR}/password.db")),
                     ]),
                 );
             }
@@ -977,6 +1074,18 @@ impl Addon for Trino {
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), COORDINATOR).timeout(600))
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), WORKER).timeout(900));
         let mut release = release;
+        if config.https {
+            for object in tls_objects(ns) {
+                release = release.object(&object);
+            }
+            release = release
+                .health(
+                    HealthCheck::ready("cert-manager.io/v1", "Certificate", Some(ns), TLS_SECRET)
+                        .condition("{.status.conditions[?(@.type=='Ready')].status}", "True")
+                        .timeout(300),
+                )
+                .depends_on("cert_manager/cert-manager");
+        }
         if prometheus {
             release = release.object(&service_monitor(config)).depends_on("prometheus/prometheus");
         }
@@ -1107,6 +1216,14 @@ impl Addon for Trino {
             format!("http://{RELEASE}.{ns}.svc:{PORT}"),
             "Trino coordinator (HTTP) inside the cluster",
         ));
+        if config.https {
+            plan = plan.endpoint(Endpoint::new(
+                "trino",
+                "https",
+                format!("https://{RELEASE}.{ns}.svc:{HTTPS_PORT}"),
+                "Trino coordinator (HTTPS, password authentication; CA in Secret trino-ca) inside the cluster",
+            ));
+        }
 
         // Notes: every derived value.
         for (role, s, ty) in [
@@ -1186,14 +1303,22 @@ impl Addon for Trino {
         plan = plan.note(
             "authentication",
             if config.https {
-                "https on: port 8443 with the PEM in Secret trino-tls (to be issued by cert-manager in part 2) and \
-                 password authentication from /etc/trino-users/password.db; a plugin cannot compute a bcrypt hash \
-                 deterministically, so the host must derive password.db (admin:<bcrypt of trino-users.password>) \
-                 into Secret trino-users before the coordinator starts (part 2)"
+                format!(
+                    "https on: the coordinator serves port {HTTPS_PORT} with the certificate cert-manager issues \
+                     into Secret {TLS_SECRET} (ECDSA P-256, 90 days, renewed 15 days before expiry, for {RELEASE}, \
+                     {RELEASE}.{ns}.svc and {RELEASE}.{ns}.svc.cluster.local; Trino reads the combined PEM \
+                     {TLS_COMBINED}), signed by the platform's Trino CA (Secret {CA_SECRET}, self-signed; clients \
+                     trust its ca.crt). Password authentication: init container password-file ({HTPASSWD_IMAGE}) \
+                     writes admin:<bcrypt cost 10 of the generated password> to {PASSWORD_DIR}/password.db (memory \
+                     emptyDir) at each coordinator start, so the password lives only in Secret trino-users; workers \
+                     and coordinator share internal-communication.shared-secret from the same Secret. Read the \
+                     password with `kubectl -n {ns} get secret trino-users -o jsonpath='{{.data.password}}' | base64 -d`"
+                )
             } else {
                 "https off: Trino accepts any user over plain HTTP (it only allows password authentication over \
                  HTTPS); Secret trino-users (admin + random password) is generated now so turning https on keeps \
                  the same credentials"
+                    .to_string()
             },
         );
         if prometheus {

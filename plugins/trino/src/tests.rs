@@ -5,6 +5,11 @@ fn enabled() -> PlatformFacts {
     facts(&["enable_trino"], &["trino"])
 }
 
+/// Trino with cert-manager, which `https` needs.
+fn with_cert_manager() -> PlatformFacts {
+    facts(&["enable_trino", "enable_cert_manager"], &["trino", "cert_manager"])
+}
+
 /// Every Trino property the plugin can emit, with the Trino 477 class (or, for plugin-loaded
 /// names, the component) that defines it.
 const PROPERTIES: &[(&str, &str)] = &[
@@ -365,7 +370,7 @@ fn variants_workers_catalogs_spot_zone_https() {
         "workers": 60, "worker_instance_type": "m7i.8xlarge", "spot_workers": false, "zone": "b",
         "catalogs": {"tpch": false, "tpcds": false, "hive": false}, "https": true,
     });
-    let f = enabled();
+    let f = with_cert_manager();
     let plan = plan_ok::<Trino>(&config, &f);
     let r = release(&plan, "trino");
     let w = object(r, "Deployment", "trino-worker");
@@ -392,7 +397,7 @@ fn variants_workers_catalogs_spot_zone_https() {
     let per_node: u32 = props["query.max-memory-per-node"].trim_end_matches("GB").parse().expect("number");
     assert_eq!(props["query.max-memory"], format!("{}GB", per_node * 60));
     // The default config warns that HTTPS is off.
-    let defaults = dataplat_sdk::runtime::validate::<Trino>("{}", &f);
+    let defaults = dataplat_sdk::runtime::validate::<Trino>("{}", &enabled());
     assert_eq!(
         defaults.iter().map(|d| (d.severity, d.path.as_str())).collect::<Vec<_>>(),
         [(Severity::Warning, "https")]
@@ -431,7 +436,7 @@ fn every_emitted_property_is_a_known_trino_property() {
     let mut seen = std::collections::BTreeSet::new();
     let configs = [
         (json!({}), &f),
-        (json!({"https": true}), &f),
+        (json!({"https": true}), &with_cert_manager()),
         (json!({"retry_policy": "NONE"}), &f),
         (json!({"retry_policy": "QUERY"}), &f),
         (json!({"autoscaling": {"min_workers": 0}}), &keda_on()),
@@ -459,7 +464,7 @@ fn every_emitted_property_is_a_known_trino_property() {
 
 #[test]
 fn deployments_are_valid_k8s_shapes_without_status() {
-    let plan = plan_ok::<Trino>(&json!({"https": true}), &enabled());
+    let plan = plan_ok::<Trino>(&json!({"https": true}), &with_cert_manager());
     let r = release(&plan, "trino");
     for raw in &r.objects {
         let value: Value = serde_json::from_str(raw).expect("JSON");
@@ -532,7 +537,7 @@ fn info_describes_the_addon() {
 
 #[test]
 fn plans_are_deterministic() {
-    assert_deterministic::<Trino>(&json!({"workers": 7, "https": true, "zone": "c"}), &enabled());
+    assert_deterministic::<Trino>(&json!({"workers": 7, "https": true, "zone": "c"}), &with_cert_manager());
     assert_deterministic::<Trino>(&json!({}), &enabled());
     assert_deterministic::<Trino>(&json!({"autoscaling": {"max_workers": 20}}), &keda_on());
 }
@@ -697,7 +702,9 @@ fn scale_to_zero_activates_on_required_workers() {
 
 #[test]
 fn keda_defaults_and_https_scrape() {
-    let plan = plan_ok::<Trino>(&json!({"https": true}), &keda_on());
+    let mut f = keda_on();
+    f.enabled_addons.push("cert_manager".into());
+    let plan = plan_ok::<Trino>(&json!({"https": true}), &f);
     let r = release(&plan, "trino");
     let spec = object(r, "ScaledObject", "trino-worker")["spec"].clone();
     assert_eq!((spec["minReplicaCount"].clone(), spec["maxReplicaCount"].clone()), (json!(1), json!(10)));
@@ -760,4 +767,79 @@ fn keda_diagnostics() {
     assert!(
         errors::<Trino>(&json!({"autoscaling": {"bogus": 1}}), &keda_on()).iter().any(|d| d.message.contains("bogus"))
     );
+}
+
+#[test]
+fn https_issues_a_certificate_and_hashes_the_password_in_the_pod() {
+    let f = with_cert_manager();
+    let config = json!({"https": true});
+    assert!(errors::<Trino>(&config, &f).iter().all(|d| d.severity != Severity::Error));
+    let plan = plan_ok::<Trino>(&config, &f);
+    let r = release(&plan, "trino");
+    assert_eq!(r.depends_on, ["cert_manager/cert-manager"]);
+    assert!(health_checks(r).contains(&("Certificate", "trino-tls")));
+
+    // The serving certificate, signed by the CA issuer, whose CA comes from the self-signed issuer.
+    let tls = object(r, "Certificate", "trino-tls");
+    assert_eq!(tls["apiVersion"], "cert-manager.io/v1");
+    assert_eq!(tls["spec"]["secretName"], "trino-tls");
+    assert_eq!(tls["spec"]["additionalOutputFormats"], json!([{"type": "CombinedPEM"}]));
+    let names: Vec<&str> = tls["spec"]["dnsNames"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert!(names.contains(&"trino.trino.svc") && names.contains(&"trino.trino.svc.cluster.local"), "{names:?}");
+    let ca_issuer = object(r, "Issuer", tls["spec"]["issuerRef"]["name"].as_str().unwrap());
+    let ca = object(r, "Certificate", ca_issuer["spec"]["ca"]["secretName"].as_str().unwrap());
+    assert_eq!(ca["spec"]["isCA"], true);
+    assert_eq!(ca["spec"]["secretName"], ca_issuer["spec"]["ca"]["secretName"]);
+    let root = object(r, "Issuer", ca["spec"]["issuerRef"]["name"].as_str().unwrap());
+    assert_eq!(root["spec"], json!({"selfSigned": {}}));
+
+    // Trino's keystore is the combined PEM of that Secret, mounted where the property points.
+    let props = file(&plan, "trino-coordinator", "config.properties");
+    let keystore = &props["http-server.https.keystore.path"];
+    let coordinator = object(r, "Deployment", "trino-coordinator");
+    let pod = &coordinator["spec"]["template"]["spec"];
+    let tls_volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "tls").expect("tls volume");
+    assert_eq!(tls_volume["secret"]["secretName"], "trino-tls");
+    let trino = &pod["containers"][0];
+    let mount = trino["volumeMounts"].as_array().unwrap().iter().find(|m| m["name"] == "tls").unwrap();
+    assert_eq!(*keystore, format!("{}/tls-combined.pem", mount["mountPath"].as_str().unwrap()));
+
+    // The password file: written by the init container into the volume Trino reads it from.
+    let auth = file(&plan, "trino-coordinator", "password-authenticator.properties");
+    let password_file = &auth["file.password-file"];
+    let init = &pod["initContainers"][0];
+    let command = init["command"][2].as_str().unwrap();
+    assert!(command.contains(&format!("htpasswd -B -C 10 -b -c {password_file}")), "{command}");
+    let env: Vec<(&str, &str)> = init["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["valueFrom"]["secretKeyRef"]["name"].as_str().unwrap(),
+                e["valueFrom"]["secretKeyRef"]["key"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(env, [("trino-users", "username"), ("trino-users", "password")]);
+    let dir = password_file.rsplit_once('/').unwrap().0;
+    let init_mount = &init["volumeMounts"][0];
+    assert_eq!(init_mount["mountPath"], dir);
+    let read = trino["volumeMounts"].as_array().unwrap().iter().find(|m| m["name"] == init_mount["name"]).unwrap();
+    assert_eq!((read["mountPath"].as_str(), read["readOnly"].as_bool()), (Some(dir), Some(true)));
+    assert_eq!(init["securityContext"]["runAsNonRoot"], true);
+    assert!(!init["image"].as_str().unwrap().ends_with(":latest"));
+    // Workers neither hash passwords nor need the volume.
+    let worker = object(r, "Deployment", "trino-worker");
+    assert!(worker["spec"]["template"]["spec"].get("initContainers").is_none());
+    assert!(endpoints(&plan).contains(&("https", "https://trino.trino.svc:8443")));
+
+    // Without cert-manager there is no certificate: refused, with the fix.
+    let d = error_at::<Trino>(&config, &enabled(), "https");
+    assert_eq!(d.hint.as_deref(), Some("enable_cert_manager: true"));
+    // And with https off: no cert-manager objects, no dependency.
+    let plan = plan_ok::<Trino>(&json!({}), &f);
+    let r = release(&plan, "trino");
+    assert!(objects(r).iter().all(|o| o["apiVersion"] != "cert-manager.io/v1"));
+    assert!(r.depends_on.is_empty());
 }
