@@ -404,14 +404,26 @@ struct Derived {
     query_max_memory_gb: u32,
 }
 
-fn derive(config: &Config) -> Result<Derived, Vec<Diagnostic>> {
+/// The worker count memory limits and the coordinator are sized for: `workers`, or with
+/// autoscaling the most workers KEDA may run.
+fn expected_workers(config: &Config, autoscaled: bool) -> u32 {
+    if autoscaled { config.autoscaling.max_workers } else { config.workers }
+}
+
+/// How the note and the warning name that count.
+fn workers_phrase(config: &Config, autoscaled: bool) -> String {
+    let n = expected_workers(config, autoscaled);
+    if autoscaled { format!("{n} worker(s) (autoscaling.max_workers)") } else { format!("{n} worker(s)") }
+}
+
+fn derive(config: &Config, autoscaled: bool) -> Result<Derived, Vec<Diagnostic>> {
     let coordinator = sized("coordinator_instance_type", &config.coordinator_instance_type);
     let worker = sized("worker_instance_type", &config.worker_instance_type);
     match (coordinator, worker) {
         (Ok(coordinator), Ok(worker)) => Ok(Derived {
             coordinator,
             worker,
-            query_max_memory_gb: query_max_memory_gb(worker.per_node_gib, config.workers),
+            query_max_memory_gb: query_max_memory_gb(worker.per_node_gib, expected_workers(config, autoscaled)),
         }),
         (c, w) => Err(c.err().into_iter().chain(w.err()).collect()),
     }
@@ -866,14 +878,17 @@ impl Addon for Trino {
             problems.push(problem);
         }
         if let Ok(coordinator) = coordinator {
-            let wanted = coordinator_vcpu_for(config.workers);
+            let autoscaled = facts.flag(KEDA_FLAG);
+            let wanted = coordinator_vcpu_for(expected_workers(config, autoscaled));
             if coordinator.instance.vcpu < wanted {
                 problems.push(
                     Diagnostic::warning(
                         "coordinator_instance_type",
                         format!(
-                            "{} has {} vCPU; {} workers want a coordinator of at least {wanted} vCPU",
-                            config.coordinator_instance_type, coordinator.instance.vcpu, config.workers
+                            "{} has {} vCPU; {} want a coordinator of at least {wanted} vCPU",
+                            config.coordinator_instance_type,
+                            coordinator.instance.vcpu,
+                            workers_phrase(config, autoscaled)
                         ),
                     )
                     .hint("coordinator vCPU by workers: under 50 -> 16, 50 to 100 -> 32, over 100 -> 64"),
@@ -943,9 +958,9 @@ impl Addon for Trino {
     }
 
     fn plan(config: &Config, facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
-        let derived = derive(config)?;
         let ns = config.namespace.as_str();
         let keda = facts.flag(KEDA_FLAG);
+        let derived = derive(config, keda)?;
         let prometheus = facts.addon_enabled("prometheus");
         let prometheus_query = facts.endpoint("prometheus", "prometheus-query").map(|e| e.url.clone());
         if keda && prometheus_query.is_none() {
@@ -1256,18 +1271,20 @@ impl Addon for Trino {
         plan = plan.note(
             "query-max-memory",
             format!(
-                "query.max-memory {}GB = query.max-memory-per-node {}GB x {} worker(s), at least Trino's default \
+                "query.max-memory {}GB = query.max-memory-per-node {}GB x {}, at least Trino's default \
                  {QUERY_MAX_MEMORY_FLOOR_GB}GB",
-                derived.query_max_memory_gb, derived.worker.per_node_gib, config.workers
+                derived.query_max_memory_gb,
+                derived.worker.per_node_gib,
+                workers_phrase(config, keda)
             ),
         );
-        let wanted = coordinator_vcpu_for(config.workers);
+        let wanted = coordinator_vcpu_for(expected_workers(config, keda));
         plan = plan.note(
             "coordinator-size",
             format!(
                 "coordinator rule: under 50 workers 16 vCPU, 50-100 workers 32 vCPU, over 100 workers 64 vCPU; \
-                 {} worker(s) want {wanted} vCPU, {} has {}{}",
-                config.workers,
+                 {} want {wanted} vCPU, {} has {}{}",
+                workers_phrase(config, keda),
                 config.coordinator_instance_type,
                 derived.coordinator.instance.vcpu,
                 if derived.coordinator.instance.vcpu < wanted { " (too small: see the warning)" } else { "" }

@@ -387,7 +387,7 @@ fn variants_workers_catalogs_spot_zone_https() {
     let warnings = dataplat_sdk::runtime::validate::<Trino>(&config.to_string(), &f);
     let w = warnings.iter().find(|d| d.path == "coordinator_instance_type").expect("coordinator warning");
     assert_eq!(w.severity, Severity::Warning);
-    assert!(w.message.contains("60 workers") && w.message.contains("32 vCPU"), "{}", w.message);
+    assert!(w.message.contains("60 worker(s)") && w.message.contains("32 vCPU"), "{}", w.message);
     let note = &plan.notes.iter().find(|n| n.topic == "coordinator-size").expect("note").text;
     assert!(note.contains("too small"), "{note}");
     let props = file(&plan, "trino-coordinator", "config.properties");
@@ -651,6 +651,15 @@ fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
     assert_eq!(coordinator["query-manager.required-workers"], "1");
     assert_eq!(coordinator["query-manager.required-workers-max-wait"], "300s");
     assert!(!file(&plan, "trino-worker", "config.properties").contains_key("query-manager.required-workers"));
+    // Memory and the coordinator are sized for the most workers KEDA may run (12), not `workers` (3).
+    let per_node: u32 = coordinator["query.max-memory-per-node"].trim_end_matches("GB").parse().unwrap();
+    assert_eq!(coordinator["query.max-memory"], format!("{}GB", per_node * 12));
+    let warnings = dataplat_sdk::runtime::validate::<Trino>(
+        &json!({"workers": 3, "autoscaling": {"max_workers": 60}}).to_string(),
+        &keda_on(),
+    );
+    let w = warnings.iter().find(|d| d.path == "coordinator_instance_type").expect("coordinator warning");
+    assert!(w.message.contains("60 worker(s) (autoscaling.max_workers)"), "{}", w.message);
 }
 
 #[test]
