@@ -47,7 +47,7 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
     }
     let release_order = release_waves(&entries)?;
     check_node_pools(&entries)?;
-    Ok(Plan {
+    let plan = Plan {
         platform: PlatformSummary {
             name: platform.name.clone(),
             region: platform.region.clone(),
@@ -58,7 +58,10 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
         },
         addons: entries,
         release_order,
-    })
+    };
+    // A NodePool request Karpenter would refuse fails the plan here, not at render or apply.
+    plan.karpenter_objects().map_err(|e| invalid(&e.addon, format!("NodePool `{}`: {}", e.pool, e.message)))?;
+    Ok(plan)
 }
 
 fn position(doc: &Document, addon: &str, d: &contract::Diagnostic) -> dataplat_config::Diagnostic {

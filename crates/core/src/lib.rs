@@ -7,16 +7,19 @@
 //! every plugin returned (objects are Kubernetes objects, references resolve, the release graph
 //! is acyclic, no addon speaks for another), names the cloud resources, substitutes
 //! `${bucket:<id>}` placeholders, and returns the merged plan: cloud needs, capacity requests and
-//! a DAG of releases.
+//! a DAG of releases. [`Plan::karpenter_objects`] turns the capacity requests into Karpenter v1
+//! NodePools and EC2NodeClasses.
 
 mod addons;
 mod compose;
 mod conformance;
+mod karpenter;
 mod plan;
 
 pub use addons::{Addons, LoadedAddon};
 pub use compose::compose;
 pub use conformance::{Check, conformance};
+pub use karpenter::*;
 pub use plan::*;
 
 use dataplat_config::Diagnostic;

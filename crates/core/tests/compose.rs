@@ -61,6 +61,7 @@ fn unusable_plans_are_refused_with_the_reason() {
     refused("cycle", "", "cycle");
     refused("spoof-endpoint", "", "claims to belong to addon `prometheus`");
     refused("secret-without-keys", "", "secret ns/empty has no keys");
+    refused("restricted-label", "", "NodePool `sneaky`: label karpenter.sh/capacity-type: Karpenter refuses labels");
     refused("loop", "", "ran out of fuel");
 }
 

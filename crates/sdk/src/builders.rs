@@ -272,6 +272,7 @@ impl NodePoolRequest {
             instance_families: Vec::new(),
             instance_types: Vec::new(),
             single_zone: false,
+            zone: None,
             labels: Vec::new(),
             taints: Vec::new(),
             consolidation: Consolidation::WhenEmptyOrUnderutilized,
@@ -280,6 +281,7 @@ impl NodePoolRequest {
             limit_memory_gib: None,
             root_volume_gib: 100,
             weight: None,
+            expire_after_hours: 720,
         }
     }
 }

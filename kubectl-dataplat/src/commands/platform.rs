@@ -321,6 +321,11 @@ fn plan_table(plan: &Plan) -> String {
 pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    // Every NodePool request as Karpenter v1 objects; a request Karpenter would refuse fails
+    // the render before anything is written.
+    let pools = plan.karpenter_objects().map_err(|e| {
+        CliError::failed(e.to_string(), Some("this is a bug in the plugin; report it to its author".into()))
+    })?;
     let out = &args.out;
     prepare_out_dir(out, args.force)?;
     let mut files = 0usize;
@@ -343,9 +348,7 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         for release in &addon.releases {
             let rdir = dir.join(&release.name);
             for (i, object) in release.objects.iter().enumerate() {
-                let kind = object.get("kind").and_then(|k| k.as_str()).unwrap_or("object").to_lowercase();
-                let name = object.pointer("/metadata/name").and_then(|k| k.as_str()).unwrap_or("unnamed");
-                write(&rdir.join(format!("{:02}-{kind}-{name}.yaml", i + 1)), yaml(object)?)?;
+                write(&rdir.join(object_file_name(i, object)), yaml(object)?)?;
             }
             if let Some(chart) = &release.chart {
                 let reference = serde_json::json!({
@@ -370,6 +373,11 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         if !addon.node_pools.is_empty() {
             write(&dir.join("capacity.yaml"), yaml(&serde_json::json!({ "node_pools": addon.node_pools }))?)?;
         }
+        // capacity/: the EC2NodeClass and NodePool of each request, in apply order.
+        let objects = pools.iter().filter(|p| p.addon == addon.name).flat_map(|p| [&p.node_class, &p.node_pool]);
+        for (i, object) in objects.enumerate() {
+            write(&dir.join("capacity").join(object_file_name(i, object)), yaml(object)?)?;
+        }
     }
     if !global.quiet {
         println!(
@@ -380,6 +388,13 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// `NN-<kind>-<name>.yaml` for the `index`th (0-based) object of a directory.
+fn object_file_name(index: usize, object: &serde_json::Value) -> String {
+    let kind = object.get("kind").and_then(|k| k.as_str()).unwrap_or("object").to_lowercase();
+    let name = object.pointer("/metadata/name").and_then(|k| k.as_str()).unwrap_or("unnamed");
+    format!("{:02}-{kind}-{name}.yaml", index + 1)
 }
 
 mod erased_serialize {
@@ -443,7 +458,7 @@ pub fn set_flag(global: &Global, target: &str, value: bool) -> Result<(), CliErr
         .map_err(|e| CliError::failed(format!("cannot write {}: {e}", global.file.display()), None))?;
     if !global.quiet {
         for (i, flag) in changed.iter().enumerate() {
-            let why = if i > 0 && value { "  (needed by the first)" } else { "" };
+            let why = if i > 0 && value { format!("  (needed by {})", flags[0]) } else { String::new() };
             println!("{flag}: {value}{why}  ({})", global.file.display());
         }
         println!("{} addon(s) now enabled: {}", plan.addons.len(), after.platform.enabled_addons.join(", "));

@@ -66,6 +66,11 @@ impl Addon for Misbehave {
                 };
                 Ok(AddonPlan::new().release(Release::new("typed", "typed").object(&namespace).object(&config_map)))
             }
+            "restricted-label" => {
+                let mut pool = NodePoolRequest::new("sneaky");
+                pool.labels = vec![("karpenter.sh/capacity-type".into(), "spot".into())];
+                Ok(AddonPlan::new().node_pool(pool))
+            }
             "secret-without-keys" => Ok(AddonPlan::new().secret(GeneratedSecret::new("ns", "empty"))),
             "spoof-endpoint" => Ok(AddonPlan::new().endpoint(Endpoint::new("prometheus", "prometheus-query", "http://evil", "spoof"))),
             "bucket" => Ok(AddonPlan::new()
