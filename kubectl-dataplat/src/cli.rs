@@ -63,6 +63,9 @@ pub enum Command {
     /// Work with addon plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Trino tools: the autoscaling policy simulator and its trace generator.
+    #[command(subcommand)]
+    Trino(TrinoCommand),
     /// Print a shell completion script.
     Completion {
         #[arg(value_enum)]
@@ -132,6 +135,14 @@ pub enum PluginCommand {
         #[arg(short, long, value_enum, default_value = "table")]
         output: Format,
     },
+    /// Print an addon's reference page (Markdown): flags, dependencies and every config field.
+    Docs {
+        /// Addon name, .wasm file or oci://ref@sha256:…
+        target: String,
+        /// Write the page to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Scaffold a new addon crate.
     New {
         /// Addon name: lowercase letters, digits and _.
@@ -168,4 +179,87 @@ pub enum PluginCommand {
         /// oci://registry/repo:tag@sha256:… or a .wasm path.
         source: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrinoCommand {
+    /// Replay a query trace through worker scaling policies (KEDA + HPA + Karpenter) and compare
+    /// queue waits, node-hours, scale events and failed queries.
+    Simulate(SimulateArgs),
+    /// Generate a query trace (CSV) for `trino simulate`.
+    Trace(TraceArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// Query trace: CSV `submit_s,duration_s,workers` (see examples/trino-traces).
+    #[arg(long, value_name = "FILE")]
+    pub trace: PathBuf,
+    /// Policy to run (repeatable): `reference` (data-on-eks, bugs fixed), `dataplat` (what the
+    /// Trino plugin renders for -f) or a YAML file with a ScaledObject, the worker Deployment and
+    /// the Trino ConfigMaps [default: reference and dataplat].
+    #[arg(long = "policy", value_name = "reference|dataplat|FILE")]
+    pub policies: Vec<String>,
+    /// Concurrent query slots per worker.
+    #[arg(long, default_value_t = 10)]
+    pub slots_per_worker: u32,
+    /// Fastest Karpenter node start, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub node_start_min: f64,
+    /// Slowest Karpenter node start, seconds.
+    #[arg(long, default_value_t = 90.0)]
+    pub node_start_max: f64,
+    /// Seconds from a pod landing on a ready node to a ready worker.
+    #[arg(long, default_value_t = 20.0)]
+    pub pod_start: f64,
+    /// Seconds before Karpenter removes an empty node.
+    #[arg(long, default_value_t = 30.0)]
+    pub consolidate_after: f64,
+    /// Spot interruptions per node-hour (2-minute notice each).
+    #[arg(long, default_value_t = 0.0)]
+    pub spot_interruptions_per_node_hour: f64,
+    /// Coordinator metrics missing from Prometheus from START for SECONDS (repeatable).
+    #[arg(long, value_name = "START:SECONDS")]
+    pub prometheus_outage: Vec<String>,
+    /// Seed of node start delays and spot interruptions.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Every query sets the session property `required_workers_count` to its `workers` column:
+    /// Trino holds it until that many workers are active (and fails it after
+    /// query-manager.required-workers-max-wait). By default a query runs on the free workers it
+    /// finds, up to `workers`, proportionally slower on fewer.
+    #[arg(long)]
+    pub session_required_workers: bool,
+    /// Print how long each simulation took (stderr).
+    #[arg(long)]
+    pub timing: bool,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: Format,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceKindArg {
+    /// ~40 queries/h around the clock, 1-2 workers.
+    Steady,
+    /// Mostly idle; ~6 bursts a day of 30-80 queries on 1-8 workers.
+    Bursty,
+    /// A business day: ~2 queries/h at night, ~120/h 10:00-16:00.
+    Diurnal,
+}
+
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    /// Shape of the trace.
+    #[arg(value_enum)]
+    pub kind: TraceKindArg,
+    /// Length in hours.
+    #[arg(long, default_value_t = 24.0)]
+    pub hours: f64,
+    /// Seed: the same kind, hours and seed give the same trace.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// File to write [default: stdout].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

@@ -2,6 +2,7 @@
 
 mod platform;
 mod plugin;
+mod trino;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Enable(args) => platform::set_flag(&global, &args.target, true),
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
         Command::Plugin(command) => plugin::run(&global, command),
+        Command::Trino(command) => trino::run(&global, command),
         Command::Completion { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kubectl-dataplat", &mut std::io::stdout());

@@ -1,0 +1,218 @@
+//! `trino simulate` and `trino trace`: the autoscaling policy simulator (dataplat-simulate) and
+//! its trace generator.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use dataplat_simulate::{Options, Outage, Policy, Report, TraceKind};
+use serde_json::Value;
+
+use crate::CliError;
+use crate::cli::{Format, Global, SimulateArgs, TraceArgs, TraceKindArg, TrinoCommand};
+use crate::output::print_data;
+
+/// Flags the `dataplat` policy needs: Trino, and its KEDA scaler with KEDA and Prometheus.
+const DATAPLAT_FLAGS: [&str; 4] = ["enable_trino", "enable_keda", "enable_prometheus", "enable_trino_keda"];
+
+pub fn run(global: &Global, command: TrinoCommand) -> Result<(), CliError> {
+    match command {
+        TrinoCommand::Simulate(args) => simulate(global, args),
+        TrinoCommand::Trace(args) => trace(args),
+    }
+}
+
+fn sim_error(error: dataplat_simulate::Error) -> CliError {
+    let hint = error.hint().map(str::to_string);
+    CliError::usage(error.to_string(), hint)
+}
+
+fn simulate(global: &Global, args: SimulateArgs) -> Result<(), CliError> {
+    let label = super::label(&args.trace);
+    let text = std::fs::read_to_string(&args.trace).map_err(|e| {
+        CliError::usage(
+            format!("cannot read trace {label}: {e}"),
+            Some("pass a CSV file `submit_s,duration_s,workers`, e.g. examples/trino-traces/bursty.csv".into()),
+        )
+    })?;
+    let trace = dataplat_simulate::parse_trace(&label, &text).map_err(sim_error)?;
+    let mut outages = Vec::new();
+    for o in &args.prometheus_outage {
+        outages.push(Outage::parse(o).map_err(sim_error)?);
+    }
+    let options = Options {
+        slots_per_worker: args.slots_per_worker,
+        node_start_min_s: args.node_start_min,
+        node_start_max_s: args.node_start_max,
+        pod_start_s: args.pod_start,
+        consolidate_after_s: args.consolidate_after,
+        spot_interruptions_per_node_hour: args.spot_interruptions_per_node_hour,
+        prometheus_outages: outages,
+        seed: args.seed,
+        session_required_workers: args.session_required_workers,
+    };
+    options.check().map_err(sim_error)?;
+
+    let names: Vec<String> =
+        if args.policies.is_empty() { vec!["reference".into(), "dataplat".into()] } else { args.policies.clone() };
+    let mut policies = Vec::new();
+    for name in &names {
+        policies.push(load_policy(global, name)?);
+    }
+
+    let mut reports: Vec<Report> = Vec::new();
+    let mut timings: Vec<(String, Duration)> = Vec::new();
+    for policy in &policies {
+        let started = Instant::now();
+        let report = dataplat_simulate::simulate(&trace, policy, &options).map_err(sim_error)?;
+        timings.push((policy.name.clone(), started.elapsed()));
+        reports.push(report);
+    }
+    if args.timing {
+        let hours = reports.iter().map(|r| r.simulated_s).max().unwrap_or(0) as f64 / 3600.0;
+        let each: Vec<String> =
+            timings.iter().map(|(n, d)| format!("{n} {:.1} ms", d.as_secs_f64() * 1000.0)).collect();
+        eprintln!("timing: {label}, {} queries, {hours:.1} h simulated: {}", trace.queries.len(), each.join(", "));
+    }
+    match args.output {
+        Format::Table => {
+            println!("{label}: {} queries, seed {}", trace.queries.len(), options.seed);
+            print!("{}", dataplat_simulate::render_table(&reports));
+            Ok(())
+        }
+        format => print_data(
+            format,
+            &serde_json::json!({
+                "trace": label,
+                "queries": trace.queries.len(),
+                "options": options,
+                "policies": reports,
+            }),
+        ),
+    }
+}
+
+/// `reference`, `dataplat` or a YAML file of objects.
+fn load_policy(global: &Global, name: &str) -> Result<Policy, CliError> {
+    match name {
+        "reference" => {
+            let objects = yaml_objects("reference", dataplat_simulate::REFERENCE_POLICY_YAML)?;
+            Policy::from_objects("reference", &objects).map_err(sim_error)
+        }
+        "dataplat" => {
+            let objects = dataplat_objects(global)?;
+            Policy::from_objects("dataplat", &objects).map_err(sim_error)
+        }
+        file => {
+            let path = Path::new(file);
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::usage(
+                    format!("--policy {file}: cannot read it: {e}"),
+                    Some(
+                        "a policy is `reference`, `dataplat` or a YAML file with the ScaledObject, the worker \
+                         Deployment and optionally ConfigMaps trino-coordinator / trino-worker"
+                            .into(),
+                    ),
+                )
+            })?;
+            let objects = yaml_objects(file, &text)?;
+            let label = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string());
+            Policy::from_objects(&label, &objects).map_err(sim_error)
+        }
+    }
+}
+
+/// The objects of a multi-document YAML text (empty documents skipped; a `kind: List` is opened).
+fn yaml_objects(label: &str, text: &str) -> Result<Vec<Value>, CliError> {
+    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| {
+        CliError::usage(
+            format!("{label}: not valid YAML: {e}"),
+            Some("one Kubernetes object per `---` document".into()),
+        )
+    })?;
+    let mut objects = Vec::new();
+    for doc in docs {
+        match doc {
+            Value::Null => {}
+            Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
+                objects.extend(o.get("items").and_then(Value::as_array).cloned().unwrap_or_default());
+            }
+            other => objects.push(other),
+        }
+    }
+    Ok(objects)
+}
+
+/// The objects of release `trino` as the Trino plugin renders them for the platform file, with
+/// Trino's KEDA scaler switched on in memory if the file leaves it off.
+fn dataplat_objects(global: &Global) -> Result<Vec<Value>, CliError> {
+    let host = super::host(global)?;
+    let text = super::read_file(&global.file)?;
+    let loaded = super::load_text(&host, &global.file, text.clone())?;
+    let catalog = loaded.addons.catalog();
+    if catalog.addon("trino").is_none() {
+        return Err(CliError::failed("no trino addon is available", Some("see `kubectl dataplat plugin list`".into())));
+    }
+    let missing: Vec<&str> = DATAPLAT_FLAGS
+        .into_iter()
+        .filter(|f| !loaded.platform.flags.get(*f).copied().unwrap_or(false))
+        .filter(|f| catalog.flag(f).is_some() || catalog.addon(f.trim_start_matches("enable_")).is_some())
+        .collect();
+    let loaded = if missing.is_empty() {
+        loaded
+    } else {
+        let mut edited = text;
+        for flag in &missing {
+            edited = dataplat_config::set_flag(&edited, flag, true)
+                .map_err(|e| CliError::failed(format!("cannot switch {flag} on for the simulation: {e}"), None))?;
+        }
+        if !global.quiet {
+            eprintln!(
+                "note: {} leaves {} off; the dataplat policy is simulated with {} on (in memory; the file is unchanged)",
+                super::label(&global.file),
+                missing.join(", "),
+                if missing.len() == 1 { "it" } else { "them" }
+            );
+        }
+        super::load_text(&host, &global.file, edited)?
+    };
+    let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    let release = plan
+        .addons
+        .iter()
+        .find(|a| a.name == "trino")
+        .and_then(|a| a.releases.iter().find(|r| r.name == "trino"))
+        .ok_or_else(|| CliError::failed("the trino addon planned no release `trino`", None))?;
+    Ok(release.objects.clone())
+}
+
+fn trace(args: TraceArgs) -> Result<(), CliError> {
+    let kind = match args.kind {
+        TraceKindArg::Steady => TraceKind::Steady,
+        TraceKindArg::Bursty => TraceKind::Bursty,
+        TraceKindArg::Diurnal => TraceKind::Diurnal,
+    };
+    if !(args.hours.is_finite() && args.hours > 0.0 && args.hours <= 24.0 * 366.0) {
+        return Err(CliError::usage(
+            format!("--hours {} is out of range", args.hours),
+            Some("0 < hours <= 8784".into()),
+        ));
+    }
+    let trace = dataplat_simulate::generate(kind, args.hours, args.seed);
+    let csv = trace.to_csv();
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &csv)
+                .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display()), None))?;
+            eprintln!(
+                "wrote {} ({} {} queries over {} h, seed {})",
+                path.display(),
+                trace.queries.len(),
+                kind.name(),
+                args.hours,
+                args.seed
+            );
+        }
+        None => print!("{csv}"),
+    }
+    Ok(())
+}
