@@ -21,7 +21,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const RELEASE: &str = "trino";
@@ -79,8 +79,16 @@ pub fn promql(metric: &str, namespace: &str) -> String {
     format!("sum({metric}{{job=\"{JOB}\",namespace=\"{namespace}\"}})")
 }
 
+/// The PromQL of the load trigger: queries running plus queries queued, the work the workers
+/// have or should have. (Running alone stops growing once the workers are full, so a queue
+/// behind full workers only shows in the queued trigger, which tolerates `queued_threshold`
+/// per worker before it adds one.)
+pub fn load_promql(namespace: &str) -> String {
+    format!("{} + {}", promql(RUNNING_METRIC, namespace), promql(QUEUED_METRIC, namespace))
+}
+
 /// Retry policy of fault-tolerant execution (`retry-policy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RetryPolicy {
     /// Retry failed tasks; intermediate data spooled to the S3 exchange. Best for long batch queries.
@@ -102,7 +110,7 @@ impl RetryPolicy {
 }
 
 /// Which catalogs to install (one properties file each in ConfigMap `trino-catalog`).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Catalogs {
     /// `hive`: Hive connector on the AWS Glue Data Catalog, data in the `data` bucket.
@@ -122,7 +130,7 @@ impl Default for Catalogs {
 }
 
 /// Worker autoscaling by KEDA (used only with `enable_trino_keda`).
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Autoscaling {
     /// Fewest worker pods KEDA keeps (0 to 100). 0 scales to zero when Trino is idle: the first
@@ -135,13 +143,15 @@ pub struct Autoscaling {
     /// Queued queries per worker above which KEDA adds workers (1 to 1000).
     #[schemars(range(min = 1, max = 1000))]
     pub queued_threshold: u32,
-    /// Running queries per worker above which KEDA adds workers (1 to 1000).
+    /// Running plus queued queries per worker above which KEDA adds workers: about what one
+    /// worker runs at once (1 to 1000).
     #[schemars(range(min = 1, max = 1000))]
     pub running_threshold: u32,
     /// Seconds KEDA waits after the last active trigger before scaling back (60 to 3600).
     #[schemars(range(min = 60, max = 3600))]
     pub cooldown_seconds: u32,
-    /// Seconds between KEDA's Prometheus queries (10 to 300).
+    /// Seconds between KEDA's Prometheus queries (10 to 300). While the workers are scaled to
+    /// zero this is how late KEDA notices the first query.
     #[schemars(range(min = 10, max = 300))]
     pub polling_seconds: u32,
     /// Seconds a query may wait for its first worker (`query-manager.required-workers-max-wait`)
@@ -159,14 +169,14 @@ impl Default for Autoscaling {
             queued_threshold: 5,
             running_threshold: 10,
             cooldown_seconds: 300,
-            polling_seconds: 30,
+            polling_seconds: 15,
             first_query_max_wait_seconds: 300,
         }
     }
 }
 
 /// The `trino:` block of platform.yaml.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Namespace of the coordinator and the workers.
@@ -763,14 +773,14 @@ fn service_monitor(config: &Config) -> Value {
 fn scaled_object(config: &Config, server_address: &str) -> Value {
     let ns = config.namespace.as_str();
     let a = &config.autoscaling;
-    let trigger = |name: &str, metric: &str, threshold: u32| {
+    let trigger = |name: &str, query: String, threshold: u32| {
         json!({
             "type": "prometheus",
             "name": name,
             "metricType": "AverageValue",
             "metadata": {
                 "serverAddress": server_address,
-                "query": promql(metric, ns),
+                "query": query,
                 "threshold": threshold.to_string(),
                 "ignoreNullValues": "false",
             },
@@ -806,11 +816,11 @@ fn scaled_object(config: &Config, server_address: &str) -> Value {
                 },
             },
             "triggers": [
-                trigger("queued-queries", QUEUED_METRIC, a.queued_threshold),
-                trigger("running-queries", RUNNING_METRIC, a.running_threshold),
+                trigger("queued-queries", promql(QUEUED_METRIC, ns), a.queued_threshold),
+                trigger("load", load_promql(ns), a.running_threshold),
                 // One worker per worker a waiting query needs: activates from zero, and sizes
                 // the pool at once for a query that asks for more workers than are running.
-                trigger("required-workers", REQUIRED_METRIC, 1),
+                trigger("required-workers", promql(REQUIRED_METRIC, ns), 1),
             ],
         },
     });
@@ -1206,6 +1216,10 @@ impl Addon for Trino {
         coordinator_pool.instance_types = vec![config.coordinator_instance_type.clone()];
         coordinator_pool.instance_families = vec![derived.coordinator.instance.family.to_string()];
         coordinator_pool.single_zone = true;
+        coordinator_pool.zone = config.zone.clone();
+        // Karpenter's expiry is forceful (do-not-disrupt does not stop it) and a coordinator
+        // restart fails every running query: its node never expires.
+        coordinator_pool.expire_after_hours = 0;
         coordinator_pool.consolidation = Consolidation::WhenEmpty;
         coordinator_pool.labels = vec![(POOL_LABEL.into(), COORDINATOR.into())];
         let mut worker_pool = NodePoolRequest::new(WORKER);
@@ -1218,6 +1232,7 @@ impl Addon for Trino {
         worker_pool.instance_types = vec![config.worker_instance_type.clone()];
         worker_pool.instance_families = vec![derived.worker.instance.family.to_string()];
         worker_pool.single_zone = true;
+        worker_pool.zone = config.zone.clone();
         worker_pool.consolidation = Consolidation::WhenEmpty;
         worker_pool.labels = vec![(POOL_LABEL.into(), WORKER.into())];
         worker_pool.taints =
@@ -1373,7 +1388,7 @@ impl Addon for Trino {
                     "KEDA ScaledObject {WORKER} scales Deployment {WORKER} (which carries no replicas: the HPA owns \
                      them; `workers` is ignored) between {} and {} pods, querying {server_address} every {} s. \
                      Triggers (AverageValue, so desired workers = ceil(value / threshold)): `{}` over {} queued \
-                     queries per worker, `{}` over {} running queries per worker, and `{}` at 1 per worker (the \
+                     queries per worker, `{}` over {} running or queued queries per worker, and `{}` at 1 per worker (the \
                      workers a waiting query needs, so a query asking for more workers than run gets them at once). \
                      Up fast (the larger of +100 % and +{SCALE_UP_PODS} pods per {SCALE_UP_PERIOD} s, no \
                      stabilization), down slow ({SCALE_DOWN_PODS} pod per {SCALE_DOWN_PERIOD} s once the highest \
@@ -1392,7 +1407,7 @@ impl Addon for Trino {
                     a.polling_seconds,
                     promql(QUEUED_METRIC, ns),
                     a.queued_threshold,
-                    promql(RUNNING_METRIC, ns),
+                    load_promql(ns),
                     a.running_threshold,
                     promql(REQUIRED_METRIC, ns),
                     a.min_workers.max(1),
@@ -1422,7 +1437,7 @@ impl Addon for Trino {
             "placement",
             format!(
                 "coordinator on NodePool {COORDINATOR} (on-demand, one zone, consolidated only when empty, \
-                 do-not-disrupt); workers on NodePool {WORKER} ({}, one zone, taint {WORKER_TAINT}=true:NoSchedule, \
+                 do-not-disrupt, nodes never expire); workers on NodePool {WORKER} ({}, one zone, taint {WORKER_TAINT}=true:NoSchedule, \
                  one worker per node by pod anti-affinity), {} family{}",
                 if config.spot_workers { "spot with on-demand fallback" } else { "on-demand" },
                 derived.worker.instance.family,

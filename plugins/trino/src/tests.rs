@@ -265,7 +265,10 @@ fn defaults_plan_every_object() {
     assert_eq!(cp.consolidation, Consolidation::WhenEmpty);
     assert_eq!(cp.labels, [("dataplat.io/pool".to_string(), "trino-coordinator".to_string())]);
     assert_eq!(cp.instance_families, ["r8g"]);
+    // Expiry is forceful: the coordinator's node never expires; workers keep Karpenter's 30 days.
+    assert_eq!((cp.expire_after_hours, cp.zone.as_deref()), (0, None));
     let wp = &plan.node_pools[1];
+    assert_eq!(wp.expire_after_hours, 720);
     assert_eq!(wp.capacity_types, [CapacityType::Spot, CapacityType::OnDemand]);
     assert_eq!(wp.architectures, ["arm64"]);
     assert!(wp.single_zone);
@@ -377,6 +380,8 @@ fn variants_workers_catalogs_spot_zone_https() {
     assert_eq!(w["spec"]["replicas"], 60);
     assert_eq!(w.pointer("/spec/template/spec/nodeSelector/topology.kubernetes.io~1zone"), Some(&json!("us-west-2b")));
     let wp = &plan.node_pools[1];
+    // The pools are pinned to the zone the pods select.
+    assert!(plan.node_pools.iter().all(|p| p.single_zone && p.zone.as_deref() == Some("b")));
     assert_eq!(wp.capacity_types, [CapacityType::OnDemand]);
     assert_eq!(wp.architectures, ["amd64"]);
     assert_eq!(wp.instance_families, ["m7i"]);
@@ -607,16 +612,20 @@ fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
 
     let triggers = spec["triggers"].as_array().unwrap();
     assert_eq!(triggers.len(), 3);
-    for (trigger, metric, threshold) in [
-        (&triggers[0], "trino_execution_name_QueryManager_QueuedQueries", "7"),
-        (&triggers[1], "trino_execution_name_QueryManager_RunningQueries", "15"),
-        (&triggers[2], "trino_execution_name_ClusterSizeMonitor_RequiredWorkers", "1"),
+    let series = |metric: &str| format!("sum({metric}{{job=\"{job}\",namespace=\"trino\"}})");
+    let queued = series("trino_execution_name_QueryManager_QueuedQueries");
+    let running = series("trino_execution_name_QueryManager_RunningQueries");
+    for (trigger, query, threshold) in [
+        (&triggers[0], queued.clone(), "7"),
+        // Load: running plus queued, so a queue behind full workers adds workers at once.
+        (&triggers[1], format!("{running} + {queued}"), "15"),
+        (&triggers[2], series("trino_execution_name_ClusterSizeMonitor_RequiredWorkers"), "1"),
     ] {
         assert_eq!(trigger["type"], "prometheus");
         assert_eq!(trigger["metricType"], "AverageValue");
         let m = &trigger["metadata"];
         assert_eq!(m["serverAddress"], PROMETHEUS_QUERY);
-        assert_eq!(m["query"], format!("sum({metric}{{job=\"{job}\",namespace=\"trino\"}})"));
+        assert_eq!(m["query"], query);
         assert_eq!(m["threshold"], threshold);
         assert_eq!(m["ignoreNullValues"], "false");
         assert!(m.get("metricName").is_none() && trigger.get("metricName").is_none(), "deprecated metricName");
@@ -717,7 +726,7 @@ fn keda_defaults_and_https_scrape() {
     let r = release(&plan, "trino");
     let spec = object(r, "ScaledObject", "trino-worker")["spec"].clone();
     assert_eq!((spec["minReplicaCount"].clone(), spec["maxReplicaCount"].clone()), (json!(1), json!(10)));
-    assert_eq!((spec["pollingInterval"].clone(), spec["cooldownPeriod"].clone()), (json!(30), json!(300)));
+    assert_eq!((spec["pollingInterval"].clone(), spec["cooldownPeriod"].clone()), (json!(15), json!(300)));
     assert_eq!(spec["triggers"][0]["metadata"]["threshold"], "5");
     assert_eq!(spec["triggers"][1]["metadata"]["threshold"], "10");
     assert_eq!(spec["fallback"]["replicas"], 1);
