@@ -467,7 +467,7 @@ pub fn set_flag(global: &Global, target: &str, value: bool) -> Result<(), CliErr
 }
 
 /// Flags of the addons `addon` needs (always, or when `feature` is on), transitively.
-fn prerequisites(
+pub(super) fn prerequisites(
     catalog: &dataplat_config::Catalog,
     flags: &std::collections::BTreeMap<String, bool>,
     addon: &dataplat_config::AddonSpec,

@@ -12,7 +12,9 @@ use crate::cli::{Format, Global, SimulateArgs, TraceArgs, TraceKindArg, TrinoCom
 use crate::output::print_data;
 
 /// Flags the `dataplat` policy needs: Trino, and its KEDA scaler with KEDA and Prometheus.
-const DATAPLAT_FLAGS: [&str; 4] = ["enable_trino", "enable_keda", "enable_prometheus", "enable_trino_keda"];
+/// The flags the dataplat policy needs; their addons' prerequisites (keda, prometheus,
+/// cert-manager...) come from the plugins' declared dependencies.
+const DATAPLAT_FLAGS: [&str; 2] = ["enable_trino", "enable_trino_keda"];
 
 pub fn run(global: &Global, command: TrinoCommand) -> Result<(), CliError> {
     match command {
@@ -152,8 +154,15 @@ fn dataplat_objects(global: &Global) -> Result<Vec<Value>, CliError> {
     if catalog.addon("trino").is_none() {
         return Err(CliError::failed("no trino addon is available", Some("see `kubectl dataplat plugin list`".into())));
     }
-    let missing: Vec<&str> = DATAPLAT_FLAGS
+    let trino = catalog.addon("trino").expect("checked above");
+    let wanted: Vec<String> = DATAPLAT_FLAGS
         .into_iter()
+        .map(String::from)
+        .chain(super::platform::prerequisites(&catalog, &loaded.platform.flags, trino, Some(DATAPLAT_FLAGS[1])))
+        .collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .map(String::as_str)
         .filter(|f| !loaded.platform.flags.get(*f).copied().unwrap_or(false))
         .filter(|f| catalog.flag(f).is_some() || catalog.addon(f.trim_start_matches("enable_")).is_some())
         .collect();

@@ -203,15 +203,20 @@ pub struct Config {
     /// termination grace period of at least twice this.
     #[schemars(range(min = 10, max = 3600))]
     pub shutdown_grace_period_seconds: u32,
-    /// Serve HTTPS on 8443 with password authentication: cert-manager issues the certificate
-    /// (Secret `trino-tls`, from a self-signed platform CA), the coordinator checks user `admin`
-    /// against a bcrypt hash of the generated password in Secret `trino-users`. Needs `enable_cert_manager`.
+    /// Serve HTTPS on 8443 with password authentication (on by default): cert-manager issues the
+    /// certificate (Secret `trino-tls`, from a self-signed platform CA), the coordinator checks
+    /// user `admin` against a bcrypt hash of the generated password in Secret `trino-users`.
+    /// `false` serves plain HTTP that accepts any user name, as the reference does.
     pub https: bool,
     /// Run workers on spot capacity with on-demand fallback (the coordinator is always on-demand).
     pub spot_workers: bool,
     /// Availability-zone suffix ("a", "b", ...) to pin coordinator and workers to; by default the
     /// core picks the single zone of the NodePools.
     pub zone: Option<String>,
+    /// Namespaces whose pods may connect to the coordinator (Superset, notebooks, your
+    /// applications); the NetworkPolicy admits nothing else but Trino's own namespace and
+    /// Prometheus.
+    pub client_namespaces: Vec<String>,
     /// Worker autoscaling (only with `enable_trino_keda`; `workers` is then ignored).
     pub autoscaling: Autoscaling,
 }
@@ -228,9 +233,10 @@ impl Default for Config {
             catalogs: Catalogs::default(),
             query_max_execution_hours: 24,
             shutdown_grace_period_seconds: 120,
-            https: false,
+            https: true,
             spot_workers: true,
             zone: None,
+            client_namespaces: Vec::new(),
             autoscaling: Autoscaling::default(),
         }
     }
@@ -859,6 +865,11 @@ impl Addon for Trino {
 
     fn dependencies() -> Vec<Dependency> {
         vec![
+            Dependency::always(
+                "cert_manager",
+                "cert-manager issues the coordinator's HTTPS certificate (https, on by default: password \
+                 authentication needs HTTPS)",
+            ),
             Dependency::when(KEDA_FLAG, "keda", "KEDA's ScaledObject trino-worker scales the worker Deployment"),
             Dependency::when(
                 KEDA_FLAG,
@@ -870,6 +881,9 @@ impl Addon for Trino {
 
     fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
         let mut problems: Vec<Diagnostic> = check_dns1123_label("namespace", &config.namespace).into_iter().collect();
+        for (i, namespace) in config.client_namespaces.iter().enumerate() {
+            problems.extend(check_dns1123_label(&format!("client_namespaces[{i}]"), namespace));
+        }
         let tag = config.image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
         if tag.is_empty() || tag == "latest" || tag.contains('/') {
             problems.push(
@@ -1063,9 +1077,24 @@ impl Addon for Trino {
         if config.https {
             policy_ports.push(json!({"protocol": "TCP", "port": HTTPS_PORT}));
         }
-        // Ingress to Trino only from pods of the namespace; coordinator and workers are pods of
-        // it, so their traffic both ways is covered. Other namespaces get nothing until part 2
-        // (or the user) adds a rule for their clients.
+        // Ingress to Trino from pods of the namespace: coordinator and workers are pods of it,
+        // so their traffic both ways is covered. Clients get their own policy, on the coordinator.
+        let clients: Option<NetworkPolicy> = (!config.client_namespaces.is_empty()).then(|| {
+            let from: Vec<Value> = config
+                .client_namespaces
+                .iter()
+                .map(|n| json!({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": n}}}))
+                .collect();
+            typed(json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                "metadata": {"name": "trino-clients", "namespace": ns, "labels": labels(Some("coordinator"))},
+                "spec": {
+                    "podSelector": {"matchLabels": selector(Some("coordinator"))},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [{"from": from, "ports": policy_ports.clone()}],
+                },
+            }))
+        });
         let mut ingress = vec![json!({"from": [{"podSelector": {}}], "ports": policy_ports})];
         // Prometheus scrapes the coordinator's /metrics from its own namespace.
         if prometheus && let Some(monitoring) = prometheus_query.as_deref().and_then(endpoint_namespace) {
@@ -1099,6 +1128,9 @@ impl Addon for Trino {
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), COORDINATOR).timeout(600))
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), WORKER).timeout(900));
         let mut release = release;
+        if let Some(clients) = &clients {
+            release = release.object(clients);
+        }
         if config.https {
             for object in tls_objects(ns) {
                 release = release.object(&object);

@@ -1,13 +1,18 @@
 use super::*;
 use dataplat_sdk::testing::*;
 
+/// Trino and cert-manager, which it always depends on (for `https`, on by default).
 fn enabled() -> PlatformFacts {
-    facts(&["enable_trino"], &["trino"])
+    facts(&["enable_trino", "enable_cert_manager"], &["trino", "cert_manager"])
 }
 
-/// Trino with cert-manager, which `https` needs.
 fn with_cert_manager() -> PlatformFacts {
-    facts(&["enable_trino", "enable_cert_manager"], &["trino", "cert_manager"])
+    enabled()
+}
+
+/// Trino without cert-manager: a platform file whose dependency check was bypassed.
+fn without_cert_manager() -> PlatformFacts {
+    facts(&["enable_trino"], &["trino"])
 }
 
 /// Every Trino property the plugin can emit, with the Trino 477 class (or, for plugin-loaded
@@ -107,6 +112,11 @@ fn defaults_plan_every_object() {
         ("Service", "trino-worker"),
         ("PodDisruptionBudget", "trino-coordinator"),
         ("NetworkPolicy", "trino"),
+        // https is on by default: the platform CA and the coordinator's certificate.
+        ("Issuer", "trino-selfsigned"),
+        ("Certificate", "trino-ca"),
+        ("Issuer", "trino-ca"),
+        ("Certificate", "trino-tls"),
     ];
     assert_eq!(kinds, expected.map(|(k, n)| (k.to_string(), n.to_string())));
     for o in objects(r) {
@@ -116,7 +126,10 @@ fn defaults_plan_every_object() {
             assert_eq!(o["metadata"]["namespace"], "trino", "{o}");
         }
     }
-    assert_eq!(health_checks(r), [("Deployment", "trino-coordinator"), ("Deployment", "trino-worker")]);
+    assert_eq!(
+        health_checks(r),
+        [("Deployment", "trino-coordinator"), ("Deployment", "trino-worker"), ("Certificate", "trino-tls")]
+    );
 
     // Config files.
     for map in ["trino-coordinator", "trino-worker"] {
@@ -127,6 +140,9 @@ fn defaults_plan_every_object() {
         if map == "trino-worker" {
             expected.insert(0, "access-control.properties");
             expected.insert(3, "graceful-shutdown-rules.json");
+        } else {
+            // https (the default): password authentication on the coordinator.
+            expected.push("password-authenticator.properties");
         }
         assert_eq!(keys, expected);
         assert!(cm["data"]["jvm.config"].as_str().unwrap_or("").contains("-Xmx90G\n"));
@@ -144,6 +160,8 @@ fn defaults_plan_every_object() {
     assert_eq!(coordinator["memory.heap-headroom-per-node"], "14GB");
     assert_eq!(coordinator["query.max-memory"], "58GB");
     assert_eq!(coordinator["discovery.uri"], "http://trino.trino.svc:8080");
+    assert_eq!(coordinator["http-server.authentication.type"], "PASSWORD");
+    assert_eq!(coordinator["http-server.https.enabled"], "true");
     assert!(!coordinator.contains_key("exchange.compression-enabled"), "deprecated alias");
     let worker = file(&plan, "trino-worker", "config.properties");
     assert_eq!(worker["coordinator"], "false");
@@ -209,7 +227,7 @@ fn defaults_plan_every_object() {
     let np = object(r, "NetworkPolicy", "trino");
     assert_eq!(
         np["spec"]["ingress"],
-        json!([{"from": [{"podSelector": {}}], "ports": [{"protocol": "TCP", "port": 8080}]}])
+        json!([{"from": [{"podSelector": {}}], "ports": [{"protocol": "TCP", "port": 8080}, {"protocol": "TCP", "port": 8443}]}])
     );
 
     // AWS side.
@@ -278,7 +296,7 @@ fn defaults_plan_every_object() {
         (wp.taints[0].key.as_str(), wp.taints[0].value.as_str(), wp.taints[0].effect),
         ("dataplat.io/trino-worker", "true", TaintEffect::NoSchedule)
     );
-    assert_eq!(endpoints(&plan), [("http", "http://trino.trino.svc:8080")]);
+    assert_eq!(endpoints(&plan), [("http", "http://trino.trino.svc:8080"), ("https", "https://trino.trino.svc:8443")]);
     let topics: Vec<&str> = plan.notes.iter().map(|n| n.topic.as_str()).collect();
     for t in [
         "sizing-coordinator",
@@ -401,8 +419,9 @@ fn variants_workers_catalogs_spot_zone_https() {
     assert!(warnings.iter().all(|d| d.path != "https"));
     let per_node: u32 = props["query.max-memory-per-node"].trim_end_matches("GB").parse().expect("number");
     assert_eq!(props["query.max-memory"], format!("{}GB", per_node * 60));
-    // The default config warns that HTTPS is off.
-    let defaults = dataplat_sdk::runtime::validate::<Trino>("{}", &enabled());
+    // HTTPS is on by default; turning it off is a warning.
+    assert!(dataplat_sdk::runtime::validate::<Trino>("{}", &enabled()).is_empty());
+    let defaults = dataplat_sdk::runtime::validate::<Trino>(r#"{"https": false}"#, &enabled());
     assert_eq!(
         defaults.iter().map(|d| (d.severity, d.path.as_str())).collect::<Vec<_>>(),
         [(Severity::Warning, "https")]
@@ -502,7 +521,7 @@ fn info_describes_the_addon() {
     assert_info::<Trino>(
         "trino",
         &[("enable_trino", true), ("enable_trino_keda", false)],
-        &["keda", "prometheus"],
+        &["cert_manager", "keda", "prometheus"],
         &[
             "namespace",
             "image",
@@ -516,6 +535,7 @@ fn info_describes_the_addon() {
             "https",
             "spot_workers",
             "zone",
+            "client_namespaces",
             "autoscaling",
         ],
     );
@@ -524,7 +544,10 @@ fn info_describes_the_addon() {
     assert!(!keda_flag.enables_addon);
     let found: Vec<(&str, Option<&str>)> =
         info.dependencies.iter().map(|d| (d.addon.as_str(), d.when_flag.as_deref())).collect();
-    assert_eq!(found, [("keda", Some("enable_trino_keda")), ("prometheus", Some("enable_trino_keda"))]);
+    assert_eq!(
+        found,
+        [("cert_manager", None), ("keda", Some("enable_trino_keda")), ("prometheus", Some("enable_trino_keda"))]
+    );
     let schema: Value = serde_json::from_str(&info.config_schema).unwrap();
     let text = schema.to_string();
     for field in [
@@ -552,8 +575,8 @@ const PROMETHEUS_QUERY: &str = "http://prometheus-prometheus.monitoring.svc:9090
 /// Trino with enable_trino_keda, keda and prometheus on, and prometheus's query endpoint planned.
 fn keda_on() -> PlatformFacts {
     let mut f = facts(
-        &["enable_trino", "enable_trino_keda", "enable_keda", "enable_prometheus"],
-        &["trino", "keda", "prometheus"],
+        &["enable_trino", "enable_trino_keda", "enable_keda", "enable_prometheus", "enable_cert_manager"],
+        &["trino", "keda", "prometheus", "cert_manager"],
     );
     f.endpoints.push(Endpoint::new("prometheus", "prometheus-query", PROMETHEUS_QUERY, "Prometheus query API"));
     f
@@ -631,13 +654,14 @@ fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
         assert!(m.get("metricName").is_none() && trigger.get("metricName").is_none(), "deprecated metricName");
     }
 
-    assert_eq!(r.depends_on, ["prometheus/prometheus", "keda/keda"]);
+    assert_eq!(r.depends_on, ["cert_manager/cert-manager", "prometheus/prometheus", "keda/keda"]);
     let health: Vec<(&str, &str)> = health_checks(r);
     assert!(health.contains(&("ScaledObject", "trino-worker")), "{health:?}");
     let ready = r.health_checks.iter().find(|h| h.kind == "ScaledObject").unwrap();
     assert_eq!(ready.json_path.as_deref(), Some("{.status.conditions[?(@.type=='Ready')].status}"));
     assert_eq!(ready.expected.as_deref(), Some("True"));
-    // Prometheus (namespace monitoring) may reach the coordinator's port.
+    // Prometheus (namespace monitoring) may reach the port it scrapes (https, 8443, by default).
+    assert_eq!(endpoint["scheme"], "https");
     let policy = object(r, "NetworkPolicy", "trino");
     assert!(
         policy["spec"]["ingress"]
@@ -646,7 +670,7 @@ fn keda_scaled_object_targets_the_worker_deployment_on_scraped_metrics() {
             .iter()
             .any(|rule| rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
                 == "monitoring"
-                && rule["ports"][0]["port"] == 8080),
+                && rule["ports"][0]["port"] == 8443),
         "{}",
         policy["spec"]["ingress"]
     );
@@ -742,14 +766,14 @@ fn keda_off_keeps_replicas_and_no_scaled_object() {
     // prometheus on but no keda flag: ServiceMonitor, no ScaledObject.
     let mut f = facts(&["enable_trino", "enable_prometheus"], &["trino", "prometheus"]);
     f.endpoints.push(Endpoint::new("prometheus", "prometheus-query", PROMETHEUS_QUERY, "Prometheus query API"));
-    let plan = plan_ok::<Trino>(&json!({"workers": 4}), &f);
+    let plan = plan_ok::<Trino>(&json!({"workers": 4, "https": false}), &f);
     let r = release(&plan, "trino");
     assert!(objects(r).iter().all(|o| o["kind"] != "ScaledObject"));
     assert_eq!(object(r, "Deployment", "trino-worker")["spec"]["replicas"], 4);
     object(r, "ServiceMonitor", "trino");
     assert_eq!(r.depends_on, ["prometheus/prometheus"]);
     // Neither: no monitor, no dependencies.
-    let plan = plan_ok::<Trino>(&json!({"workers": 4}), &enabled());
+    let plan = plan_ok::<Trino>(&json!({"workers": 4, "https": false}), &without_cert_manager());
     let r = release(&plan, "trino");
     assert!(objects(r).iter().all(|o| o["kind"] != "ScaledObject" && o["kind"] != "ServiceMonitor"));
     assert_eq!(object(r, "Deployment", "trino-worker")["spec"]["replicas"], 4);
@@ -762,15 +786,18 @@ fn keda_off_keeps_replicas_and_no_scaled_object() {
 fn keda_diagnostics() {
     // No prometheus-query endpoint.
     let no_endpoint = facts(
-        &["enable_trino", "enable_trino_keda", "enable_keda", "enable_prometheus"],
-        &["trino", "keda", "prometheus"],
+        &["enable_trino", "enable_trino_keda", "enable_keda", "enable_prometheus", "enable_cert_manager"],
+        &["trino", "keda", "prometheus", "cert_manager"],
     );
     let refused = dataplat_sdk::runtime::plan::<Trino>("{}", &no_endpoint).expect_err("plan without the endpoint");
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].severity, Severity::Error);
     assert!(refused[0].message.contains("prometheus-query"), "{refused:?}");
     assert!(refused[0].hint.as_deref().unwrap_or("").contains("did not plan"), "{refused:?}");
-    let no_prometheus = facts(&["enable_trino", "enable_trino_keda", "enable_keda"], &["trino", "keda"]);
+    let no_prometheus = facts(
+        &["enable_trino", "enable_trino_keda", "enable_keda", "enable_cert_manager"],
+        &["trino", "keda", "cert_manager"],
+    );
     let refused = dataplat_sdk::runtime::plan::<Trino>("{}", &no_prometheus).expect_err("plan without prometheus");
     assert_eq!(refused[0].hint.as_deref(), Some("enable_prometheus: true"));
     let d = error_at::<Trino>(
@@ -853,11 +880,34 @@ fn https_issues_a_certificate_and_hashes_the_password_in_the_pod() {
     assert!(endpoints(&plan).contains(&("https", "https://trino.trino.svc:8443")));
 
     // Without cert-manager there is no certificate: refused, with the fix.
-    let d = error_at::<Trino>(&config, &enabled(), "https");
+    let d = error_at::<Trino>(&config, &without_cert_manager(), "https");
     assert_eq!(d.hint.as_deref(), Some("enable_cert_manager: true"));
     // And with https off: no cert-manager objects, no dependency.
-    let plan = plan_ok::<Trino>(&json!({}), &f);
+    let plan = plan_ok::<Trino>(&json!({"https": false}), &f);
     let r = release(&plan, "trino");
     assert!(objects(r).iter().all(|o| o["apiVersion"] != "cert-manager.io/v1"));
     assert!(r.depends_on.is_empty());
+}
+
+#[test]
+fn client_namespaces_reach_the_coordinator_only() {
+    let plan = plan_ok::<Trino>(&json!({"client_namespaces": ["superset", "analytics"]}), &enabled());
+    let r = release(&plan, "trino");
+    let policy = object(r, "NetworkPolicy", "trino-clients");
+    assert_eq!(policy["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"], "coordinator");
+    let from: Vec<&str> = policy["spec"]["ingress"][0]["from"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as_str().unwrap())
+        .collect();
+    assert_eq!(from, ["superset", "analytics"]);
+    assert_eq!(
+        policy["spec"]["ingress"][0]["ports"],
+        json!([{"protocol": "TCP", "port": 8080}, {"protocol": "TCP", "port": 8443}])
+    );
+    // None by default; a bad name is an error at its index.
+    let plan = plan_ok::<Trino>(&json!({}), &enabled());
+    assert!(objects(release(&plan, "trino")).iter().all(|o| o["metadata"]["name"] != "trino-clients"));
+    error_at::<Trino>(&json!({"client_namespaces": ["ok", "Not_OK"]}), &enabled(), "client_namespaces[1]");
 }
