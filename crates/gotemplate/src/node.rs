@@ -131,7 +131,7 @@ pub enum Arg {
     /// A number literal, with every interpretation Go's `NumberNode` records.
     Number(Number),
     /// A string literal (quoted or raw), unquoted.
-    String { pos: Pos, quoted: String, text: String },
+    String { pos: Pos, quoted: String, text: std::rc::Rc<str> },
     /// `.a.b.c`: field chain on dot.
     Field { pos: Pos, ident: Vec<String> },
     /// `$x.a.b`
@@ -158,6 +158,8 @@ pub struct Number {
     pub int: i64,
     pub uint: u64,
     pub float: f64,
+    /// The imaginary part when `is_complex` (the real part is `float`).
+    pub imag: f64,
 }
 
 impl Arg {
@@ -174,6 +176,207 @@ impl Arg {
             Arg::Number(n) => n.pos,
             Arg::Variable(v) => v.pos,
             Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+impl std::fmt::Display for List {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for n in &self.nodes {
+            write!(f, "{n}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Node {
+    /// The node's position.
+    pub fn pos(&self) -> Pos {
+        match self {
+            Node::Text { pos, .. }
+            | Node::Action { pos, .. }
+            | Node::Comment { pos, .. }
+            | Node::Template { pos, .. }
+            | Node::Break { pos, .. }
+            | Node::Continue { pos, .. } => *pos,
+            Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
+        }
+    }
+}
+
+/// Go's `String()` of nodes (used in execution errors: `executing "t" at <.a.b>`).
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.fmt_node(f))
+    }
+}
+
+impl Node {
+    fn fmt_node(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let branch = |f: &mut std::fmt::Formatter<'_>, name: &str, b: &Branch| -> std::fmt::Result {
+            write!(f, "{{{{{name} {}}}}}{}", b.pipe, b.list)?;
+            if let Some(e) = &b.else_list {
+                write!(f, "{{{{else}}}}{e}")?;
+            }
+            write!(f, "{{{{end}}}}")
+        };
+        match self {
+            Node::Text { text, .. } => write!(f, "{text}"),
+            Node::Action { pipe, .. } => write!(f, "{{{{{pipe}}}}}"),
+            Node::Comment { text, .. } => write!(f, "{{{{{text}}}}}"),
+            Node::If(b) => branch(f, "if", b),
+            Node::Range(b) => branch(f, "range", b),
+            Node::With(b) => branch(f, "with", b),
+            Node::Template { name, pipe, .. } => match pipe {
+                None => write!(f, "{{{{template {}}}}}", crate::lex::go_quote(name)),
+                Some(p) => write!(f, "{{{{template {} {p}}}}}", crate::lex::go_quote(name)),
+            },
+            Node::Break { .. } => write!(f, "{{{{break}}}}"),
+            Node::Continue { .. } => write!(f, "{{{{continue}}}}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Pipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        stacker::maybe_grow(32 * 1024, 1024 * 1024, || self.fmt_pipe(f))
+    }
+}
+
+impl Pipe {
+    fn fmt_pipe(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.decl.is_empty() {
+            for (i, v) in self.decl.iter().enumerate() {
+                if i > 0 {
+                    write!(f, ", ")?;
+                }
+                write!(f, "{v}")?;
+            }
+            write!(f, " := ")?;
+        }
+        for (i, c) in self.cmds.iter().enumerate() {
+            if i > 0 {
+                write!(f, " | ")?;
+            }
+            write!(f, "{c}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                write!(f, " ")?;
+            }
+            match a {
+                Arg::Pipe(p) => write!(f, "({p})")?,
+                a => write!(f, "{a}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Variable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.ident.join("."))
+    }
+}
+
+impl std::fmt::Display for Arg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Arg::Dot { .. } => write!(f, "."),
+            Arg::Nil { .. } => write!(f, "nil"),
+            Arg::Bool { value, .. } => write!(f, "{value}"),
+            Arg::Number(n) => write!(f, "{}", n.text),
+            Arg::String { quoted, .. } => write!(f, "{quoted}"),
+            Arg::Field { ident, .. } => {
+                for i in ident {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+            Arg::Variable(v) => write!(f, "{v}"),
+            Arg::Identifier { name, .. } => write!(f, "{name}"),
+            Arg::Pipe(p) => write!(f, "{p}"),
+            Arg::Chain { node, field, .. } => {
+                match node.as_ref() {
+                    Arg::Pipe(p) => write!(f, "({p})")?,
+                    n => write!(f, "{n}")?,
+                }
+                for i in field {
+                    write!(f, ".{i}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Go's `parse.IsEmptyTree`: only whitespace text and comments.
+pub fn is_empty_list(list: &List) -> bool {
+    list.nodes.iter().all(|n| match n {
+        Node::Text { text, .. } => text.trim_matches(|c: char| c.is_whitespace()).is_empty(),
+        Node::Comment { .. } => true,
+        _ => false,
+    })
+}
+
+/// Moves the nested pipelines out of `args` onto `stack` (iterative drop).
+fn take_nested(args: &mut [Arg], stack: &mut Vec<Pipe>) {
+    for arg in args.iter_mut() {
+        let mut cur = std::mem::replace(arg, Arg::Nil { pos: 0 });
+        loop {
+            match cur {
+                Arg::Pipe(p) => {
+                    stack.push(*p);
+                    break;
+                }
+                Arg::Chain { node, .. } => cur = *node,
+                _ => break,
+            }
+        }
+    }
+}
+
+/// Deeply nested parenthesised pipelines would overflow the stack in a recursive drop: drop
+/// them iteratively.
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        for cmd in self.cmds.iter_mut() {
+            take_nested(&mut cmd.args, &mut stack);
+        }
+        while let Some(mut p) = stack.pop() {
+            for cmd in p.cmds.iter_mut() {
+                take_nested(&mut cmd.args, &mut stack);
+            }
+        }
+    }
+}
+
+/// Deeply nested `if`/`range`/`with` would overflow the stack in a recursive drop: drop them
+/// iteratively.
+impl Drop for List {
+    fn drop(&mut self) {
+        let mut stack: Vec<List> = Vec::new();
+        let take = |nodes: &mut Vec<Node>, stack: &mut Vec<List>| {
+            for n in nodes.iter_mut() {
+                if let Node::If(b) | Node::Range(b) | Node::With(b) = n {
+                    stack.push(std::mem::take(&mut b.list));
+                    if let Some(e) = b.else_list.take() {
+                        stack.push(e);
+                    }
+                }
+            }
+        };
+        take(&mut self.nodes, &mut stack);
+        while let Some(mut l) = stack.pop() {
+            let mut nodes = std::mem::take(&mut l.nodes);
+            take(&mut nodes, &mut stack);
         }
     }
 }

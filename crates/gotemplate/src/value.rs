@@ -33,6 +33,8 @@ pub enum Value {
     Int(i64),
     /// Go `uint64` (only when data has one; `len` and literals are `int`).
     Uint(u64),
+    /// Go `uint8` (`byte`): what `index` of a string yields.
+    Uint8(u8),
     /// Go `float64`.
     Float(f64),
     String(Rc<str>),
@@ -134,6 +136,7 @@ impl Value {
             Value::Bool(b) => *b,
             Value::Int(i) => *i != 0,
             Value::Uint(u) => *u != 0,
+            Value::Uint8(u) => *u != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
@@ -149,6 +152,7 @@ impl Value {
             Value::Bool(_) => "bool".into(),
             Value::Int(_) => "int".into(),
             Value::Uint(_) => "uint64".into(),
+            Value::Uint8(_) => "uint8".into(),
             Value::Float(_) => "float64".into(),
             Value::String(_) => "string".into(),
             Value::List(_) => "[]interface {}".into(),
