@@ -599,12 +599,18 @@ impl<'n> State<'n, '_> {
         }
         let result = match &callee {
             Callee::Builtin(b) => {
-                let mut ctx = CallContext { template: &self.tmpl, depth: self.depth };
+                let mut ctx = CallContext { template: &self.tmpl, depth: self.depth, invalid_args: 0 };
                 call_builtin(*b, &argv, &mut ctx).map_err(FuncError::Call)
             }
             Callee::Func(_, f) => {
+                let invalid_args = argv
+                    .iter()
+                    .take(64)
+                    .enumerate()
+                    .filter(|(_, a)| a.is_invalid())
+                    .fold(0u64, |mask, (i, _)| mask | (1 << i));
                 let vals: Vec<Value> = argv.into_iter().map(|a| a.v).collect();
-                let mut ctx = CallContext { template: &self.tmpl, depth: self.depth };
+                let mut ctx = CallContext { template: &self.tmpl, depth: self.depth, invalid_args };
                 f(&mut ctx, &vals).map(RV::direct)
             }
             Callee::Method(o) => {
@@ -619,6 +625,12 @@ impl<'n> State<'n, '_> {
                 self.errorf(format!("error calling {name}: {msg}"))
             }
             Err(FuncError::Exec(msg)) => self.errorf(msg),
+            Err(FuncError::Arg(i, msg)) => {
+                if let Some(arg) = args.get(i) {
+                    self.at(At::Arg(arg));
+                }
+                self.errorf(msg)
+            }
         }
     }
 

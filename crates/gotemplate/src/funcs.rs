@@ -16,6 +16,9 @@ pub enum FuncError {
     /// An error reported as is, like the executor's own argument errors (`wrong type for value;
     /// expected string; got int`).
     Exec(String),
+    /// An error reported as is at argument `.0` (0-based, counting a piped final value last), as
+    /// Go reports a typed parameter's conversion error at the offending argument.
+    Arg(usize, String),
 }
 
 impl From<String> for FuncError {
@@ -34,12 +37,24 @@ impl From<&str> for FuncError {
 pub struct CallContext<'a> {
     pub(crate) template: &'a Template,
     pub(crate) depth: usize,
+    /// Bit `i` set: argument `i` is Go's invalid value ("no value": a piped nil, a missing key
+    /// under `missingkey=default`), not a nil `interface{}`.
+    pub(crate) invalid_args: u64,
 }
 
 impl CallContext<'_> {
     /// The executing template (its set holds every template of the render).
     pub fn template(&self) -> &Template {
         self.template
+    }
+
+    /// Whether argument `i` is Go's invalid value (`reflect.Value{}`: a nil that went through a
+    /// pipeline, a missing key under `missingkey=default`) rather than a nil `interface{}` (a
+    /// null or missing value read from a map under `missingkey=zero`). Go converts the former
+    /// to a nil map, slice or pointer parameter and rejects the latter ("wrong type for value").
+    /// Always false for arguments past the 64th.
+    pub fn arg_is_invalid(&self, i: usize) -> bool {
+        i < 64 && self.invalid_args & (1 << i) != 0
     }
 
     /// The `{{template}}` nesting depth of the caller.

@@ -2983,6 +2983,30 @@ fn registry_takes_closures_and_overrides_builtins() {
 }
 
 #[test]
+fn argument_errors_point_at_the_argument_and_invalid_values_are_told_apart() {
+    let mut funcs = Funcs::new();
+    // A typed parameter's conversion error, reported at the argument as Go does.
+    funcs.insert("second_bad", |_, _| Err(FuncError::Arg(1, "wrong type for value; expected int; got string".into())));
+    // Which arguments are Go's invalid value (piped nil, missingkey=default) vs a nil interface.
+    funcs.insert("invalid", |ctx, args| {
+        Ok(Value::string((0..args.len()).map(|i| if ctx.arg_is_invalid(i) { 'I' } else { '-' }).collect::<String>()))
+    });
+    let t = Template::new("t").funcs(&funcs);
+    t.parse("{{second_bad 1 \"x\" 3}}").unwrap();
+    assert_eq!(
+        exec(&t, &Value::Nil).unwrap_err(),
+        "template: t:1:15: executing \"t\" at <\"x\">: wrong type for value; expected int; got string"
+    );
+    let data = Value::from_json(&serde_json::json!({"n": null, "s": "x"}), false);
+    let t = Template::new("t").funcs(&funcs).option_missingkey(MissingKey::Zero);
+    t.parse("{{invalid .n .s .missing}} {{.n | invalid .s}}").unwrap();
+    assert_eq!(exec(&t, &data).unwrap(), "--- -I");
+    let t = Template::new("t").funcs(&funcs);
+    t.parse("{{invalid .missing .s}}").unwrap();
+    assert_eq!(exec(&t, &data).unwrap(), "I-");
+}
+
+#[test]
 fn include_and_tpl_through_the_call_context() {
     let mut funcs = Funcs::new();
     // Helm's include: execute a named template of the set into a string.
