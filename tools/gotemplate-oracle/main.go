@@ -1,7 +1,9 @@
 // gotemplate-oracle renders Go text/template templates with the Go standard library, as the
 // reference for the Rust crate crates/gotemplate (differential tests, benchmarks).
 //
-// Built in GOPATH mode from Debian packages only (golang-go, golang-gopkg-yaml.v2-dev):
+// Built in GOPATH mode from Debian packages only (golang-go, golang-gopkg-yaml.v2-dev, and for
+// --sprig golang-github-masterminds-sprig-dev, golang-github-burntsushi-toml-dev,
+// golang-github-ghodss-yaml-dev):
 //
 //	GO111MODULE=off GOPATH=/usr/share/gocode go build -o BIN ./tools/gotemplate-oracle
 //
@@ -29,7 +31,8 @@
 //	  "exec": "",                                           // optional: name of the template to execute
 //	  "missingkey": "",                                     // optional: default | zero | error
 //	  "data_json": "...",                                   // optional: JSON text (numbers float64)
-//	  "data_yaml": "..."}]                                  // optional: YAML text (integers int)
+//	  "data_yaml": "...",                                   // optional: YAML text (integers int)
+//	  "sprig": false}]                                      // optional: add Sprig and Helm's functions (--sprig)
 //
 // and the result is one JSON array on stdout, in the same order:
 //
@@ -43,6 +46,11 @@
 // null, true, false, {"s": "string"}, {"i": "int"}, {"u": "uint64"}, {"f": "float64 as
 // strconv.FormatFloat(f, 'g', -1, 64)"}, {"l": [TYPED...]}, {"m": {"key": TYPED}}, and
 // {"other": "%T"} for anything else.
+//
+// --sprig (single mode) or "sprig": true (a batch case) adds sprig.TxtFuncMap() (Debian's Sprig
+// 3.2.3) without env/expandenv, and Helm's engine functions that need no template set (toYaml,
+// fromYaml, fromYamlArray, toJson, fromJson, fromJsonArray, toToml, required, fail; see
+// helm.go), as Helm's engine registers them; the reference for crates/helm's function corpus.
 //
 // Fmt mode (Go's fmt alone, for the Rust fmt module's differential test):
 //
@@ -82,6 +90,7 @@ type batchCase struct {
 	MissingKey string   `json:"missingkey"`
 	DataJSON   *string  `json:"data_json"`
 	DataYAML   *string  `json:"data_yaml"`
+	Sprig      bool     `json:"sprig"`
 }
 
 type batchResult struct {
@@ -94,7 +103,7 @@ type batchResult struct {
 }
 
 // render parses the sources into one set and executes exec (the first source when empty).
-func render(sources []source, exec, missingKey string, data interface{}) (string, error) {
+func render(sources []source, exec, missingKey string, data interface{}, withSprig bool) (string, error) {
 	if len(sources) == 0 {
 		return "", fmt.Errorf("oracle: no templates")
 	}
@@ -102,6 +111,9 @@ func render(sources []source, exec, missingKey string, data interface{}) (string
 		missingKey = "default"
 	}
 	set := template.New(sources[0].Name).Option("missingkey=" + missingKey)
+	if withSprig {
+		set = set.Funcs(helmFuncMap())
+	}
 	for _, src := range sources {
 		var t *template.Template
 		if src.Name == set.Name() {
@@ -303,7 +315,7 @@ func runBatch(path string) error {
 			res.Error = "oracle: data: " + derr.Error()
 		} else {
 			res.Data = typed(data)
-			out, err := render(c.Templates, c.Exec, c.MissingKey, data)
+			out, err := render(c.Templates, c.Exec, c.MissingKey, data, c.Sprig)
 			res.Output = out
 			if !utf8.ValidString(out) {
 				res.Base64 = base64.StdEncoding.EncodeToString([]byte(out))
@@ -327,6 +339,7 @@ func main() {
 	name := flag.String("name", "", "template to execute (default: the first file)")
 	batch := flag.String("batch", "", "run the cases of a JSON manifest, print JSON results")
 	fmtBatch := flag.String("fmt-batch", "", "run fmt calls from a JSON file, print JSON results")
+	withSprig := flag.Bool("sprig", false, "add Sprig's and Helm's functions (toYaml, fromYaml, ...)")
 	repeat := flag.Int("repeat", 0, "benchmark: parse and execute N times, print the mean time per run to stderr")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: gotemplate-oracle [--data FILE.json|FILE.yaml] [--missingkey zero|error|default] [--name T] TEMPLATE_FILE...")
@@ -392,7 +405,7 @@ func main() {
 	if *repeat > 0 {
 		start := time.Now()
 		for i := 0; i < *repeat; i++ {
-			if _, err := render(sources, *name, *missingKey, data); err != nil {
+			if _, err := render(sources, *name, *missingKey, data, *withSprig); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				os.Exit(1)
 			}
@@ -401,7 +414,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%d runs, %.1f us per parse+execute\n", *repeat, float64(elapsed.Microseconds())/float64(*repeat))
 	}
 
-	out, err := render(sources, *name, *missingKey, data)
+	out, err := render(sources, *name, *missingKey, data, *withSprig)
 	os.Stdout.WriteString(out)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -1,0 +1,1 @@
+{{- define "plain.fullname" -}}{{ .Release.Name }}-{{ .Chart.Name }}{{- end -}}

@@ -1,0 +1,1 @@
+{{- define "common.labels" -}}team: {{ .Values.global.labels.team }}{{- end -}}
