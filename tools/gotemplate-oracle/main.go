@@ -52,6 +52,10 @@
 // fromYaml, fromYamlArray, toJson, fromJson, fromJsonArray, toToml, required, fail; see
 // helm.go), as Helm's engine registers them; the reference for crates/helm's function corpus.
 //
+// Chart mode (Helm's engine glue over a chart directory; see chart.go):
+//
+//	gotemplate-oracle --chart DIR [--values FILE]... [--set k=v]... [--release NAME] [--namespace NS] [--kube-version V]
+//
 // Fmt mode (Go's fmt alone, for the Rust fmt module's differential test):
 //
 //	gotemplate-oracle --fmt-batch CALLS.json
@@ -341,14 +345,30 @@ func main() {
 	fmtBatch := flag.String("fmt-batch", "", "run fmt calls from a JSON file, print JSON results")
 	withSprig := flag.Bool("sprig", false, "add Sprig's and Helm's functions (toYaml, fromYaml, ...)")
 	repeat := flag.Int("repeat", 0, "benchmark: parse and execute N times, print the mean time per run to stderr")
+	chartDir := flag.String("chart", "", "chart mode: render the chart directory as Helm's engine does (see chart.go)")
+	var valueFiles, sets, apiVersions multiFlag
+	flag.Var(&valueFiles, "values", "chart mode: a values file (repeatable)")
+	flag.Var(&sets, "set", "chart mode: key=value (repeatable)")
+	flag.Var(&apiVersions, "api-version", "chart mode: an extra API version for .Capabilities.APIVersions (repeatable)")
+	release := flag.String("release", "release-name", "chart mode: release name")
+	namespace := flag.String("namespace", "default", "chart mode: release namespace")
+	kubeVersion := flag.String("kube-version", "v1.31.0", "chart mode: Kubernetes version for .Capabilities")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: gotemplate-oracle [--data FILE.json|FILE.yaml] [--missingkey zero|error|default] [--name T] TEMPLATE_FILE...")
 		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --batch MANIFEST.json")
 		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --fmt-batch CALLS.json")
+		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --chart DIR [--values FILE]... [--set k=v]... [--release NAME] [--namespace NS] [--kube-version V]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
 
+	if *chartDir != "" {
+		if err := runChart(*chartDir, valueFiles, sets, *release, *namespace, *kubeVersion, apiVersions, *repeat); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *fmtBatch != "" {
 		if err := runFmtBatch(*fmtBatch); err != nil {
 			fmt.Fprintln(os.Stderr, err)

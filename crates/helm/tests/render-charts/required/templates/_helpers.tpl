@@ -1,0 +1,3 @@
+{{- define "required.password" -}}
+{{- required "A valid .Values.password entry required!" .Values.password -}}
+{{- end -}}

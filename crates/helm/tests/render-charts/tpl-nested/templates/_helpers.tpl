@@ -1,0 +1,1 @@
+{{- define "nested.helper" -}}helper:{{ tpl .Values.inner . }}{{- end -}}
