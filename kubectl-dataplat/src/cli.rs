@@ -66,6 +66,9 @@ pub enum Command {
     /// Trino tools: the autoscaling policy simulator and its trace generator.
     #[command(subcommand)]
     Trino(TrinoCommand),
+    /// Render and fetch Helm charts in-process (no helm binary).
+    #[command(subcommand)]
+    Chart(ChartCommand),
     /// Print a shell completion script.
     Completion {
         #[arg(value_enum)]
@@ -182,6 +185,74 @@ pub enum PluginCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum ChartCommand {
+    /// Render a chart the way `helm template` does and print the YAML.
+    Template(ChartTemplateArgs),
+    /// Fetch a chart into the chart cache (and optionally write its .tgz).
+    Pull(ChartPullArgs),
+}
+
+/// Where a chart comes from.
+#[derive(Args, Debug)]
+pub struct ChartSource {
+    /// A chart directory, a .tgz, `oci://registry/path/chart[:version][@sha256:…]`, or a chart
+    /// name with --repo.
+    pub chart: String,
+    /// HTTP chart repository (its index.yaml) to take CHART from.
+    #[arg(long, value_name = "URL")]
+    pub repo: Option<String>,
+    /// Chart version or Masterminds constraint (default: the latest stable).
+    #[arg(long, default_value = "")]
+    pub version: String,
+    /// Use only the chart cache; fail naming the chart when it is not there.
+    #[arg(long)]
+    pub offline: bool,
+    /// Fetch `FROM` (a repository URL prefix or an OCI registry) from `TO` instead (repeatable).
+    #[arg(long, value_name = "FROM=TO")]
+    pub mirror: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ChartTemplateArgs {
+    #[command(flatten)]
+    pub source: ChartSource,
+    /// Values files (repeatable), applied in order (`-f` is the platform file here, so the long
+    /// form only).
+    #[arg(long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// `key=value` overrides with Helm's path syntax and type inference (repeatable).
+    #[arg(long = "set", value_name = "K=V")]
+    pub set: Vec<String>,
+    /// `key=value` overrides kept as strings (repeatable).
+    #[arg(long = "set-string", value_name = "K=V")]
+    pub set_string: Vec<String>,
+    /// Release name.
+    #[arg(long, default_value = "release-name")]
+    pub release: String,
+    /// Release namespace.
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// Kubernetes version for .Capabilities.KubeVersion.
+    #[arg(long, value_name = "V")]
+    pub kube_version: Option<String>,
+    /// Extra API versions for .Capabilities.APIVersions (repeatable).
+    #[arg(long = "api-versions", value_name = "GROUP/VERSION")]
+    pub api_versions: Vec<String>,
+    /// Print the CRDs of crds/ first.
+    #[arg(long)]
+    pub include_crds: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ChartPullArgs {
+    #[command(flatten)]
+    pub source: ChartSource,
+    /// Also write the .tgz into this directory.
+    #[arg(short = 'd', long, value_name = "DIR")]
+    pub destination: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum TrinoCommand {
     /// Replay a query trace through worker scaling policies (KEDA + HPA + Karpenter) and compare
     /// queue waits, node-hours, scale events and failed queries.
@@ -262,4 +333,13 @@ pub struct TraceArgs {
     /// File to write [default: stdout].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own consistency checks (unique short options across global and local arguments...).
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

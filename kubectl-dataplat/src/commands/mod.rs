@@ -1,5 +1,6 @@
 //! Command implementations: each loads what it needs, calls the libraries, prints.
 
+mod chart;
 mod platform;
 mod plugin;
 mod trino;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
         Command::Plugin(command) => plugin::run(&global, command),
         Command::Trino(command) => trino::run(&global, command),
+        Command::Chart(command) => chart::run(command),
         Command::Completion { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kubectl-dataplat", &mut std::io::stdout());
