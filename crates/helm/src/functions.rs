@@ -500,23 +500,8 @@ fn resolves_non_string(s: &str) -> bool {
 }
 
 fn parse_uint_base0(s: &str) -> bool {
-    let s = s.strip_prefix('+').unwrap_or(s);
-    if s.starts_with('-') {
-        return false;
-    }
-    let lower = s.to_ascii_lowercase();
-    let (radix, d) = if let Some(r) = lower.strip_prefix("0x") {
-        (16, r)
-    } else if let Some(r) = lower.strip_prefix("0b") {
-        (2, r)
-    } else if let Some(r) = lower.strip_prefix("0o") {
-        (8, r)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..])
-    } else {
-        (10, lower.as_str())
-    };
-    !d.is_empty() && u64::from_str_radix(d, radix).is_ok()
+    // The yaml.v2 resolver's unsigned check: an optional `+`, then Go's `ParseUint(s, 0, 64)`.
+    crate::loadyaml::go_parse_uint(s.strip_prefix('+').unwrap_or(s)).is_some()
 }
 
 fn is_go_float(s: &str) -> bool {

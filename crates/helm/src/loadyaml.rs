@@ -299,7 +299,7 @@ fn go_parse_int(s: &str) -> Option<i64> {
 }
 
 /// Go's `strconv.ParseUint(s, 0, 64)`.
-fn go_parse_uint(s: &str) -> Option<u64> {
+pub(crate) fn go_parse_uint(s: &str) -> Option<u64> {
     if s.is_empty() {
         return None;
     }
