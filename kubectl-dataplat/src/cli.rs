@@ -21,9 +21,23 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// The platform file.
-    #[arg(short = 'f', long = "file", global = true, default_value = "platform.yaml", env = "DATAPLAT_FILE")]
+    /// The platform file (`chart template`: a values file, repeatable, as in Helm).
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        value_name = "FILE",
+        default_value = "platform.yaml",
+        env = "DATAPLAT_FILE",
+        action = clap::ArgAction::Append
+    )]
+    pub files: Vec<PathBuf>,
+    /// The platform file: the one `-f` (set by [`Global::resolve`]).
+    #[arg(skip)]
     pub file: PathBuf,
+    /// Whether `-f` was given on the command line (not the default or DATAPLAT_FILE).
+    #[arg(skip)]
+    pub files_from_command_line: bool,
     /// More log output (-v info, -vv debug, -vvv trace); DATAPLAT_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -37,6 +51,20 @@ pub struct Global {
     /// ~/.cache/kubectl-dataplat].
     #[arg(long, global = true)]
     pub cache_dir: Option<PathBuf>,
+}
+
+impl Global {
+    /// Settles the platform file: `-f` once (or its default). `chart template` takes every `-f`
+    /// as a values file, as Helm does; every other command refuses a second `-f`.
+    pub fn resolve(&mut self, from_command_line: bool, values_files_allowed: bool) -> Result<(), String> {
+        self.files_from_command_line = from_command_line;
+        if self.files.len() > 1 && !values_files_allowed {
+            let given: Vec<String> = self.files.iter().map(|f| f.display().to_string()).collect();
+            return Err(format!("-f given {} times ({}); there is one platform file", given.len(), given.join(", ")));
+        }
+        self.file = self.files.last().cloned().unwrap_or_else(|| PathBuf::from("platform.yaml"));
+        Ok(())
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,8 +244,7 @@ pub struct ChartSource {
 pub struct ChartTemplateArgs {
     #[command(flatten)]
     pub source: ChartSource,
-    /// Values files (repeatable), applied in order (`-f` is the platform file here, so the long
-    /// form only).
+    /// Values files (repeatable), applied in order after the `-f` ones.
     #[arg(long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
     /// `key=value` overrides with Helm's path syntax and type inference (repeatable).

@@ -10,8 +10,6 @@ mod output;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use cli::Cli;
 
 /// An error the CLI prints and turns into an exit code.
@@ -54,7 +52,17 @@ impl From<dataplat_plugin::PluginError> for CliError {
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = Cli::parse();
+    let mut matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let from_command_line = matches.value_source("files") == Some(clap::parser::ValueSource::CommandLine);
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let values_files_allowed = matches!(cli.command, cli::Command::Chart(cli::ChartCommand::Template(_)));
+    if let Err(message) = cli.global.resolve(from_command_line, values_files_allowed) {
+        print_error(&message, Some("pass the platform file once: -f platform.yaml"));
+        return ExitCode::from(2);
+    }
     let level = match (cli.global.quiet, cli.global.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",

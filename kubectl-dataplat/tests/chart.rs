@@ -52,3 +52,27 @@ fn a_missing_local_chart_is_a_usage_error_and_offline_pull_names_the_chart() {
     let err = stderr(&output);
     assert!(err.contains("web") && err.contains("offline"), "{err}");
 }
+
+#[test]
+fn dash_f_is_a_values_file_for_chart_template_and_one_platform_file_elsewhere() {
+    let root = repo();
+    let chart = "crates/helm/tests/render-charts/basic";
+    let values = "crates/helm/tests/render-charts/basic.override.yaml";
+    let plain = ok(dataplat(&root, &["chart", "template", chart]));
+    let with_f = ok(dataplat(&root, &["chart", "template", chart, "-f", values]));
+    assert!(plain.contains("tier: web") && !plain.contains("tier: backend"), "{plain}");
+    assert!(with_f.contains("tier: backend"), "-f applies as a values file: {with_f}");
+    // --values comes after -f: the later file wins, as with Helm's repeated -f.
+    let overrides = tempfile::NamedTempFile::new().expect("tempfile");
+    std::fs::write(overrides.path(), "labels:\n  tier: api\n").expect("write");
+    let both =
+        ok(dataplat(&root, &["chart", "template", chart, "-f", values, "--values", overrides.path().to_str().unwrap()]));
+    assert!(both.contains("tier: api") && !both.contains("tier: backend"), "{both}");
+    // DATAPLAT_FILE names the platform file, never a values file.
+    let env = ok(dataplat_env(&root, &["chart", "template", chart], &[("DATAPLAT_FILE", values)]));
+    assert_eq!(env, plain);
+    // Any other command takes one platform file.
+    let output = dataplat(&root, &["validate", "-f", "a.yaml", "-f", "b.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("-f given 2 times"), "{}", stderr(&output));
+}

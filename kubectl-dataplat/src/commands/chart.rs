@@ -6,11 +6,11 @@ use helm::fetch::{ChartRequest, FetchOptions, Fetched, Mirror};
 use helm::{Chart, RenderOptions};
 
 use crate::CliError;
-use crate::cli::{ChartCommand, ChartPullArgs, ChartSource, ChartTemplateArgs};
+use crate::cli::{ChartCommand, Global, ChartPullArgs, ChartSource, ChartTemplateArgs};
 
-pub fn run(command: ChartCommand) -> Result<(), CliError> {
+pub fn run(global: &Global, command: ChartCommand) -> Result<(), CliError> {
     match command {
-        ChartCommand::Template(args) => template(args),
+        ChartCommand::Template(args) => template(global, args),
         ChartCommand::Pull(args) => pull(args),
     }
 }
@@ -69,10 +69,12 @@ fn load(source: &ChartSource) -> Result<Chart, CliError> {
     }
 }
 
-fn template(args: ChartTemplateArgs) -> Result<(), CliError> {
+fn template(global: &Global, args: ChartTemplateArgs) -> Result<(), CliError> {
     let chart = load(&args.source)?;
     let mut user = helm::values::UserValueOptions::default();
-    for file in &args.values {
+    // `-f` is Helm's values flag here (the default platform.yaml and DATAPLAT_FILE are not).
+    let dash_f = if global.files_from_command_line { global.files.as_slice() } else { &[] };
+    for file in dash_f.iter().chain(&args.values) {
         let text = std::fs::read_to_string(file)
             .map_err(|e| CliError::usage(format!("cannot read values file {}: {e}", file.display()), None))?;
         user.values_files.push((file.display().to_string(), text));

@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
         Command::Plugin(command) => plugin::run(&global, command),
         Command::Trino(command) => trino::run(&global, command),
-        Command::Chart(command) => chart::run(command),
+        Command::Chart(command) => chart::run(&global, command),
         Command::Completion { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kubectl-dataplat", &mut std::io::stdout());
