@@ -148,6 +148,11 @@ pub struct RenderArgs {
     /// Replace the directory's previous render.
     #[arg(long)]
     pub force: bool,
+    /// Write chart references and values only; do not fetch and render the charts.
+    #[arg(long, conflicts_with_all = ["offline", "mirror"])]
+    pub skip_charts: bool,
+    #[command(flatten)]
+    pub fetch: ChartFetchArgs,
 }
 
 #[derive(Args, Debug)]
@@ -232,6 +237,13 @@ pub struct ChartSource {
     /// Chart version or Masterminds constraint (default: the latest stable).
     #[arg(long, default_value = "")]
     pub version: String,
+    #[command(flatten)]
+    pub fetch: ChartFetchArgs,
+}
+
+/// How charts are fetched.
+#[derive(Args, Debug)]
+pub struct ChartFetchArgs {
     /// Use only the chart cache; fail naming the chart when it is not there.
     #[arg(long)]
     pub offline: bool,

@@ -65,8 +65,10 @@ fn dash_f_is_a_values_file_for_chart_template_and_one_platform_file_elsewhere() 
     // --values comes after -f: the later file wins, as with Helm's repeated -f.
     let overrides = tempfile::NamedTempFile::new().expect("tempfile");
     std::fs::write(overrides.path(), "labels:\n  tier: api\n").expect("write");
-    let both =
-        ok(dataplat(&root, &["chart", "template", chart, "-f", values, "--values", overrides.path().to_str().unwrap()]));
+    let both = ok(dataplat(
+        &root,
+        &["chart", "template", chart, "-f", values, "--values", overrides.path().to_str().unwrap()],
+    ));
     assert!(both.contains("tier: api") && !both.contains("tier: backend"), "{both}");
     // DATAPLAT_FILE names the platform file, never a values file.
     let env = ok(dataplat_env(&root, &["chart", "template", chart], &[("DATAPLAT_FILE", values)]));

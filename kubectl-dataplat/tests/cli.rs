@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{dataplat, ok, repo, stderr, stdout};
+use common::{dataplat, dataplat_env, ok, repo, stderr, stdout};
 
 /// Flags set to true in a platform file (top-level `enable_*: true` lines).
 fn enabled_flags(text: &str) -> Vec<String> {
@@ -66,7 +66,20 @@ fn render_writes_every_declaration_as_files() {
     let out = tempfile::tempdir().expect("tmp");
     let dir = out.path().join("render");
     let dir_arg = dir.to_string_lossy().to_string();
-    ok(dataplat(&root, &["render", "--out", &dir_arg]));
+    // Offline with an empty chart cache: the first chart is named, and nothing is written.
+    let cache = tempfile::tempdir().expect("tmp");
+    let offline = dataplat_env(
+        &root,
+        &["render", "--out", &dir_arg, "--offline"],
+        &[("DATAPLAT_CACHE_DIR", cache.path().to_str().expect("utf-8"))],
+    );
+    assert_eq!(offline.status.code(), Some(1), "{}", stderr(&offline));
+    assert!(
+        stderr(&offline).contains("offline") && stderr(&offline).contains("hint: run `kubectl dataplat chart pull`")
+    );
+    assert!(!dir.exists(), "a render that cannot fetch its charts writes nothing");
+    let summary = ok(dataplat(&root, &["render", "--skip-charts", "--out", &dir_arg]));
+    assert!(summary.contains("charts not rendered: --skip-charts"), "{summary}");
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).expect("plan.json")).expect("json");
     for addon in plan["addons"].as_array().expect("addons") {
@@ -94,13 +107,13 @@ fn render_writes_every_declaration_as_files() {
         }
     }
     // A second render refuses to overwrite; --force replaces its own previous render only.
-    let again = dataplat(&root, &["render", "--out", &dir_arg]);
+    let again = dataplat(&root, &["render", "--skip-charts", "--out", &dir_arg]);
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
-    ok(dataplat(&root, &["render", "--out", &dir_arg, "--force"]));
+    ok(dataplat(&root, &["render", "--skip-charts", "--out", &dir_arg, "--force"]));
     let foreign = out.path().join("foreign");
     std::fs::create_dir_all(&foreign).expect("mkdir");
     std::fs::write(foreign.join("keep.txt"), "mine").expect("write");
-    let refused = dataplat(&root, &["render", "--out", &foreign.to_string_lossy(), "--force"]);
+    let refused = dataplat(&root, &["render", "--skip-charts", "--out", &foreign.to_string_lossy(), "--force"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(foreign.join("keep.txt").is_file(), "never deletes a directory it did not render");
 }

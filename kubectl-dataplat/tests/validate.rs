@@ -123,7 +123,7 @@ fn validate(tool: &Path, files: &[PathBuf]) -> Outcome {
 fn render(dir: &Path) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("tmp");
     let target = out.path().join("render");
-    ok(dataplat(dir, &["-f", "platform.yaml", "render", "--out", &target.to_string_lossy()]));
+    ok(dataplat(dir, &["-f", "platform.yaml", "render", "--skip-charts", "--out", &target.to_string_lossy()]));
     out
 }
 

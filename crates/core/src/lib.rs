@@ -11,6 +11,7 @@
 //! NodePools and EC2NodeClasses.
 
 mod addons;
+pub mod charts;
 mod compose;
 mod conformance;
 mod karpenter;

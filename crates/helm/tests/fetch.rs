@@ -1,14 +1,12 @@
-//! Chart fetching against real servers on loopback: an HTTP repository served by a tiny server
-//! written here (it records every request, so cache hits are proven by the absence of
-//! requests), and Debian's docker-registry (skipped unless installed; required under
-//! `DATAPLAT_IT=1`, see `dataplat_testkit`). The chart archive is built at test time from
+//! Chart fetching against real servers on loopback: an HTTP repository served by the testkit's
+//! file server (`dataplat_testkit::http`; it records every request, so cache hits are proven by
+//! the absence of requests), and Debian's docker-registry (skipped unless installed; required
+//! under `DATAPLAT_IT=1`, see `dataplat_testkit`). The chart archive is built at test time from
 //! `tests/charts/plain`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
+use dataplat_testkit::http::StaticServer;
 use helm::cache::{Cache, digest_of};
 use helm::fetch::{
     ChartRequest, FetchError, FetchOptions, HELM_CHART_CONTENT_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE, Mirror, fetch,
@@ -18,111 +16,12 @@ use helm::fetch::{
 /// written into its Chart.yaml.
 fn chart_tgz(version: &str) -> Vec<u8> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/plain");
-    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()));
-    builder.mode(tar::HeaderMode::Deterministic);
-    for entry in walk(&dir) {
-        let name = format!("plain/{}", entry.strip_prefix(&dir).unwrap().display());
-        let mut data = std::fs::read(&entry).unwrap();
-        if name == "plain/Chart.yaml" {
-            let text = String::from_utf8(data).unwrap().replace("version: 0.3.1", &format!("version: {version}"));
-            data = text.into_bytes();
+    dataplat_testkit::http::chart_tgz(&dir, "plain", |path, data| {
+        if path != "plain/Chart.yaml" {
+            return data;
         }
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder.append_data(&mut header, name, &data[..]).unwrap();
-    }
-    builder.into_inner().unwrap().finish().unwrap()
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
-/// Served files: request path and body.
-type Files = Mutex<Vec<(String, Vec<u8>)>>;
-
-/// A minimal HTTP/1.1 server on loopback serving fixed files, recording request paths.
-struct Server {
-    base: String,
-    files: Arc<Files>,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let files: Arc<Files> = Arc::default();
-        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (f, r) = (files.clone(), requests.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (f, r) = (f.clone(), r.clone());
-                std::thread::spawn(move || serve(stream, &f, &r));
-            }
-        });
-        Server { base, files, requests }
-    }
-
-    fn put(&self, path: &str, body: Vec<u8>) {
-        self.files.lock().unwrap().push((path.to_string(), body));
-    }
-
-    fn take_requests(&self) -> Vec<String> {
-        std::mem::take(&mut *self.requests.lock().unwrap())
-    }
-}
-
-fn serve(stream: std::net::TcpStream, files: &Files, requests: &Mutex<Vec<String>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut stream = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-        let mut length = 0usize;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            if header.trim().is_empty() {
-                break;
-            }
-            if let Some((k, v)) = header.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        let _ = reader.read_exact(&mut body);
-        requests.lock().unwrap().push(path.clone());
-        let found = files.lock().unwrap().iter().find(|(p, _)| *p == path).map(|(_, b)| b.clone());
-        let (status, body) = match found {
-            Some(b) => ("200 OK", b),
-            None => ("404 Not Found", b"not found".to_vec()),
-        };
-        let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n", body.len());
-        if stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body)).is_err() {
-            return;
-        }
-    }
+        String::from_utf8(data).unwrap().replace("version: 0.3.1", &format!("version: {version}")).into_bytes()
+    })
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -132,8 +31,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// A repository at `<base>/charts` with plain 0.3.1 (relative URL), 0.2.0 (absolute URL, no
 /// digest), 0.4.0-rc.1 (prerelease), 1.0.0 (a wrong digest) and 1.0.1 (a digest YAML reads as a
 /// number).
-fn http_repository() -> (Server, Vec<u8>) {
-    let server = Server::start();
+fn http_repository() -> (StaticServer, Vec<u8>) {
+    let server = StaticServer::start();
     let v031 = chart_tgz("0.3.1");
     let v020 = chart_tgz("0.2.0");
     let v100 = chart_tgz("1.0.0");

@@ -6,19 +6,23 @@ use helm::fetch::{ChartRequest, FetchOptions, Fetched, Mirror};
 use helm::{Chart, RenderOptions};
 
 use crate::CliError;
-use crate::cli::{ChartCommand, Global, ChartPullArgs, ChartSource, ChartTemplateArgs};
+use crate::cli::{ChartCommand, ChartFetchArgs, ChartPullArgs, ChartSource, ChartTemplateArgs, Global};
 
 pub fn run(global: &Global, command: ChartCommand) -> Result<(), CliError> {
     match command {
         ChartCommand::Template(args) => template(global, args),
-        ChartCommand::Pull(args) => pull(args),
+        ChartCommand::Pull(args) => pull(global, args),
     }
 }
 
-fn fetch_options(source: &ChartSource) -> Result<FetchOptions, CliError> {
+/// Fetch options from the command line: the default chart cache, offline mode, mirrors.
+pub(super) fn fetch_options(global: &Global, args: &ChartFetchArgs) -> Result<FetchOptions, CliError> {
     let mut options = FetchOptions::with_default_cache();
-    options.offline = source.offline;
-    for m in &source.mirror {
+    if let Some(dir) = &global.cache_dir {
+        options.cache = Some(helm::cache::Cache::new(dir));
+    }
+    options.offline = args.offline;
+    for m in &args.mirror {
         options.mirrors.push(Mirror::parse(m).map_err(|e| {
             CliError::usage(e.to_string(), Some("--mirror https://charts.example.com=https://mirror.local".into()))
         })?);
@@ -42,19 +46,19 @@ fn request(source: &ChartSource) -> Result<Option<ChartRequest>, CliError> {
     Ok(None)
 }
 
-fn fetch(source: &ChartSource) -> Result<Option<Fetched>, CliError> {
+fn fetch(global: &Global, source: &ChartSource) -> Result<Option<Fetched>, CliError> {
     let Some(request) = request(source)? else { return Ok(None) };
-    let options = fetch_options(source)?;
+    let options = fetch_options(global, &source.fetch)?;
     helm::fetch::fetch(&request, &options).map(Some).map_err(|e| {
         CliError::failed(
             e.to_string(),
-            source.offline.then(|| "fetch it once online: kubectl dataplat chart pull".into()),
+            source.fetch.offline.then(|| "fetch it once online: kubectl dataplat chart pull".into()),
         )
     })
 }
 
-fn load(source: &ChartSource) -> Result<Chart, CliError> {
-    match fetch(source)? {
+fn load(global: &Global, source: &ChartSource) -> Result<Chart, CliError> {
+    match fetch(global, source)? {
         Some(fetched) => fetched.load().map_err(|e| CliError::failed(e.to_string(), None)),
         None => {
             let path = Path::new(&source.chart);
@@ -70,7 +74,7 @@ fn load(source: &ChartSource) -> Result<Chart, CliError> {
 }
 
 fn template(global: &Global, args: ChartTemplateArgs) -> Result<(), CliError> {
-    let chart = load(&args.source)?;
+    let chart = load(global, &args.source)?;
     let mut user = helm::values::UserValueOptions::default();
     // `-f` is Helm's values flag here (the default platform.yaml and DATAPLAT_FILE are not).
     let dash_f = if global.files_from_command_line { global.files.as_slice() } else { &[] };
@@ -95,8 +99,8 @@ fn template(global: &Global, args: ChartTemplateArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn pull(args: ChartPullArgs) -> Result<(), CliError> {
-    let Some(fetched) = fetch(&args.source)? else {
+fn pull(global: &Global, args: ChartPullArgs) -> Result<(), CliError> {
+    let Some(fetched) = fetch(global, &args.source)? else {
         return Err(CliError::usage(
             format!("{} is local; pull fetches remote charts", args.source.chart),
             Some("oci://registry/path/chart:version, or a chart name with --repo URL".into()),

@@ -326,6 +326,9 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     let pools = plan.karpenter_objects().map_err(|e| {
         CliError::failed(e.to_string(), Some("this is a bug in the plugin; report it to its author".into()))
     })?;
+    // Charts are fetched and rendered before anything is written: a chart that cannot be had
+    // leaves no half-written directory behind.
+    let charts = if args.skip_charts { Vec::new() } else { render_charts(global, &args, &plan)? };
     let out = &args.out;
     prepare_out_dir(out, args.force)?;
     let mut files = 0usize;
@@ -351,12 +354,28 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
                 write(&rdir.join(object_file_name(i, object)), yaml(object)?)?;
             }
             if let Some(chart) = &release.chart {
-                let reference = serde_json::json!({
+                let mut reference = serde_json::json!({
                     "repository": chart.repository, "chart": chart.chart, "version": chart.version,
                     "release": release.name, "namespace": release.namespace,
                 });
-                write(&rdir.join("chart.yaml"), yaml(&reference)?)?;
                 write(&rdir.join("values.yaml"), yaml(&chart.values)?)?;
+                if let Some(rendered) = charts.iter().find(|c| c.release == release.id) {
+                    reference["resolved_version"] = rendered.version.clone().into();
+                    reference["digest"] = rendered.digest.clone().into();
+                    let cdir = rdir.join("chart");
+                    let sets = [
+                        (cdir.join("crds"), rendered.crds.iter().collect::<Vec<_>>()),
+                        (cdir.clone(), rendered.manifests.iter().collect()),
+                        (cdir.join("hooks"), rendered.hooks.iter().map(|h| &h.manifest).collect()),
+                    ];
+                    for (dir, manifests) in sets {
+                        for (i, m) in manifests.into_iter().enumerate() {
+                            let name = manifest_file_name(i, &m.kind, &m.name);
+                            write(&dir.join(name), format!("# Source: {}\n{}\n", m.source, m.content))?;
+                        }
+                    }
+                }
+                write(&rdir.join("chart.yaml"), yaml(&reference)?)?;
             }
         }
         if !addon.buckets.is_empty()
@@ -380,8 +399,14 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         }
     }
     if !global.quiet {
+        let chart_objects: usize = charts.iter().map(|c| c.object_count()).sum();
+        let charts_note = if args.skip_charts {
+            " (charts not rendered: --skip-charts)".to_string()
+        } else {
+            format!(" and {} chart(s) with {chart_objects} object(s)", charts.len())
+        };
         println!(
-            "rendered {} addon(s), {} object(s) into {} ({files} files)",
+            "rendered {} addon(s), {} object(s){charts_note} into {} ({files} files)",
             plan.addons.len(),
             plan.object_count(),
             out.display()
@@ -390,11 +415,50 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Every chart of the plan, fetched (or taken from the cache) and rendered, with progress on
+/// stderr.
+fn render_charts(
+    global: &Global,
+    args: &RenderArgs,
+    plan: &Plan,
+) -> Result<Vec<dataplat_core::charts::RenderedChart>, CliError> {
+    use dataplat_core::charts::{ChartEvent, ChartOptions};
+    let options = ChartOptions { fetch: super::chart::fetch_options(global, &args.fetch)?, ..ChartOptions::default() };
+    dataplat_core::charts::render_charts(plan, &options, |event| {
+        if global.quiet {
+            return;
+        }
+        match event {
+            ChartEvent::Start { release, chart, version } => eprintln!("chart {chart} {version} for {release} ..."),
+            ChartEvent::Rendered(c) => eprintln!(
+                "  {} {}: {} object(s), {} CRD(s), {} hook(s) ({})",
+                c.chart,
+                c.version,
+                c.manifests.len(),
+                c.crds.len(),
+                c.hooks.len(),
+                if c.cached { "cached" } else { "downloaded" }
+            ),
+        }
+    })
+    .map_err(|e| CliError::failed(e.to_string(), e.hint.clone()))
+}
+
 /// `NN-<kind>-<name>.yaml` for the `index`th (0-based) object of a directory.
 fn object_file_name(index: usize, object: &serde_json::Value) -> String {
-    let kind = object.get("kind").and_then(|k| k.as_str()).unwrap_or("object").to_lowercase();
+    let kind = object.get("kind").and_then(|k| k.as_str()).unwrap_or("object");
     let name = object.pointer("/metadata/name").and_then(|k| k.as_str()).unwrap_or("unnamed");
-    format!("{:02}-{kind}-{name}.yaml", index + 1)
+    manifest_file_name(index, kind, name)
+}
+
+fn manifest_file_name(index: usize, kind: &str, name: &str) -> String {
+    // Names come from templates: keep them to characters safe in a file name.
+    let safe = |s: &str, empty: &str| -> String {
+        let s: String =
+            s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+        if s.is_empty() || s.chars().all(|c| c == '.') { empty.to_string() } else { s }
+    };
+    format!("{:02}-{}-{}.yaml", index + 1, safe(&kind.to_lowercase(), "object"), safe(name, "unnamed"))
 }
 
 mod erased_serialize {

@@ -1,0 +1,214 @@
+//! The plan's charts rendered in-process ([`render_charts`]): each release's chart fetched
+//! (repository index or OCI, through the digest cache, mirrors and offline mode of
+//! [`helm::fetch`]) and rendered as `helm template` would, with the plugin's values, the
+//! release's name and namespace, and the platform's Kubernetes version.
+//!
+//! Charts render in release order (the plan's waves), and the API versions of every CRD rendered
+//! so far join `.Capabilities.APIVersions` for the charts after it, as they would on a cluster
+//! where the earlier releases are installed: a chart that gates its ServiceMonitor on
+//! `.Capabilities.APIVersions.Has "monitoring.coreos.com/v1"` gets one when the release it depends
+//! on brings that CRD.
+
+use helm::fetch::{ChartRequest, FetchOptions};
+use helm::render::{Hook, Manifest};
+use helm::{RenderOptions, SprigOptions};
+
+use crate::{Plan, ReleasePlan};
+
+/// How to fetch and render.
+#[derive(Clone, Debug, Default)]
+pub struct ChartOptions {
+    /// Cache, offline mode and mirrors.
+    pub fetch: FetchOptions,
+    /// Randomness and clock of Sprig's functions (a seed makes two renders identical).
+    pub sprig: SprigOptions,
+}
+
+/// One release's chart, rendered.
+#[derive(Clone, Debug)]
+pub struct RenderedChart {
+    /// `addon/release`.
+    pub release: String,
+    pub namespace: String,
+    pub repository: String,
+    pub chart: String,
+    /// The version the reference resolved to.
+    pub version: String,
+    /// `sha256:…` of the chart archive.
+    pub digest: String,
+    /// Whether the archive came from the cache.
+    pub cached: bool,
+    /// CRDs from `crds/` of the chart and its subcharts (applied first, then waited for).
+    pub crds: Vec<Manifest>,
+    /// Objects in Helm's install order.
+    pub manifests: Vec<Manifest>,
+    /// Hooks (test hooks left out), sorted by kind as Helm does; their phases, weights and
+    /// delete policies say when they run.
+    pub hooks: Vec<Hook>,
+}
+
+impl RenderedChart {
+    /// Number of objects: CRDs, manifests and hooks.
+    pub fn object_count(&self) -> usize {
+        self.crds.len() + self.manifests.len() + self.hooks.len()
+    }
+}
+
+/// Why a chart could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[error("release {release}, chart {chart} {version}: {message}")]
+pub struct ChartError {
+    pub release: String,
+    pub repository: String,
+    pub chart: String,
+    pub version: String,
+    pub message: String,
+    /// What the user can do.
+    pub hint: Option<String>,
+}
+
+/// Progress of [`render_charts`], for a long first fetch.
+#[derive(Clone, Debug)]
+pub enum ChartEvent<'a> {
+    /// About to fetch (or find in the cache) and render the chart of `release`.
+    Start { release: &'a str, chart: &'a str, version: &'a str },
+    /// Done.
+    Rendered(&'a RenderedChart),
+}
+
+/// The `.Capabilities` Kubernetes version for a platform's `kubernetes_version` (`1.34` →
+/// `v1.34.0`).
+pub fn kube_version(kubernetes_version: &str) -> String {
+    let v = kubernetes_version.trim().trim_start_matches('v');
+    match v.split('.').count() {
+        1 => format!("v{v}.0.0"),
+        2 => format!("v{v}.0"),
+        _ => format!("v{v}"),
+    }
+}
+
+/// Every chart of the plan, fetched and rendered in release order. Stops at the first chart that
+/// cannot be fetched or rendered (nothing is written or applied by this function).
+pub fn render_charts(
+    plan: &Plan,
+    options: &ChartOptions,
+    mut progress: impl FnMut(ChartEvent<'_>),
+) -> Result<Vec<RenderedChart>, ChartError> {
+    let releases: Vec<&ReleasePlan> = plan.addons.iter().flat_map(|a| &a.releases).collect();
+    let mut api_versions: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for id in plan.release_order.iter().flatten() {
+        let Some(release) = releases.iter().find(|r| &r.id == id) else { continue };
+        let Some(chart) = &release.chart else { continue };
+        progress(ChartEvent::Start { release: &release.id, chart: &chart.chart, version: &chart.version });
+        let rendered = render_release(release, &plan.platform.kubernetes_version, &api_versions, options)?;
+        for crd in &rendered.crds {
+            api_versions.extend(crd_api_versions(&crd.content));
+        }
+        progress(ChartEvent::Rendered(&rendered));
+        out.push(rendered);
+    }
+    Ok(out)
+}
+
+fn render_release(
+    release: &ReleasePlan,
+    kubernetes_version: &str,
+    api_versions: &[String],
+    options: &ChartOptions,
+) -> Result<RenderedChart, ChartError> {
+    let chart = release.chart.as_ref().expect("a chart release");
+    let fail = |message: String, hint: Option<String>| ChartError {
+        release: release.id.clone(),
+        repository: chart.repository.clone(),
+        chart: chart.chart.clone(),
+        version: chart.version.clone(),
+        message,
+        hint,
+    };
+    let request = if chart.repository.starts_with("oci://") {
+        let reference = format!("{}/{}:{}", chart.repository.trim_end_matches('/'), chart.chart, chart.version);
+        ChartRequest::parse_oci(&reference).map_err(|e| fail(e.to_string(), None))?
+    } else {
+        ChartRequest::new(chart.repository.clone(), chart.chart.clone(), chart.version.clone())
+    };
+    let fetched = helm::fetch::fetch(&request, &options.fetch).map_err(|e| {
+        // The offline error carries its own hint.
+        let hint = (!options.fetch.offline)
+            .then(|| "check the network, or point --mirror at a copy of the repository (air-gapped sites)".into());
+        fail(e.to_string(), hint)
+    })?;
+    let loaded = fetched.load().map_err(|e| fail(e.to_string(), None))?;
+    let values = match &chart.values {
+        serde_json::Value::Object(map) => helm::values::from_json_map(map),
+        serde_json::Value::Null => helm::values::from_json_map(&serde_json::Map::new()),
+        other => return Err(fail(format!("the plugin's chart values are not a map: {other}"), None)),
+    };
+    let render_options = RenderOptions {
+        release_name: release.name.clone(),
+        namespace: release.namespace.clone(),
+        kube_version: Some(kube_version(kubernetes_version)),
+        api_versions: api_versions.to_vec(),
+        sprig: options.sprig.clone(),
+        ..RenderOptions::default()
+    };
+    let rendered = helm::render_chart(loaded, &values, &render_options).map_err(|e| {
+        fail(e.to_string(), Some("the plugin's values or the addon's `values:` override do not suit this chart".into()))
+    })?;
+    Ok(RenderedChart {
+        release: release.id.clone(),
+        namespace: release.namespace.clone(),
+        repository: fetched.repository.clone(),
+        chart: fetched.chart.clone(),
+        version: fetched.version.clone(),
+        digest: fetched.digest.clone(),
+        cached: fetched.cached,
+        crds: rendered.crds,
+        manifests: rendered.manifests,
+        hooks: rendered.hooks.into_iter().filter(|h| !h.is_test()).collect(),
+    })
+}
+
+/// `group/version` and `group/version/Kind` for each served version of a CRD document.
+fn crd_api_versions(content: &str) -> Vec<String> {
+    let Ok(doc) = serde_saphyr::from_str::<serde_json::Value>(content) else { return Vec::new() };
+    if doc.get("kind").and_then(|k| k.as_str()) != Some("CustomResourceDefinition") {
+        return Vec::new();
+    }
+    let spec = &doc["spec"];
+    let (Some(group), Some(kind)) = (spec["group"].as_str(), spec.pointer("/names/kind").and_then(|k| k.as_str()))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for version in spec["versions"].as_array().into_iter().flatten() {
+        if version.get("served").and_then(|s| s.as_bool()) == Some(false) {
+            continue;
+        }
+        if let Some(name) = version["name"].as_str() {
+            out.push(format!("{group}/{name}"));
+            out.push(format!("{group}/{name}/{kind}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kube_versions_are_full_semver() {
+        assert_eq!(kube_version("1.34"), "v1.34.0");
+        assert_eq!(kube_version("v1.33.2"), "v1.33.2");
+        assert_eq!(kube_version("1"), "v1.0.0");
+    }
+
+    #[test]
+    fn a_crd_serves_its_versions_with_and_without_kind() {
+        let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names:\n    kind: Widget\n  versions:\n  - name: v1\n    served: true\n  - name: v1beta1\n    served: false\n";
+        assert_eq!(crd_api_versions(crd), ["example.com/v1", "example.com/v1/Widget"]);
+        assert!(crd_api_versions("apiVersion: v1\nkind: ConfigMap\n").is_empty());
+        assert!(crd_api_versions(": not yaml [").is_empty());
+    }
+}

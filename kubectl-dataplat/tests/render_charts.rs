@@ -1,0 +1,117 @@
+//! `render` fetches and renders the plan's charts in-process: fixture charts (tests/charts, ours,
+//! with the names and versions the keda and prometheus plugins pin) served from an HTTP chart
+//! repository on loopback and reached through `--mirror`, as an air-gapped site would.
+
+mod common;
+
+use std::path::Path;
+
+use common::{cache_dir, dataplat_env, ok, stderr};
+use dataplat_testkit::http::{StaticServer, chart_tgz};
+
+/// A repository at `<base>/<path>` holding the fixture chart `name` at `version`.
+fn publish(server: &StaticServer, path: &str, name: &str, version: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts").join(name);
+    let tgz = chart_tgz(&dir, name, |_, data| data);
+    let digest = helm::cache::digest_of(&tgz);
+    let index = format!(
+        "apiVersion: v1\nentries:\n  {name}:\n  - name: {name}\n    version: {version}\n    digest: {}\n    urls: [{name}-{version}.tgz]\n",
+        digest.trim_start_matches("sha256:")
+    );
+    server.put(&format!("/{path}/index.yaml"), index.into_bytes());
+    server.put(&format!("/{path}/{name}-{version}.tgz"), tgz);
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_offline() {
+    let server = StaticServer::start();
+    publish(&server, "keda", "keda", "2.20.2");
+    publish(&server, "prom", "kube-prometheus-stack", "88.5.3");
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    // A cache of our own for charts; the compiled plugins are shared with the other tests.
+    let cache = dir.join("cache");
+    std::fs::create_dir_all(&cache).expect("mkdir");
+    std::fs::create_dir_all(cache_dir().join("wasmtime")).expect("mkdir");
+    std::os::unix::fs::symlink(cache_dir().join("wasmtime"), cache.join("wasmtime")).expect("symlink");
+    let env = [("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8"))];
+    ok(dataplat_env(dir, &["init", "--enable", "keda", "--enable", "prometheus"], &env));
+    let keda_mirror = format!("https://kedacore.github.io/charts={}/keda", server.base);
+    let prom_mirror = format!("https://prometheus-community.github.io/helm-charts={}/prom", server.base);
+    let out = dir.join("render");
+    let out_arg = out.to_str().expect("utf-8");
+    let render = |extra: &[&str]| {
+        let mut args = vec!["render", "--out", out_arg, "--mirror", &keda_mirror, "--mirror", &prom_mirror];
+        args.extend_from_slice(extra);
+        dataplat_env(dir, &args, &env)
+    };
+
+    let first = render(&[]);
+    let summary = ok(first.clone());
+    assert!(summary.contains("and 2 chart(s) with 6 object(s)"), "{summary}");
+    let progress = stderr(&first);
+    assert!(progress.contains("chart kube-prometheus-stack 88.5.3 for prometheus/prometheus"), "{progress}");
+    assert!(progress.contains("(downloaded)") && !progress.contains("(cached)"), "{progress}");
+    let requests = server.take_requests();
+    assert!(requests.contains(&"/keda/keda-2.20.2.tgz".to_string()), "{requests:?}");
+
+    // keda: the plugin's values (core nodeSelector, one replica), its release and namespace.
+    let keda = out.join("keda/keda/chart");
+    assert_eq!(
+        files(&keda),
+        [
+            "01-serviceaccount-keda-operator.yaml",
+            "02-deployment-keda-operator.yaml",
+            "03-servicemonitor-keda-operator.yaml"
+        ]
+    );
+    let deployment = read(&keda.join("02-deployment-keda-operator.yaml"));
+    assert!(deployment.starts_with("# Source: keda/templates/operator.yaml\n"), "{deployment}");
+    assert!(deployment.contains("namespace: keda") && deployment.contains("app.kubernetes.io/instance: keda"));
+    assert!(deployment.contains("replicas: 1"), "plugin value over the chart default 3:\n{deployment}");
+    assert!(deployment.contains("nodeSelector:\n        dataplat.io/pool: core"), "{deployment}");
+    // The ServiceMonitor renders because prometheus (an earlier wave) brings its CRD.
+    assert!(read(&keda.join("03-servicemonitor-keda-operator.yaml")).contains("kind: ServiceMonitor"));
+
+    // prometheus: CRDs apart, hooks apart, the test hook left out, platform Kubernetes version.
+    let prom = out.join("prometheus/prometheus/chart");
+    assert_eq!(files(&prom.join("crds")), ["01-customresourcedefinition-servicemonitors.monitoring.coreos.com.yaml"]);
+    assert_eq!(files(&prom.join("hooks")), ["01-job-prometheus-admission-create.yaml"]);
+    let settings = read(&prom.join("01-configmap-prometheus-settings.yaml"));
+    assert!(settings.contains("retention: \"15d\"") && settings.contains("kubeVersion: \"v1.34.0\""), "{settings}");
+    assert!(!out.join("prometheus/prometheus/chart/hooks/02-pod-prometheus-test-connection.yaml").exists());
+    let reference = read(&out.join("keda/keda/chart.yaml"));
+    assert!(reference.contains("digest: sha256:") && reference.contains("resolved_version: \"2.20.2\""), "{reference}");
+
+    // Again, offline: everything from the cache, not one request, the same files.
+    let again = render(&["--offline", "--force"]);
+    assert!(ok(again.clone()).contains("2 chart(s) with 6 object(s)"));
+    assert!(stderr(&again).contains("(cached)") && !stderr(&again).contains("(downloaded)"), "{}", stderr(&again));
+    assert_eq!(server.take_requests(), Vec::<String>::new());
+    assert_eq!(read(&keda.join("02-deployment-keda-operator.yaml")), deployment);
+
+    // A version the repository does not have (and the cache cannot have): named, with a hint,
+    // and the previous render untouched.
+    let platform = dir.join("platform.yaml");
+    let text = read(&platform);
+    std::fs::write(&platform, format!("{text}\nkeda:\n  chart_version: 2.99.0\n")).expect("write");
+    let missing = render(&["--force"]);
+    let err = stderr(&missing);
+    assert_eq!(missing.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: release keda/keda, chart keda 2.99.0: ") && err.contains("2.99.0"), "{err}");
+    assert!(err.contains("hint: check the network, or point --mirror"), "{err}");
+    assert_eq!(read(&keda.join("02-deployment-keda-operator.yaml")), deployment);
+}
