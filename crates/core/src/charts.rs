@@ -45,9 +45,20 @@ pub struct RenderedChart {
     /// Hooks (test hooks left out), sorted by kind as Helm does; their phases, weights and
     /// delete policies say when they run.
     pub hooks: Vec<Hook>,
+    /// Objects (`Kind/name`) whose content depends on randomness drawn at render time
+    /// (`randAlphaNum`, `genCA`, `uuidv4`, …): found by rendering twice with different seeds and
+    /// the same clock. Applying them again would rotate their values, so the applier creates
+    /// them only when absent. Objects a chart keeps stable through `lookup` are not here once
+    /// they exist (rendering reads them back).
+    pub generated: Vec<String>,
 }
 
 impl RenderedChart {
+    /// Whether `manifest` is one of [`RenderedChart::generated`].
+    pub fn is_generated(&self, manifest: &Manifest) -> bool {
+        self.generated.contains(&object_key(manifest))
+    }
+
     /// Number of objects: CRDs, manifests and hooks.
     pub fn object_count(&self) -> usize {
         self.crds.len() + self.manifests.len() + self.hooks.len()
@@ -144,17 +155,34 @@ fn render_release(
         serde_json::Value::Null => helm::values::from_json_map(&serde_json::Map::new()),
         other => return Err(fail(format!("the plugin's chart values are not a map: {other}"), None)),
     };
-    let render_options = RenderOptions {
+    // One clock for both renders: only randomness may differ between them.
+    let mut sprig = options.sprig.clone();
+    sprig.now.get_or_insert_with(|| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        (now.as_secs() as i64, now.subsec_nanos())
+    });
+    let seed = sprig.seed.unwrap_or_else(|| {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        now.as_nanos() as u64 ^ u64::from(std::process::id()).rotate_left(32)
+    });
+    let mut render_options = RenderOptions {
         release_name: release.name.clone(),
         namespace: release.namespace.clone(),
         kube_version: Some(kube_version(kubernetes_version)),
         api_versions: api_versions.to_vec(),
-        sprig: options.sprig.clone(),
+        sprig: SprigOptions { seed: Some(seed), ..sprig },
         ..RenderOptions::default()
     };
-    let rendered = helm::render_chart(loaded, &values, &render_options).map_err(|e| {
-        fail(e.to_string(), Some("the plugin's values or the addon's `values:` override do not suit this chart".into()))
-    })?;
+    let render = |chart: helm::Chart, options: &RenderOptions| {
+        helm::render_chart(chart, &values, options).map_err(|e| {
+            let hint = "the plugin's values or the addon's `values:` override do not suit this chart";
+            fail(e.to_string(), Some(hint.into()))
+        })
+    };
+    let rendered = render(loaded.clone(), &render_options)?;
+    render_options.sprig.seed = Some(seed ^ 0x9E37_79B9_7F4A_7C15);
+    let other = render(loaded, &render_options)?;
+    let generated = generated_objects(&rendered, &other);
     Ok(RenderedChart {
         release: release.id.clone(),
         namespace: release.namespace.clone(),
@@ -166,7 +194,28 @@ fn render_release(
         crds: rendered.crds,
         manifests: rendered.manifests,
         hooks: rendered.hooks.into_iter().filter(|h| !h.is_test()).collect(),
+        generated,
     })
+}
+
+fn object_key(m: &Manifest) -> String {
+    format!("{}/{}", m.kind, m.name)
+}
+
+/// `Kind/name` of each object of `a` that `b` (the same chart rendered with another seed) does
+/// not have with the same content.
+fn generated_objects(a: &helm::Rendered, b: &helm::Rendered) -> Vec<String> {
+    let all = |r: &helm::Rendered| -> Vec<Manifest> {
+        r.manifests.iter().cloned().chain(r.hooks.iter().map(|h| h.manifest.clone())).collect()
+    };
+    let others = all(b);
+    let mut out: Vec<String> = all(a)
+        .iter()
+        .filter(|m| !others.iter().any(|o| o.source == m.source && o.content == m.content))
+        .map(object_key)
+        .collect();
+    out.dedup();
+    out
 }
 
 /// `group/version` and `group/version/Kind` for each served version of a CRD document.

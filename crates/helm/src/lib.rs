@@ -15,6 +15,6 @@ pub mod values;
 
 pub use chart::{Chart, LoadError};
 pub use functions::{helm_funcs, helm_funcs_with};
-pub use render::{RenderError, RenderOptions, Rendered, render, render_chart};
+pub use render::{Lookup, LookupHandle, RenderError, RenderOptions, Rendered, render, render_chart};
 pub use sprig::{SprigOptions, sprig_funcs, sprig_funcs_with};
 pub use values::{ValuesError, values_for_render};

@@ -9,7 +9,8 @@
 //! - `include` executes a template of the executing set (nesting of one name beyond 1000 fails
 //!   with Helm's message); `tpl` clones the set, parses the text under the name `gotpl` and
 //!   executes it; `required`/`fail` errors come out as
-//!   `execution error at (<template>:<line>:<col>): <msg>`; `lookup` returns an empty map.
+//!   `execution error at (<template>:<line>:<col>): <msg>`; `lookup` returns an empty map, or
+//!   reads a live cluster through [`RenderOptions::lookup`].
 //! - Templates whose base name starts with `_` are not executed; `NOTES.txt` is executed (as in
 //!   Helm) but not emitted (the root chart's is [`Rendered::notes`]).
 //! - Output: [`Rendered::templates`] (per template, in parse order), then the objects: split on
@@ -45,6 +46,33 @@ pub struct RenderOptions {
     pub api_versions: Vec<String>,
     /// Randomness and clock of Sprig's functions (seed for reproducible `randAlphaNum`).
     pub sprig: SprigOptions,
+    /// Where `lookup` reads live objects; `None`: `lookup` returns an empty map, as
+    /// `helm template` does without a cluster.
+    pub lookup: Option<LookupHandle>,
+}
+
+/// A live cluster for `lookup apiVersion kind namespace name`.
+pub trait Lookup {
+    /// The object as JSON; for an empty `name`, the list (`{"apiVersion": …, "kind": "…List",
+    /// "items": […]}`); `Ok(None)` when the object (or the kind) does not exist, which `lookup`
+    /// turns into an empty map as Helm does. `Err` fails the render with the message.
+    fn lookup(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<serde_json::Value>, String>;
+}
+
+/// A shared [`Lookup`] in [`RenderOptions`].
+#[derive(Clone)]
+pub struct LookupHandle(pub std::sync::Arc<dyn Lookup + Send + Sync>);
+
+impl std::fmt::Debug for LookupHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LookupHandle(..)")
+    }
 }
 
 impl Default for RenderOptions {
@@ -57,6 +85,7 @@ impl Default for RenderOptions {
             kube_version: None,
             api_versions: Vec::new(),
             sprig: SprigOptions::default(),
+            lookup: None,
         }
     }
 }
@@ -291,8 +320,8 @@ fn warn_wrap(msg: &str) -> String {
 }
 
 /// The engine's functions: Helm's and Sprig's, plus `include`, `tpl`, `required`, `fail`,
-/// `lookup`.
-pub fn engine_funcs(sprig: SprigOptions) -> Funcs {
+/// `lookup` (through `lookup`, or always an empty map without one).
+pub fn engine_funcs(sprig: SprigOptions, lookup: Option<LookupHandle>) -> Funcs {
     let mut f = crate::functions::helm_funcs_with(sprig);
     let included: Rc<RefCell<HashMap<String, usize>>> = Rc::new(RefCell::new(HashMap::new()));
     f.insert_with_arity("include", Arity::Exact(2), move |ctx, a| {
@@ -336,11 +365,18 @@ pub fn engine_funcs(sprig: SprigOptions) -> Funcs {
     f.insert_with_arity("fail", Arity::Exact(1), |_, a| {
         Err(FuncError::Call(warn_wrap(crate::sprig::args::string(a, 0)?)))
     });
-    f.insert_with_arity("lookup", Arity::Exact(4), |_, a| {
-        for i in 0..4 {
-            crate::sprig::args::string(a, i)?;
+    f.insert_with_arity("lookup", Arity::Exact(4), move |_, a| {
+        let mut parts = [""; 4];
+        for (i, part) in parts.iter_mut().enumerate() {
+            *part = crate::sprig::args::string(a, i)?;
         }
-        Ok(Value::map(BTreeMap::new()))
+        let Some(LookupHandle(cluster)) = &lookup else { return Ok(Value::map(BTreeMap::new())) };
+        match cluster.lookup(parts[0], parts[1], parts[2], parts[3]) {
+            // Objects from the API server decode as unstructured does: integers stay int64.
+            Ok(Some(object)) => Ok(Value::from_json(&object, true)),
+            Ok(None) => Ok(Value::map(BTreeMap::new())),
+            Err(message) => Err(FuncError::Call(message)),
+        }
     });
     f
 }
@@ -395,7 +431,9 @@ pub fn render_templates(
     let mut tpls = Vec::new();
     collect(chart, chart.name(), values, &common, &mut tpls);
     sort_templates(&mut tpls);
-    let set = Template::new("gotpl").option_missingkey(MissingKey::Zero).funcs(&engine_funcs(opts.sprig.clone()));
+    let set = Template::new("gotpl")
+        .option_missingkey(MissingKey::Zero)
+        .funcs(&engine_funcs(opts.sprig.clone(), opts.lookup.clone()));
     for r in &tpls {
         set.parse_named(&r.name, &r.text).map_err(|e| parse_error(&r.name, &e.to_string()))?;
     }

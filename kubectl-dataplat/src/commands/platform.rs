@@ -362,6 +362,9 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
                 if let Some(rendered) = charts.iter().find(|c| c.release == release.id) {
                     reference["resolved_version"] = rendered.version.clone().into();
                     reference["digest"] = rendered.digest.clone().into();
+                    if !rendered.generated.is_empty() {
+                        reference["generated"] = rendered.generated.clone().into();
+                    }
                     let cdir = rdir.join("chart");
                     let sets = [
                         (cdir.join("crds"), rendered.crds.iter().collect::<Vec<_>>()),
@@ -371,7 +374,8 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
                     for (dir, manifests) in sets {
                         for (i, m) in manifests.into_iter().enumerate() {
                             let name = manifest_file_name(i, &m.kind, &m.name);
-                            write(&dir.join(name), format!("# Source: {}\n{}\n", m.source, m.content))?;
+                            let note = if rendered.is_generated(m) { GENERATED_NOTE } else { "" };
+                            write(&dir.join(name), format!("# Source: {}\n{note}{}\n", m.source, m.content))?;
                         }
                     }
                 }
@@ -414,6 +418,10 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// The header line of a chart object whose values are drawn at render time.
+const GENERATED_NOTE: &str =
+    "# Generated: holds values drawn at render time (random or generated keys); applied only when absent\n";
 
 /// Every chart of the plan, fetched (or taken from the cache) and rendered, with progress on
 /// stderr.
