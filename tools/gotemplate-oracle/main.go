@@ -63,6 +63,23 @@
 // CALLS.json is a JSON array of {"func": "sprintf"|"sprint"|"sprintln", "format": "...",
 // "args": [TYPED...]} (TYPED as in "data" above); the result is a JSON array of the strings
 // fmt returns.
+//
+// X509 mode (Go's crypto/x509 on PEM; see x509.go):
+//
+//	gotemplate-oracle --x509 FILE.pem
+//
+// parses every CERTIFICATE, RSA/EC PRIVATE KEY and PRIVATE KEY block of the file and prints one
+// JSON object: per certificate its subject and issuer (CN and raw DER in hex), IsCA, KeyUsage,
+// ExtKeyUsage, DNS names, IPs, NotBefore/NotAfter (Unix seconds), serial bit length,
+// SubjectKeyId/AuthorityKeyId (hex), signature and public key algorithms, extensions (OID,
+// critical) in order, whether it is self-signed, and the error of cert.Verify with the file's
+// first CA certificate as the only root ("" when it verifies); per key its type and size, the
+// certificates whose public key it is, and whether Go's Marshal* gives its bytes back exactly.
+//
+//	gotemplate-oracle --bcrypt-verify CASES.json
+//
+// CASES.json is a JSON array of {"hash": "...", "password": "..."}; the result is a JSON array
+// of bcrypt.CompareHashAndPassword's errors ("" for a match).
 package main
 
 import (
@@ -353,10 +370,14 @@ func main() {
 	release := flag.String("release", "release-name", "chart mode: release name")
 	namespace := flag.String("namespace", "default", "chart mode: release namespace")
 	kubeVersion := flag.String("kube-version", "v1.31.0", "chart mode: Kubernetes version for .Capabilities")
+	x509File := flag.String("x509", "", "x509 mode: describe the certificates and keys of a PEM file as JSON (see x509.go)")
+	bcryptFile := flag.String("bcrypt-verify", "", "check bcrypt hashes against passwords from a JSON file")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: gotemplate-oracle [--data FILE.json|FILE.yaml] [--missingkey zero|error|default] [--name T] TEMPLATE_FILE...")
 		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --batch MANIFEST.json")
 		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --fmt-batch CALLS.json")
+		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --x509 FILE.pem")
+		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --bcrypt-verify CASES.json")
 		fmt.Fprintln(os.Stderr, "       gotemplate-oracle --chart DIR [--values FILE]... [--set k=v]... [--release NAME] [--namespace NS] [--kube-version V]")
 		flag.PrintDefaults()
 	}
@@ -366,6 +387,20 @@ func main() {
 		if err := runChart(*chartDir, valueFiles, sets, *release, *namespace, *kubeVersion, apiVersions, *repeat); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
+		}
+		return
+	}
+	if *x509File != "" {
+		if err := runX509(*x509File); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		return
+	}
+	if *bcryptFile != "" {
+		if err := runBcryptVerify(*bcryptFile); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
 		}
 		return
 	}

@@ -35,6 +35,8 @@ pub mod fmt;
 pub mod funcs;
 pub mod lex;
 pub mod node;
+#[cfg(feature = "oracle")]
+pub mod oracle;
 pub mod parse;
 pub mod template;
 pub mod value;

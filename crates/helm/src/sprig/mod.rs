@@ -11,7 +11,8 @@
 //! `randNumeric`, `randAscii`, `randInt`, `randBytes`, `shuffle` and `uuidv4` draw from one
 //! generator (splitmix64, not cryptographic) seeded by
 //! `SprigOptions::seed` (a fixed seed makes two renders identical; without one, the seed comes
-//! from the clock and the process id); `now` returns `SprigOptions::now` when set.
+//! from the clock and the process id); `now` returns `SprigOptions::now` when set, and `ago` and
+//! `durationRound` of a time measure from it.
 //!
 //! Known differences from Go (by design or by the value model):
 //! - `keys` and `values` return keys in sorted order; Go's order is random (charts sort with
@@ -21,23 +22,32 @@
 //! - Regular expressions use the `regex` crate: RE2 syntax, but `\s`, `\w`, `\d` and `\b` are
 //!   Unicode-aware there and ASCII in Go; `(?U)` and a few Perl classes differ.
 //! - Time zones: `date`/`dateInZone` know UTC (and `Local`, taken as UTC, the oracle's zone) only;
-//!   any other zone name falls back to UTC, as Go does for a zone it cannot load.
+//!   any other zone name falls back to UTC, as Go does for a zone it cannot load. `toDate` parses
+//!   in `Local` as UTC: an offset other than zero, or an abbreviation other than `UTC`, gives a
+//!   fixed zone as Go's does when `Local` is UTC ([`date`]).
+//! - `duration` and `durationRound` take an integer as Go's `int64` (seconds, nanoseconds): Go
+//!   gives `0s` for an `int` (a literal `duration 95`, `len`, `int`) and the value for an `int64`
+//!   (`int64`, `add`, `mul`, ...); this value model has one integer type.
+//! - `now` has no monotonic clock reading, so `{{ now }}` prints without Go's `m=+0.000...`.
+//! - `urlParse`/`urlJoin` keep Go's bytes until a value is made: a `%`-escape that decodes to
+//!   invalid UTF-8 becomes U+FFFD.
 //! - A map that contains itself (`set $d "k" $d`) is cut at 256 levels by `deepCopy`,
 //!   `deepEqual`, `merge` (Go recurses until the stack overflows).
-//! - Not implemented: the crypto functions (`genCA`, `genCAWithKey`, `genSignedCert`,
-//!   `genSignedCertWithKey`, `genSelfSignedCert`, `genSelfSignedCertWithKey`, `genPrivateKey`,
-//!   `buildCustomCert`, `bcrypt`, `htpasswd`, `derivePassword`, `encryptAES`, `decryptAES`),
-//!   `getHostByName`, `env`/`expandenv` (Helm removes them), `urlParse`/`urlJoin`, the decimal
-//!   floating-point family (`addf`, `add1f`, `subf`, `mulf`, `divf`), `duration`,
-//!   `durationRound`, `ago`, `toDate`/`mustToDate`, `dateModify`/`date_modify`/`mustDateModify`/
-//!   `must_date_modify`. A template calling one fails to parse (`function "genCA" not
-//!   defined`), so a chart that needs one says so instead of rendering something else.
+//! - The crypto functions (`genCA`, `genSignedCert`, `genPrivateKey`, `bcrypt`, `derivePassword`,
+//!   `encryptAES`, ...) are in [`crypto`]; their differences from Go are listed there.
+//! - Not implemented:
+//!   `getHostByName` (it needs DNS), `env`/`expandenv` (Helm removes them). A template calling
+//!   one fails to parse (`function "getHostByName" not defined`), so a chart that needs one says
+//!   so instead of rendering something else.
 //!
 //! Every other function of Sprig 3.2.3's `TxtFuncMap` is here, and
 //! `tests/functions-corpus` compares each against Go (with typical, edge and nil arguments).
 
 pub mod args;
+pub mod crypto;
+mod decimal;
 pub mod semver;
+mod url;
 mod xstrings;
 
 use std::cell::Cell;
@@ -359,6 +369,7 @@ pub fn sprig_funcs_with(opts: SprigOptions) -> Funcs {
     let mut f = Funcs::new();
     let ex = Arity::Exact;
     let al = Arity::AtLeast;
+    crypto::register(&mut f, &opts);
 
     // --- strings
     f.insert_with_arity("trim", ex(1), |_, a| Ok(sv(go_trim_space(args::string(a, 0)?))));
@@ -1093,13 +1104,7 @@ pub fn sprig_funcs_with(opts: SprigOptions) -> Funcs {
 
     // --- dates
     let now = opts.now;
-    f.insert_with_arity("now", ex(0), move |_, _| {
-        let (s, n) = now.unwrap_or_else(|| {
-            let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-            (d.as_secs() as i64, d.subsec_nanos())
-        });
-        Ok(Value::Object(Rc::new(date::Time { secs: s, nanos: n })))
-    });
+    f.insert_with_arity("now", ex(0), move |_, _| Ok(date::now(now).into_value()));
     f.insert_with_arity("date", ex(2), move |_, a| Ok(sv(date::format_arg(args::string(a, 0)?, &a[1], now))));
     for name in ["dateInZone", "date_in_zone"] {
         f.insert_with_arity(name, ex(3), move |_, a| {
@@ -1112,6 +1117,7 @@ pub fn sprig_funcs_with(opts: SprigOptions) -> Funcs {
         let _ = args::string(a, 1)?;
         Ok(sv(date::format_arg("2006-01-02", &a[0], now)))
     });
+    register_time(&mut f, now);
     f.insert_with_arity("hello", ex(0), |_, _| Ok(sv("Hello!")));
     f.insert_with_arity("mustFromJson", ex(1), |_, a| {
         let text = args::string(a, 0)?;
@@ -1128,6 +1134,113 @@ pub fn sprig_funcs_with(opts: SprigOptions) -> Funcs {
 }
 
 pub mod date;
+
+/// The `time.Time` parameter `i` (Go's type error otherwise).
+fn time_arg(a: &[Value], i: usize) -> Result<date::Time, FuncError> {
+    match a.get(i) {
+        Some(v) => date::Time::from_value(v).ok_or_else(|| {
+            let got = if matches!(v, Value::Nil) { "interface {}".to_string() } else { v.type_name() };
+            FuncError::Arg(i, format!("wrong type for value; expected time.Time; got {got}"))
+        }),
+        None => Err(FuncError::Arg(i, "wrong type for value; expected time.Time; got interface {}".into())),
+    }
+}
+
+/// Sprig's duration and date-parsing functions, the decimal floating-point family and the URL
+/// functions (`toDate`, `dateModify`, `ago`, `duration`, `durationRound`, `addf`, `urlParse`, ...).
+/// `Value::Int` stands for Go's `int64` here (see the module docs).
+fn register_time(f: &mut Funcs, now: Option<(i64, u32)>) {
+    let ex = Arity::Exact;
+    let al = Arity::AtLeast;
+    f.insert_with_arity("toDate", ex(2), |_, a| {
+        let (layout, value) = (args::string(a, 0)?, args::string(a, 1)?);
+        Ok(date::parse(layout, value).unwrap_or_else(|_| date::Time::zero()).into_value())
+    });
+    f.insert_with_arity("mustToDate", ex(2), |_, a| {
+        let (layout, value) = (args::string(a, 0)?, args::string(a, 1)?);
+        Ok(date::parse(layout, value).map_err(FuncError::Call)?.into_value())
+    });
+    for name in ["dateModify", "date_modify"] {
+        f.insert_with_arity(name, ex(2), |_, a| {
+            let d = args::string(a, 0)?;
+            let t = time_arg(a, 1)?;
+            Ok(match date::parse_duration(d) {
+                Ok(d) => t.add(d),
+                Err(_) => t,
+            }
+            .into_value())
+        });
+    }
+    for name in ["mustDateModify", "must_date_modify"] {
+        f.insert_with_arity(name, ex(2), |_, a| {
+            let d = args::string(a, 0)?;
+            let t = time_arg(a, 1)?;
+            Ok(t.add(date::parse_duration(d).map_err(FuncError::Call)?).into_value())
+        });
+    }
+    f.insert_with_arity("ago", ex(1), move |_, a| {
+        let current = date::now(now);
+        let t = match &a[0] {
+            Value::Int(i) => date::Time::utc(*i, 0),
+            v => date::Time::from_value(v).unwrap_or_else(|| current.clone()),
+        };
+        Ok(sv(date::duration_string(date::duration_round(current.sub(&t), 1_000_000_000))))
+    });
+    f.insert_with_arity("duration", ex(1), |_, a| {
+        let n = match &a[0] {
+            // strconv.ParseInt(s, 10, 64): out of range gives the extreme of the sign.
+            Value::String(s) => s.parse::<i64>().unwrap_or_else(|_| {
+                let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+                match (body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()), s.starts_with('-')) {
+                    (true, _) => 0,
+                    (false, true) => i64::MIN,
+                    (false, false) => i64::MAX,
+                }
+            }),
+            Value::Int(i) => *i,
+            _ => 0,
+        };
+        Ok(sv(date::duration_string(n.wrapping_mul(1_000_000_000))))
+    });
+    f.insert_with_arity("durationRound", ex(1), move |_, a| {
+        let d = match &a[0] {
+            Value::String(s) => date::parse_duration(s).unwrap_or(0),
+            Value::Int(i) => *i,
+            v => match date::Time::from_value(v) {
+                Some(t) => date::now(now).sub(&t),
+                None => 0,
+            },
+        };
+        let u = d.unsigned_abs();
+        const HOUR: u64 = 3_600_000_000_000;
+        let (year, month, day, minute, second) =
+            (HOUR * 24 * 365, HOUR * 24 * 30, HOUR * 24, 60_000_000_000, 1_000_000_000);
+        Ok(sv(if u > year {
+            format!("{}y", u / year)
+        } else if u > month {
+            format!("{}mo", u / month)
+        } else if u > day {
+            format!("{}d", u / day)
+        } else if u > HOUR {
+            format!("{}h", u / HOUR)
+        } else if u > minute {
+            format!("{}m", u / minute)
+        } else if u > second {
+            format!("{}s", u / second)
+        } else {
+            "0s".to_string()
+        }))
+    });
+
+    f.insert_with_arity("add1f", ex(1), |_, a| decimal::exec(&a[0], &[Value::Int(1)], decimal::Op::Add));
+    f.insert("addf", |_, a| decimal::exec(&Value::Float(0.0), a, decimal::Op::Add));
+    f.insert_with_arity("subf", al(1), |_, a| decimal::exec(&a[0], &a[1..], decimal::Op::Sub));
+    f.insert_with_arity("mulf", al(1), |_, a| decimal::exec(&a[0], &a[1..], decimal::Op::Mul));
+    f.insert_with_arity("divf", al(1), |_, a| decimal::exec(&a[0], &a[1..], decimal::Op::Div));
+
+    f.insert_with_arity("urlParse", ex(1), |_, a| url::url_parse(args::string(a, 0)?));
+    f.insert_with_arity("urlJoin", ex(1), |c, a| url::url_join(map(c, a, 0)?));
+}
 
 fn go_max(a: f64, b: f64) -> f64 {
     if a.is_nan() || b > a { b } else { a }

@@ -275,6 +275,103 @@ many("dates", "date", [
     '{{ htmlDate 86400 }}', '{{ date "15:04:05.000" 1700000000 }}', '{{ dateInZone "2006-01-02 15:04" 1234567890 "UTC" }}',
 ])
 
+# Sprig's time parsing, durations and dateModify (Go's time.Parse layouts, ParseDuration,
+# Duration.String). `now` and `ago` differ by clock (the oracle's is real, ours fixed): their
+# cases check shapes or differences that do not depend on the clock.
+many("dates", "todate", [
+    '{{ toDate "2006-01-02" "2024-02-29" }}', '{{ toDate "2006-01-02" "2023-02-29" }}', '{{ toDate "2006-01-02" "nope" }}',
+    '{{ toDate "2006-01-02T15:04:05Z07:00" "2023-11-14T22:13:20+02:00" }}', '{{ toDate "2006-01-02T15:04:05Z07:00" "2023-11-14T22:13:20Z" }}',
+    '{{ toDate "2006-01-02 15:04:05.000 MST" "2020-05-06 07:08:09.123 PST" }}', '{{ toDate "Jan _2 2006 3:04pm" "Mar  5 2021 11:30pm" }}',
+    '{{ toDate "2006-01-02T15:04:05.999999999Z07:00" "2020-01-01T00:00:00.5-07:30" }}', '{{ toDate "02 Jan 06 15:04 -0700" "01 Feb 99 12:00 +0000" }}',
+    '{{ toDate "Monday, 02-Jan-06 15:04:05 MST" "Sunday, 05-Mar-23 01:02:03 GMT+3" }}', '{{ toDate "2006-002" "2024-060" }}',
+    '{{ toDate "2006-01-02 15:04:05" "2020-01-01 10:11:12.987654" }}', '{{ (toDate "2006-01-02" "2021-06-15").Unix }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | date "Mon Jan 2 15:04:05 2006" }}', '{{ (toDate "2006-01-02T15:04Z07:00" "2021-06-15T10:00+05:30").Format "15:04 -07:00 MST" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | unixEpoch }}', '{{ toDate "2006-01-02" "2021-06-15" | typeOf }}', '{{ toDate "15:04" "25:00" }}',
+    '{{ toDate "2006-01-02" "2021-13-01" }}', '{{ toDate "2006-01-02" "2021-01-01 extra" }}', '{{ toDate "" "" }}', '{{ toDate .nil "2021" }}',
+    '{{ toDate "2006" .n }}', '{{ toDate "2006" }}', '{{ toDate "Jan 2006" "jan 2021" }}', '{{ toDate "2006-01-02 -07" "2021-01-01 -03" }}',
+    '{{ mustToDate "2006-01-02" "2021-06-15" }}', '{{ mustToDate "2006-01-02" "2021-06-31" }}', '{{ mustToDate "2006-01-02" "x" }}',
+    '{{ mustToDate "2006-01-02" "2021-01-01 extra" }}', '{{ mustToDate "15:04:05" "12:60:00" }}', '{{ mustToDate "2006-01-02 MST" "2021-01-01 é" }}',
+    '{{ mustToDate .nil "x" }}', '{{ toDate "2006-01-02 3PM" "2021-01-01 12AM" }}', '{{ toDate "06" "68" }}|{{ toDate "06" "69" }}',
+    '{{ toDate "2006-01-02T15:04:05Z07:00" "2021-01-01T00:00:00+00:00" }}', '{{ toDate "2006-01-02 MST" "2021-01-01 CEST" }}',
+])
+many("dates", "datemodify", [
+    '{{ toDate "2006-01-02" "2021-06-15" | dateModify "1h30m" }}', '{{ toDate "2006-01-02" "2021-06-15" | dateModify "-48h" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | dateModify "1.5h" }}', '{{ toDate "2006-01-02" "2021-06-15" | dateModify "nope" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | date_modify "90s" }}', '{{ toDate "2006-01-02" "2021-06-15" | dateModify "1ms" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | dateModify "-1ns" }}', '{{ toDate "2006-01-02" "2021-06-15" | dateModify "" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | mustDateModify "2h" }}', '{{ toDate "2006-01-02" "2021-06-15" | mustDateModify "2x" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | must_date_modify "2" }}', '{{ toDate "2006-01-02" "2021-06-15" | mustDateModify "" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | mustDateModify "9999999999h" }}', '{{ dateModify "1h" .nil }}', '{{ dateModify "1h" "2021" }}',
+    '{{ dateModify "1h" 5 }}', '{{ mustDateModify "1h" .s }}', '{{ dateModify .n (now) }}',
+    '{{ toDate "2006-01-02T15:04Z07:00" "2021-06-15T10:00+05:30" | dateModify "1h" }}', '{{ dateModify "1h" (toDate "2006" "2021") | date "2006-01-02 15:04" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | dateModify "1h2m3.004005006s" }}', '{{ toDate "2006-01-02" "2021-06-15" | dateModify "1µs" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | dateModify "+.5m" }}', '{{ toDate "2006-01-02" "2021-06-15" | dateModify "1h-1m" }}',
+    '{{ toDate "2006-01-02" "2021-06-15" | mustDateModify "1hh" }}',
+])
+many("dates", "duration", [
+    '{{ duration "95" }}', '{{ duration "0" }}', '{{ duration "-3661" }}', '{{ duration "86400" }}', '{{ duration "1.5" }}',
+    '{{ duration "x" }}', '{{ duration "" }}', '{{ duration .nil }}', '{{ duration .n }}', '{{ duration .f }}', '{{ duration (int64 95) }}',
+    '{{ duration (add 3600 1) }}', '{{ duration (mul 60 60 24 400) }}', '{{ duration "+7" }}', '{{ duration "99999999999999999999" }}',
+    '{{ duration (list 1) }}', '{{ duration }}', '{{ duration (sub 0 45) }}',
+    '{{ durationRound "2h10m" }}', '{{ durationRound "400h" }}', '{{ durationRound "800h" }}', '{{ durationRound "9000h" }}',
+    '{{ durationRound "-3m" }}', '{{ durationRound "59s" }}', '{{ durationRound "1s" }}', '{{ durationRound "61s" }}', '{{ durationRound "24h" }}',
+    '{{ durationRound "25h" }}', '{{ durationRound "bad" }}', '{{ durationRound "" }}', '{{ durationRound .nil }}', '{{ durationRound .f }}',
+    '{{ durationRound (int64 3600000000001) }}', '{{ durationRound (mul 1000000000 90) }}', '{{ durationRound "1.5h" }}',
+    '{{ durationRound "500ms" }}', '{{ durationRound "-9000h" }}',
+    '{{ regexMatch "^[0-9]+y$" (durationRound (toDate "2006" "1990")) }}', '{{ regexMatch "^-[0-9]+y$" (durationRound (toDate "2006" "2990")) }}',
+])
+many("dates", "ago", [
+    '{{ ago .s }}', '{{ ago .nil }}', '{{ ago .f }}', '{{ ago "x" }}', '{{ ago (now) }}',
+    '{{ regexMatch "^[0-9]+h[0-9]+m[0-9]+s$" (ago 0) }}', '{{ regexMatch "^[0-9]+h[0-9]+m[0-9]+s$" (ago (int64 86400)) }}',
+    '{{ regexMatch "^-[0-9]+h[0-9]+m[0-9]+s$" (ago (toDate "2006" "2990")) }}', '{{ regexMatch "^[0-9]+h[0-9]+m[0-9]+s$" (ago (toDate "2006-01-02" "2001-02-03")) }}',
+    '{{ ago }}', '{{ ago (now | dateModify "-1h") }}', '{{ ago (now | dateModify "90m") }}', '{{ ago (now | dateModify "-1.4s") }}',
+    '{{ ago (now | dateModify "-1.5s") }}', '{{ ago (now | dateModify "-499ms") }}', '{{ typeOf now }}',
+    '{{ durationRound (now | dateModify "-49h") }}', '{{ durationRound (now | dateModify "-2h") }}',
+])
+
+# Sprig's decimal floating-point functions (shopspring/decimal, 16-digit quotients).
+many("numbers", "decimal", [
+    '{{ addf 0.1 0.2 }}', '{{ addf 1 2 3.5 }}', '{{ addf }}', '{{ addf .f .n }}', '{{ addf "1.5" "x" .nil }}', '{{ addf 1e308 1e308 }}',
+    '{{ addf 1e300 1e-300 }}', '{{ addf 0.1 0.7 }}', '{{ addf -0.1 0.1 }}', '{{ addf 9007199254740993 1 }}', '{{ addf .t 1 }}',
+    '{{ add1f 0.1 }}', '{{ add1f .f }}', '{{ add1f "2.5" }}', '{{ add1f .nil }}', '{{ add1f -1 }}', '{{ add1f 1e16 }}',
+    '{{ subf 0.3 0.1 }}', '{{ subf 1 }}', '{{ subf 10 1 2 3.3 }}', '{{ subf 0 0 }}', '{{ subf .nil 1 }}', '{{ subf }}',
+    '{{ mulf 1.1 3 }}', '{{ mulf 0.1 0.1 }}', '{{ mulf 1e200 1e200 }}', '{{ mulf 2 }}', '{{ mulf -1 0 }}', '{{ mulf 1.5 "2" .n }}',
+    '{{ mulf 1e-200 1e-200 }}', '{{ mulf 123456789.123 987654321.987 }}',
+    '{{ divf 1 3 }}', '{{ divf 2 3 }}', '{{ divf -2 3 }}', '{{ divf 10 4 }}', '{{ divf 1 0 }}', '{{ divf 0 5 }}', '{{ divf 1e300 1e-10 }}',
+    '{{ divf 1 3 3 }}', '{{ divf 5 }}', '{{ divf 1 7 }}', '{{ divf 1e-20 3 }}', '{{ divf 0.3 0.1 }}', '{{ divf -1 -3 }}', '{{ divf 1 -6 }}',
+    '{{ addf (float64 "NaN") 1 }}', '{{ mulf 1 (float64 "Inf") }}', '{{ subf (float64 "-Inf") }}', '{{ addf .l }}', '{{ addf .m 1 }}',
+    '{{ addf 0.1 0.2 | typeOf }}', '{{ divf 22 7 | printf "%.3f" }}', '{{ addf 5e-324 5e-324 }}', '{{ divf 5e-324 2 }}', '{{ addf 1.7976931348623157e308 1e292 }}',
+])
+
+# Sprig's urlParse and urlJoin (Go's net/url).
+URLS = [
+    "https://user:pa%20ss@example.com:8080/a%2Fb/c?x=1&y=2#frag%20x", "http://example.com", "mailto:someone@example.com",
+    "/relative/path?q=1", "relative/path", "//host/p", "http://[::1]:80/x", "http://[fe80::1%25en0]:8080/", "file:///etc/hosts",
+    "HTTP://Example.COM/Path", "http://example.com/a b", "http://example.com/?", "http://example.com/#", "*", "", "?q", "#f",
+    "http://u@h", "http://u:@h", "http://:p@h", "http://a%41@h/", "http://h:badport/", "http://h:/", ":foo", "a:b/c",
+    "cache_object:foo/bar", "http://a b.com/", "http://%41.com/", "http://%zz/", "http://h/%zz", "http://h/p#%zz", "http://h/p#a%20b!()*",
+    "http://h/p?q=a b", "http://[::1/", "http://h\tx/", "s3://bucket/key/with spaces", "redis://:secret@redis:6379/0",
+    "postgres://user@db.example.com:5432/mydb?sslmode=require", "http://[::1]:namedport", "http://x@y@z/", "http://u:p:q@h/",
+    "http://ü.com/ü", "http://h/a;b,c", "http://h/a%3Fb", "git+ssh://git@github.com/org/repo.git", "http:opaque?x#y", "http:/abs",
+]
+for i, u in enumerate(URLS):
+    case("urls", f"parse-{i:02d}", "{{ $u := urlParse .u }}{{ range $k, $v := $u }}{{ $k }}={{ $v }};{{ end }}", {"u": u})
+    case("urls", f"roundtrip-{i:02d}", "{{ urlParse .u | urlJoin }}", {"u": u})
+many("urls", "join", [
+    '{{ urlJoin (dict "scheme" "https" "host" "example.com" "path" "/a b" "query" "x=1" "fragment" "f g") }}',
+    '{{ urlJoin (dict "scheme" "https" "host" "example.com" "path" "rel") }}', '{{ urlJoin (dict "path" "a:b/c") }}',
+    '{{ urlJoin (dict "host" "h" "userinfo" "u:p") }}', '{{ urlJoin (dict "host" "h" "userinfo" "u") }}',
+    '{{ urlJoin (dict "host" "h" "userinfo" "u:p@x") }}', '{{ urlJoin (dict "host" "h" "userinfo" "bad user") }}',
+    '{{ urlJoin (dict "host" "h" "userinfo" "a/b") }}', '{{ urlJoin (dict "scheme" "mailto" "opaque" "x@y.com" "query" "s=1") }}',
+    '{{ urlJoin (dict) }}|', '{{ urlJoin (dict "host" 3) }}', '{{ urlJoin (dict "scheme" .nil) }}', '{{ urlJoin (dict "path" (list 1)) }}',
+    '{{ urlJoin (dict "query" .m) }}', '{{ urlJoin (dict "fragment" true) }}', '{{ urlJoin .nil }}', '{{ urlJoin .missing }}', '{{ urlJoin .s }}',
+    '{{ urlJoin (dict "host" "ü.example" "path" "/ü") }}', '{{ urlJoin (dict "scheme" "http" "path" "/p") }}',
+    '{{ urlJoin (dict "host" "h" "path" "*") }}', '{{ urlJoin (dict "path" "*") }}', '{{ urlJoin (dict "scheme" "s" "host" "h" "userinfo" "%zz") }}',
+    '{{ urlJoin (dict "host" "[::1]:80" "path" "x") }}', '{{ urlJoin (dict "host" "h" "path" "/a?b#c") }}', '{{ urlJoin (dict "fragment" "a#b") }}',
+    '{{ urlParse .nil }}', '{{ urlParse 3 }}', '{{ (urlParse "http://h:8/p").hostname }}', '{{ urlParse }}',
+    '{{ urlParse "http://x.com/p" | typeOf }}', '{{ urlJoin (dict "scheme" "http" "host" "h" "userinfo" "a b:c") }}',
+])
+
 # --- toYaml
 YAML_DATA = {
     "str": "hello", "quoted": ["yes", "no", "on", "off", "y", "n", "true", "False", "null", "~", "", "1.0", "1", "0x1F",
