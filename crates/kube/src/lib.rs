@@ -1,9 +1,30 @@
-//! The applier.
+//! The applier: releases onto a cluster with server-side apply (field manager
+//! `kubectl-dataplat`), in DESIGN.md section 7's order, with kind-aware health, an inventory per
+//! release, prune, and a dry-run diff for `plan`.
+//!
+//! - [`manifest`]: objects to apply, their identity and their order.
+//! - [`cluster`]: the connection (kubeconfig), cached discovery, and request counts.
+//! - [`apply`]: one release: apply, plan (diff), delete.
+//! - [`dag`]: many releases, concurrently where their dependencies allow.
+//! - [`inventory`]: what each release put on the cluster.
+//! - [`health`]: readiness rules and declared conditions.
+
+pub mod apply;
 pub mod cluster;
+pub mod dag;
 pub mod error;
 pub mod health;
 pub mod inventory;
 pub mod manifest;
-pub use error::KubeError;
+
+pub use apply::{
+    Action, ApplyOptions, Change, Event, Events, Release, ReleaseReport, apply_release, delete_release, plan_release,
+};
+pub use cluster::{Cluster, ConnectOptions, RequestCounts};
+pub use error::{FieldConflict, KubeError};
+pub use manifest::{Object, ObjectRef};
+
+/// The field manager of every write.
 pub const FIELD_MANAGER: &str = "kubectl-dataplat";
+/// The label naming an object's release (`addon.release`).
 pub const RELEASE_LABEL: &str = "dataplat.io/release";

@@ -114,3 +114,30 @@ pub fn build_native_library(package: &str, features: &str, target_root: &Path) -
     let file = format!("{}{}{}", std::env::consts::DLL_PREFIX, package.replace('-', "_"), std::env::consts::DLL_SUFFIX);
     target.join("release").join(file)
 }
+
+/// The kubeconfig of the test API server (`tools/kube-testenv/kube-testenv start DIR` writes
+/// one; `tests/run` starts it and sets `DATAPLAT_TEST_KUBECONFIG`). A separate variable from
+/// `KUBECONFIG`, so tests never reach a real cluster by accident. `None` (skip) when unset and not
+/// required.
+pub fn test_kubeconfig() -> Option<std::path::PathBuf> {
+    match std::env::var_os("DATAPLAT_TEST_KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(path) => Some(std::path::PathBuf::from(path)),
+        None => {
+            assert!(
+                !required(),
+                "DATAPLAT_IT=1 but DATAPLAT_TEST_KUBECONFIG is not set (tools/kube-testenv/kube-testenv start DIR)"
+            );
+            eprintln!("skipping: DATAPLAT_TEST_KUBECONFIG is not set (start one with tools/kube-testenv/kube-testenv)");
+            None
+        }
+    }
+}
+
+/// A name unique to this process and call (`prefix-<pid>-<n>`), for namespaces and releases.
+pub fn unique_name(prefix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}-{:x}{:x}-{n}", std::process::id(), nanos % 4096)
+}

@@ -1,0 +1,307 @@
+//! The applier against a real API server: kube-apiserver 1.20.2 + etcd + kube-controller-manager
+//! from `tools/kube-testenv` (reached through `DATAPLAT_TEST_KUBECONFIG`; skipped when unset
+//! unless `DATAPLAT_IT=1`). Each test works in namespaces and releases of its own.
+//!
+//! Kubernetes 1.20 has no kubelet or scheduler here: Pods never run, so workloads in these tests
+//! have zero replicas (the deployment controller still reports them rolled out).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use dataplat_kube::apply::{Action, ApplyOptions, Release, apply_release, delete_release, no_events, plan_release};
+use dataplat_kube::cluster::{Cluster, ConnectOptions};
+use dataplat_kube::health::Check;
+use dataplat_kube::inventory;
+use dataplat_kube::{KubeError, Object, ObjectRef};
+use dataplat_testkit::{test_kubeconfig, unique_name};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use serde_json::{Value as Json, json};
+
+async fn cluster() -> Option<Cluster> {
+    let kubeconfig = test_kubeconfig()?;
+    let options = ConnectOptions { kubeconfig: Some(kubeconfig), context: None };
+    Some(Cluster::connect(&options).await.expect("connect to the test API server"))
+}
+
+fn object(value: Json) -> Object {
+    Object::new(value, "test").expect("object")
+}
+
+fn options() -> ApplyOptions {
+    ApplyOptions { timeout: Duration::from_secs(60), poll: Duration::from_millis(200), ..ApplyOptions::default() }
+}
+
+fn namespace(name: &str) -> Object {
+    object(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}))
+}
+
+fn configmap(ns: &str, name: &str, data: Json) -> Object {
+    object(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}, "data": data}))
+}
+
+fn deployment(ns: &str, name: &str, replicas: Option<i64>) -> Object {
+    let mut value = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": "busybox:1.37"}]}},
+        },
+    });
+    if let Some(r) = replicas {
+        value["spec"]["replicas"] = json!(r);
+    }
+    object(value)
+}
+
+/// A CRD `<plural>.<group>` for namespaced kind `Widget` with a `spec.size` integer.
+fn crd(group: &str) -> Object {
+    object(json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("widgets.{group}")},
+        "spec": {
+            "group": group, "scope": "Namespaced",
+            "names": {"kind": "Widget", "plural": "widgets", "singular": "widget", "listKind": "WidgetList"},
+            "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {
+                "type": "object",
+                "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer", "minimum": 1}}}},
+            }}}],
+        },
+    }))
+}
+
+async fn get(cluster: &Cluster, api_version: &str, kind: &str, ns: Option<&str>, name: &str) -> Option<DynamicObject> {
+    let resolved = cluster.resolve(api_version, kind).await.expect("discovery")?;
+    cluster.api(&resolved, ns).get_opt(name).await.expect("get")
+}
+
+#[tokio::test]
+async fn a_release_with_a_crd_its_resources_a_namespace_and_workloads_applies_in_one_pass() {
+    let Some(cluster) = cluster().await else { return };
+    let ns = unique_name("one-pass");
+    let group = format!("{}.example.com", unique_name("g"));
+    // Deliberately out of order: the applier sorts.
+    let release = Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![
+            object(
+                json!({"apiVersion": format!("{group}/v1"), "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 3}}),
+            ),
+            deployment(&ns, "web", Some(0)),
+            object(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})),
+            configmap(&ns, "settings", json!({"a": "1"})),
+            crd(&group),
+            namespace(&ns),
+        ],
+        checks: vec![Check {
+            object: ObjectRef {
+                api_version: format!("{group}/v1"),
+                kind: "Widget".into(),
+                namespace: Some(ns.clone()),
+                name: "w".into(),
+            },
+            json_path: Some(".spec.size".into()),
+            expected: Some("3".into()),
+            timeout_seconds: 30,
+        }],
+        depends_on: vec![],
+    };
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = order.clone();
+    let events: dataplat_kube::Events = std::sync::Arc::new(move |e| {
+        if let dataplat_kube::Event::Changed { change, .. } = e {
+            seen.lock().unwrap().push(change.object.kind.clone());
+        }
+    });
+    let report = apply_release(&cluster, &release, &options(), &events).await.expect("apply");
+    assert_eq!(report.count(Action::Create), 6, "{report:?}");
+    assert_eq!(
+        *order.lock().unwrap(),
+        ["CustomResourceDefinition", "Namespace", "ConfigMap", "Service", "Deployment", "Widget"]
+    );
+    // Six objects, the inventory twice (ahead and final) and its namespace at most once: no retry.
+    assert!((8..=9).contains(&report.requests.writes), "{:?}", report.requests);
+    let widget = get(&cluster, &format!("{group}/v1"), "Widget", Some(&ns), "w").await.expect("widget");
+    assert_eq!(widget.data["spec"]["size"], json!(3));
+    assert_eq!(widget.metadata.labels.unwrap()["dataplat.io/release"], format!("test.{ns}"));
+    let service = get(&cluster, "v1", "Service", Some(&ns), "web").await.expect("service in the release namespace");
+    assert!(service.metadata.managed_fields.unwrap().iter().any(|f| f.manager.as_deref() == Some("kubectl-dataplat")));
+    let inv = inventory::read(&cluster, &release.id).await.unwrap().expect("inventory");
+    assert!(!inv.pending && inv.objects.len() == 6 && inv.objects.iter().all(|e| e.uid.is_some()), "{inv:?}");
+}
+
+#[tokio::test]
+async fn a_converged_release_re_applies_with_zero_mutating_requests() {
+    let Some(cluster) = cluster().await else { return };
+    let ns = unique_name("noop");
+    let release = Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![namespace(&ns), configmap(&ns, "a", json!({"k": "v"})), deployment(&ns, "d", Some(0))],
+        ..Release::default()
+    };
+    apply_release(&cluster, &release, &options(), &no_events()).await.expect("first apply");
+    // The deployment controller writes status (a new resourceVersion): that object is compared
+    // by a dry run, the others by their resourceVersion.
+    let again = apply_release(&cluster, &release, &options(), &no_events()).await.expect("re-apply");
+    assert_eq!(again.requests.writes, 0, "{:?}", again.requests);
+    assert_eq!(again.count(Action::Unchanged), 3);
+    let third = apply_release(&cluster, &release, &options(), &no_events()).await.expect("re-apply");
+    assert_eq!(third.requests.writes, 0, "{:?}", third.requests);
+    // A real change is one write for the object plus the inventory (ahead and final).
+    let mut changed = release.clone();
+    changed.objects[1] = configmap(&ns, "a", json!({"k": "w"}));
+    let plan = plan_release(&cluster, &changed, &options()).await.expect("plan");
+    let update = plan.changes.iter().find(|c| c.action == Action::Update).expect("an update");
+    assert_eq!(update.diff, ["~ .data.k: \"v\" -> \"w\""]);
+    assert_eq!(plan.requests.writes, 0, "plan writes nothing");
+    let report = apply_release(&cluster, &changed, &options(), &no_events()).await.expect("apply change");
+    assert_eq!((report.count(Action::Update), report.requests.writes), (1, 3), "{report:?}");
+}
+
+#[tokio::test]
+async fn prune_and_delete_keep_claims_and_marked_objects_and_remove_the_inventory() {
+    let Some(cluster) = cluster().await else { return };
+    let ns = unique_name("prune");
+    let claim = object(
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": ns},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}),
+    );
+    let mut marked = configmap(&ns, "marked", json!({}));
+    marked.value["metadata"]["annotations"] = json!({"helm.sh/resource-policy": "keep"});
+    let release = Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![namespace(&ns), configmap(&ns, "a", json!({})), configmap(&ns, "b", json!({})), claim, marked],
+        ..Release::default()
+    };
+    let options = ApplyOptions { wait: false, ..options() };
+    apply_release(&cluster, &release, &options, &no_events()).await.expect("apply");
+    // b is no longer rendered: pruned.
+    let mut smaller = release.clone();
+    smaller.objects.retain(|o| o.name() != "b");
+    let report = apply_release(&cluster, &smaller, &options, &no_events()).await.expect("apply smaller");
+    assert_eq!(report.count(Action::Delete), 1, "{report:?}");
+    assert!(get(&cluster, "v1", "ConfigMap", Some(&ns), "b").await.is_none());
+    // Disable: everything goes but the claim and the marked ConfigMap (and the namespace that holds the claim).
+    let report = delete_release(&cluster, &release.id, &options, &no_events()).await.expect("delete");
+    let kept: BTreeSet<String> =
+        report.changes.iter().filter(|c| c.action == Action::Keep).map(|c| c.object.name.clone()).collect();
+    assert_eq!(kept, BTreeSet::from(["data".to_string(), "marked".to_string(), ns.clone()]), "{report:?}");
+    assert!(get(&cluster, "v1", "ConfigMap", Some(&ns), "a").await.is_none());
+    assert!(get(&cluster, "v1", "ConfigMap", Some(&ns), "marked").await.is_some());
+    assert!(get(&cluster, "v1", "PersistentVolumeClaim", Some(&ns), "data").await.is_some());
+    assert!(inventory::read(&cluster, &release.id).await.unwrap().is_none(), "the inventory is gone");
+}
+
+#[tokio::test]
+async fn a_field_owned_by_another_manager_is_a_conflict_naming_it_and_force_takes_it() {
+    let Some(cluster) = cluster().await else { return };
+    let ns = unique_name("conflict");
+    let release = Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![namespace(&ns), configmap(&ns, "shared", json!({"k": "ours"}))],
+        ..Release::default()
+    };
+    apply_release(&cluster, &release, &options(), &no_events()).await.expect("apply");
+    let api: Api<DynamicObject> = cluster.api(&cluster.resolve("v1", "ConfigMap").await.unwrap().unwrap(), Some(&ns));
+    let theirs =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"k": "theirs"}});
+    api.patch("shared", &PatchParams::apply("other-tool").force(), &Patch::Apply(&theirs))
+        .await
+        .expect("other manager");
+    let before = cluster.requests();
+    let err = apply_release(&cluster, &release, &options(), &no_events()).await.expect_err("conflict");
+    match &err {
+        KubeError::Conflict { conflicts, .. } => {
+            assert_eq!(conflicts[0].manager, "other-tool");
+            assert_eq!(conflicts[0].field, ".data.k");
+        }
+        other => panic!("not a conflict: {other}"),
+    }
+    assert!(err.to_string().contains("owned by \"other-tool\""), "{err}");
+    assert_eq!(cluster.requests().writes - before.writes, 0, "found by the dry run, before any write");
+    let forced = ApplyOptions { force_conflicts: true, ..options() };
+    apply_release(&cluster, &release, &forced, &no_events()).await.expect("forced");
+    let live = get(&cluster, "v1", "ConfigMap", Some(&ns), "shared").await.unwrap();
+    assert_eq!(live.data["data"]["k"], json!("ours"));
+}
+
+#[tokio::test]
+async fn an_autoscaled_deployment_keeps_the_replicas_its_scaler_set() {
+    let Some(cluster) = cluster().await else { return };
+    let ns = unique_name("scaled");
+    let mut release = Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![
+            namespace(&ns),
+            deployment(&ns, "workers", Some(0)),
+            object(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "workers", "namespace": ns},
+                "spec": {"scaleTargetRef": {"name": "workers"}}}),
+            ),
+        ],
+        ..Release::default()
+    };
+    // The ScaledObject's CRD is not installed here: leave it out, and name the target instead.
+    release.objects.pop();
+    let options = ApplyOptions {
+        autoscaled: BTreeSet::from([(ns.clone(), "Deployment".to_string(), "workers".to_string())]),
+        wait: false,
+        ..options()
+    };
+    apply_release(&cluster, &release, &options, &no_events()).await.expect("apply");
+    // The scaler (here another field manager through the scale subresource) sets 0 -> 3.
+    let api: Api<DynamicObject> =
+        cluster.api(&cluster.resolve("apps/v1", "Deployment").await.unwrap().unwrap(), Some(&ns));
+    let scale = json!({"spec": {"replicas": 3}});
+    api.patch_scale("workers", &PatchParams::default(), &Patch::Merge(&scale)).await.expect("scale");
+    // A changed template is applied; replicas stay where the scaler put them.
+    let mut changed = release.clone();
+    changed.objects[1].value["spec"]["template"]["metadata"]["labels"]["rev"] = json!("2");
+    let report = apply_release(&cluster, &changed, &options, &no_events()).await.expect("re-apply");
+    assert_eq!(report.count(Action::Update), 1, "{report:?}");
+    let live = get(&cluster, "apps/v1", "Deployment", Some(&ns), "workers").await.unwrap();
+    assert_eq!(live.data["spec"]["replicas"], json!(3));
+    assert_eq!(live.data["spec"]["template"]["metadata"]["labels"]["rev"], json!("2"));
+    // Found live too: an HPA on the cluster targeting the workload has the same effect.
+    let hpa = object(json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "workers", "namespace": ns},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "workers"}, "maxReplicas": 5}}));
+    let hpa_release =
+        Release { id: format!("test/{ns}-hpa"), namespace: ns.clone(), objects: vec![hpa], ..Release::default() };
+    apply_release(&cluster, &hpa_release, &ApplyOptions { wait: false, ..self::options() }, &no_events())
+        .await
+        .expect("hpa");
+    let plain = ApplyOptions { wait: false, ..self::options() };
+    let mut again = changed.clone();
+    again.objects[1].value["spec"]["template"]["metadata"]["labels"]["rev"] = json!("3");
+    apply_release(&cluster, &again, &plain, &no_events()).await.expect("re-apply without the plan's hint");
+    let live = get(&cluster, "apps/v1", "Deployment", Some(&ns), "workers").await.unwrap();
+    assert_eq!(live.data["spec"]["replicas"], json!(3));
+}
+
+#[tokio::test]
+async fn unknown_kinds_and_refused_objects_fail_before_writes_with_the_object_named() {
+    let Some(cluster) = cluster().await else { return };
+    let ns = unique_name("bad");
+    let release = Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![
+            namespace(&ns),
+            object(json!({"apiVersion": "nowhere.example.com/v1", "kind": "Thing", "metadata": {"name": "t"}})),
+        ],
+        ..Release::default()
+    };
+    let before = cluster.requests();
+    let err = apply_release(&cluster, &release, &options(), &no_events()).await.expect_err("unknown kind");
+    assert!(matches!(err, KubeError::NoKind { .. }), "{err}");
+    assert_eq!(err.to_string(), "Thing t: the cluster does not serve nowhere.example.com/v1");
+    assert_eq!(cluster.requests().writes, before.writes);
+    assert!(inventory::read(&cluster, &release.id).await.unwrap().is_none());
+}
