@@ -179,7 +179,7 @@ pub async fn apply_release(
     let hash = hash_of(&prepared);
     let old = inventory::read(cluster, &release.id).await?;
     let trusted = old.as_ref().filter(|o| !o.pending && o.hash == hash);
-    let (observed, removed) = diff(cluster, &prepared, old.as_ref(), trusted, options).await?;
+    let (observed, removed) = diff(cluster, &release.id, &prepared, old.as_ref(), trusted, options).await?;
     let in_inventory = |key: &ObjectRef| old.as_ref().is_some_and(|o| o.objects.iter().any(|e| &e.object == key));
     let converged = trusted.is_some()
         && removed.is_empty()
@@ -234,7 +234,7 @@ pub async fn plan_release(
     let hash = hash_of(&prepared);
     let old = inventory::read(cluster, &release.id).await?;
     let trusted = old.as_ref().filter(|o| !o.pending && o.hash == hash);
-    let (observed, removed) = diff(cluster, &prepared, old.as_ref(), trusted, options).await?;
+    let (observed, removed) = diff(cluster, &release.id, &prepared, old.as_ref(), trusted, options).await?;
     let mut changes: Vec<Change> = observed.into_iter().map(|o| o.change).collect();
     changes.extend(removed.into_iter().map(|(entry, kept)| Change {
         object: entry.object,
@@ -434,14 +434,33 @@ fn apply_params(force: bool, dry_run: bool) -> PatchParams {
 /// rendered (with whether they are kept).
 async fn diff(
     cluster: &Cluster,
+    release: &str,
     prepared: &[Prepared],
     old: Option<&Inventory>,
     trusted: Option<&Inventory>,
     options: &ApplyOptions,
 ) -> Result<(Vec<Observed>, Vec<(Entry, bool)>), KubeError> {
+    // The release's objects carry its label: one LIST per kind and namespace finds them; an
+    // object not found that way (new, or made by someone else) is read on its own.
+    let selector = format!("{RELEASE_LABEL}={}", inventory::label_value(release));
+    let mut listed: Listed = BTreeMap::new();
+    for p in prepared {
+        let Some(resolved) = &p.resolved else { continue };
+        let group = (p.key.api_version.clone(), p.key.kind.clone(), p.key.namespace.clone());
+        if listed.contains_key(&group) || prepared.iter().filter(|q| group_of(q) == group).count() < 2 {
+            continue;
+        }
+        let list = cluster
+            .api(resolved, p.key.namespace.as_deref())
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| KubeError::from_kube(&format!("listing {} of {release}", p.key.kind), e))?;
+        let by_name = list.items.into_iter().map(|o| (o.metadata.name.clone().unwrap_or_default(), o)).collect();
+        listed.insert(group, by_name);
+    }
     let mut observed: Vec<Observed> = Vec::with_capacity(prepared.len());
     for chunk in prepared.chunks(options.concurrency.max(1)) {
-        let futures: Vec<_> = chunk.iter().map(|p| observe(cluster, p, trusted, options)).collect();
+        let futures: Vec<_> = chunk.iter().map(|p| observe(cluster, p, &listed, trusted, options)).collect();
         observed.extend(futures::future::try_join_all(futures).await?);
     }
     let mut removed = Vec::new();
@@ -456,9 +475,17 @@ async fn diff(
     Ok((observed, removed))
 }
 
+/// Live objects by (apiVersion, kind, namespace), then name.
+type Listed = BTreeMap<(String, String, Option<String>), BTreeMap<String, kube::api::DynamicObject>>;
+
+fn group_of(p: &Prepared) -> (String, String, Option<String>) {
+    (p.key.api_version.clone(), p.key.kind.clone(), p.key.namespace.clone())
+}
+
 async fn observe(
     cluster: &Cluster,
     p: &Prepared,
+    listed: &Listed,
     trusted: Option<&Inventory>,
     options: &ApplyOptions,
 ) -> Result<Observed, KubeError> {
@@ -467,7 +494,10 @@ async fn observe(
         return Ok(Observed { change: change(Action::Create, Vec::new()), live: None });
     };
     let api = cluster.api(resolved, p.key.namespace.as_deref());
-    let live = api.get_opt(&p.key.name).await.map_err(|e| KubeError::from_kube(&format!("reading {}", p.key), e))?;
+    let live = match listed.get(&group_of(p)).and_then(|by_name| by_name.get(&p.key.name)) {
+        Some(found) => Some(found.clone()),
+        None => api.get_opt(&p.key.name).await.map_err(|e| KubeError::from_kube(&format!("reading {}", p.key), e))?,
+    };
     let Some(live) = live else {
         return Ok(Observed { change: change(Action::Create, Vec::new()), live: None });
     };
@@ -500,9 +530,14 @@ async fn observe(
 }
 
 /// An object as JSON with what changes on every write (resourceVersion, managedFields times)
-/// taken out.
+/// and the type (known from the request) taken out.
 fn comparable(object: &kube::api::DynamicObject) -> Json {
     let mut value = serde_json::to_value(object).unwrap_or(Json::Null);
+    // Items of a LIST come without apiVersion and kind.
+    if let Some(map) = value.as_object_mut() {
+        map.remove("apiVersion");
+        map.remove("kind");
+    }
     if let Some(metadata) = value.get_mut("metadata").and_then(Json::as_object_mut) {
         metadata.remove("resourceVersion");
         if let Some(fields) = metadata.get_mut("managedFields").and_then(Json::as_array_mut) {
@@ -764,12 +799,20 @@ async fn wait_healthy(
         condition: Option<(String, String)>,
         deadline: Instant,
         announced: Option<String>,
+        /// Carries the release label (one of the release's objects): read by a labelled LIST.
+        labelled: bool,
     }
     let now = Instant::now();
     let mut pending: Vec<Pending> = prepared
         .iter()
         .filter(|p| has_readiness(&p.key.api_version, &p.key.kind) && !is_custom(&p.key.api_version))
-        .map(|p| Pending { key: p.key.clone(), condition: None, deadline: now + options.timeout, announced: None })
+        .map(|p| Pending {
+            key: p.key.clone(),
+            condition: None,
+            deadline: now + options.timeout,
+            announced: None,
+            labelled: true,
+        })
         .collect();
     for check in &release.checks {
         let condition = check.json_path.clone().zip(check.expected.clone());
@@ -781,27 +824,58 @@ async fn wait_healthy(
         }
         let timeout =
             if check.timeout_seconds > 0 { Duration::from_secs(check.timeout_seconds) } else { options.timeout };
-        pending.push(Pending { key: check.object.clone(), condition, deadline: now + timeout, announced: None });
+        let labelled = prepared.iter().any(|p| p.key == check.object);
+        pending.push(Pending {
+            key: check.object.clone(),
+            condition,
+            deadline: now + timeout,
+            announced: None,
+            labelled,
+        });
     }
+    let selector = format!("{RELEASE_LABEL}={}", inventory::label_value(&release.id));
     while !pending.is_empty() {
+        // One LIST per kind and namespace for the release's own objects, a GET for the others.
+        let mut listed: BTreeMap<(String, String, Option<String>), BTreeMap<String, Json>> = BTreeMap::new();
+        for p in pending.iter().filter(|p| p.labelled) {
+            let group = (p.key.api_version.clone(), p.key.kind.clone(), p.key.namespace.clone());
+            if listed.contains_key(&group) {
+                continue;
+            }
+            let Some(resolved) = cluster.resolve(&p.key.api_version, &p.key.kind).await? else { continue };
+            let list = cluster
+                .api(&resolved, p.key.namespace.as_deref())
+                .list(&ListParams::default().labels(&selector))
+                .await
+                .map_err(|e| KubeError::from_kube(&format!("listing {} of {}", p.key.kind, release.id), e))?;
+            let by_name = list
+                .items
+                .into_iter()
+                .map(|o| (o.metadata.name.clone().unwrap_or_default(), serde_json::to_value(&o).unwrap_or(Json::Null)))
+                .collect();
+            listed.insert(group, by_name);
+        }
         let mut still = Vec::new();
         for mut p in pending {
-            let state = match cluster.resolve(&p.key.api_version, &p.key.kind).await? {
-                None => Health::Progressing(format!("{} is not served", p.key.api_version)),
-                Some(resolved) => {
-                    let live = cluster
+            let group = (p.key.api_version.clone(), p.key.kind.clone(), p.key.namespace.clone());
+            let live = match listed.get(&group) {
+                Some(by_name) if p.labelled => by_name.get(&p.key.name).cloned(),
+                _ => match cluster.resolve(&p.key.api_version, &p.key.kind).await? {
+                    None => None,
+                    Some(resolved) => cluster
                         .api(&resolved, p.key.namespace.as_deref())
                         .get_opt(&p.key.name)
                         .await
-                        .map_err(|e| KubeError::from_kube(&format!("reading {}", p.key), e))?;
-                    match live.map(|l| serde_json::to_value(&l).unwrap_or(Json::Null)) {
-                        None => Health::Progressing("not found".into()),
-                        Some(value) => match &p.condition {
-                            Some((path, expected)) => check_condition(&value, path, expected),
-                            None => kind_health(&value),
-                        },
-                    }
-                }
+                        .map_err(|e| KubeError::from_kube(&format!("reading {}", p.key), e))?
+                        .map(|l| serde_json::to_value(&l).unwrap_or(Json::Null)),
+                },
+            };
+            let state = match live {
+                None => Health::Progressing("not found".into()),
+                Some(value) => match &p.condition {
+                    Some((path, expected)) => check_condition(&value, path, expected),
+                    None => kind_health(&value),
+                },
             };
             match state {
                 Health::Ready => {}
