@@ -84,6 +84,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Write every manifest and declaration to a directory, for GitOps or review.
     Render(RenderArgs),
+    /// Apply the platform's releases to a cluster (the cluster half of `up`): charts rendered,
+    /// objects server-side applied in order, health awaited, disabled addons pruned.
+    Apply(ApplyArgs),
     /// Switch an addon or feature on in platform.yaml (comments and order kept).
     Enable(FlagArgs),
     /// Switch an addon or feature off in platform.yaml.
@@ -133,8 +136,14 @@ pub struct InitArgs {
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// Plan from the config and plugins only, without asking AWS or the cluster.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "mirror"])]
     pub offline: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Fetch charts of `FROM` (a repository URL prefix or an OCI registry) from `TO` instead
+    /// (repeatable).
+    #[arg(long, value_name = "FROM=TO")]
+    pub mirror: Vec<String>,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub output: Format,
@@ -153,6 +162,40 @@ pub struct RenderArgs {
     pub skip_charts: bool,
     #[command(flatten)]
     pub fetch: ChartFetchArgs,
+}
+
+/// Which cluster.
+#[derive(Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// kubeconfig file [default: KUBECONFIG, else ~/.kube/config].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// kubeconfig context [default: its current context].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub fetch: ChartFetchArgs,
+    /// Take over fields other field managers own (otherwise a conflict stops the release).
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Do not wait for the releases to become healthy.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long each release may take to become healthy.
+    #[arg(long, default_value_t = 600, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Releases applied at once (dependencies permitting).
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub concurrency: usize,
+    /// Output: progress lines (table) or one JSON event per line (json).
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: Format,
 }
 
 #[derive(Args, Debug)]

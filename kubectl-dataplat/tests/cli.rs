@@ -311,9 +311,13 @@ fn exit_codes_and_hints() {
     let missing = dataplat(dir.path(), &["validate"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("kubectl dataplat init"), "{}", stderr(&missing));
-    let live = dataplat(&repo(), &["plan"]);
-    assert_eq!(live.status.code(), Some(2));
-    assert!(stderr(&live).contains("--offline"));
+    // Without --offline, plan diffs against the cluster: no cluster, a clear error and the way out.
+    let live = dataplat(&repo(), &["plan", "--kubeconfig", "/nonexistent/kubeconfig"]);
+    assert_eq!(live.status.code(), Some(1));
+    assert!(stderr(&live).contains("cannot read kubeconfig /nonexistent/kubeconfig"), "{}", stderr(&live));
+    assert!(stderr(&live).contains("plan --offline"), "{}", stderr(&live));
+    let both = dataplat(&repo(), &["plan", "--offline", "--kubeconfig", "k"]);
+    assert_eq!(both.status.code(), Some(2), "--offline and a cluster contradict each other");
     assert_eq!(dataplat(dir.path(), &["no-such-command"]).status.code(), Some(2));
     let completion = ok(dataplat(dir.path(), &["completion", "bash"]));
     assert!(completion.contains("kubectl-dataplat") && completion.contains("plan"), "bash completion");

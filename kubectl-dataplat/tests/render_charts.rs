@@ -6,21 +6,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{cache_dir, dataplat_env, ok, stderr};
-use dataplat_testkit::http::{StaticServer, chart_tgz};
-
-/// A repository at `<base>/<path>` holding the fixture chart `name` at `version`.
-fn publish(server: &StaticServer, path: &str, name: &str, version: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts").join(name);
-    let tgz = chart_tgz(&dir, name, |_, data| data);
-    let digest = helm::cache::digest_of(&tgz);
-    let index = format!(
-        "apiVersion: v1\nentries:\n  {name}:\n  - name: {name}\n    version: {version}\n    digest: {}\n    urls: [{name}-{version}.tgz]\n",
-        digest.trim_start_matches("sha256:")
-    );
-    server.put(&format!("/{path}/index.yaml"), index.into_bytes());
-    server.put(&format!("/{path}/{name}-{version}.tgz"), tgz);
-}
+use common::{dataplat_env, ok, private_chart_cache, publish_fixture_chart as publish, stderr};
+use dataplat_testkit::http::StaticServer;
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -42,11 +29,7 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
     publish(&server, "prom", "kube-prometheus-stack", "88.5.3");
     let work = tempfile::tempdir().expect("tmp");
     let dir = work.path();
-    // A cache of our own for charts; the compiled plugins are shared with the other tests.
-    let cache = dir.join("cache");
-    std::fs::create_dir_all(&cache).expect("mkdir");
-    std::fs::create_dir_all(cache_dir().join("wasmtime")).expect("mkdir");
-    std::os::unix::fs::symlink(cache_dir().join("wasmtime"), cache.join("wasmtime")).expect("symlink");
+    let cache = private_chart_cache(dir);
     let env = [("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8"))];
     ok(dataplat_env(dir, &["init", "--enable", "keda", "--enable", "prometheus"], &env));
     let keda_mirror = format!("https://kedacore.github.io/charts={}/keda", server.base);

@@ -22,6 +22,8 @@ pub struct ChartOptions {
     pub fetch: FetchOptions,
     /// Randomness and clock of Sprig's functions (a seed makes two renders identical).
     pub sprig: SprigOptions,
+    /// The live cluster for `lookup` (apply and a cluster plan); `None`: `lookup` is empty.
+    pub lookup: Option<helm::LookupHandle>,
 }
 
 /// One release's chart, rendered.
@@ -104,7 +106,7 @@ pub fn render_charts(
     plan: &Plan,
     options: &ChartOptions,
     mut progress: impl FnMut(ChartEvent<'_>),
-) -> Result<Vec<RenderedChart>, ChartError> {
+) -> Result<Vec<RenderedChart>, Box<ChartError>> {
     let releases: Vec<&ReleasePlan> = plan.addons.iter().flat_map(|a| &a.releases).collect();
     let mut api_versions: Vec<String> = Vec::new();
     let mut out = Vec::new();
@@ -127,15 +129,17 @@ fn render_release(
     kubernetes_version: &str,
     api_versions: &[String],
     options: &ChartOptions,
-) -> Result<RenderedChart, ChartError> {
+) -> Result<RenderedChart, Box<ChartError>> {
     let chart = release.chart.as_ref().expect("a chart release");
-    let fail = |message: String, hint: Option<String>| ChartError {
-        release: release.id.clone(),
-        repository: chart.repository.clone(),
-        chart: chart.chart.clone(),
-        version: chart.version.clone(),
-        message,
-        hint,
+    let fail = |message: String, hint: Option<String>| {
+        Box::new(ChartError {
+            release: release.id.clone(),
+            repository: chart.repository.clone(),
+            chart: chart.chart.clone(),
+            version: chart.version.clone(),
+            message,
+            hint,
+        })
     };
     let request = if chart.repository.starts_with("oci://") {
         let reference = format!("{}/{}:{}", chart.repository.trim_end_matches('/'), chart.chart, chart.version);
@@ -171,6 +175,7 @@ fn render_release(
         kube_version: Some(kube_version(kubernetes_version)),
         api_versions: api_versions.to_vec(),
         sprig: SprigOptions { seed: Some(seed), ..sprig },
+        lookup: options.lookup.clone(),
         ..RenderOptions::default()
     };
     let render = |chart: helm::Chart, options: &RenderOptions| {

@@ -12,6 +12,7 @@
 
 mod addons;
 pub mod charts;
+pub mod cluster;
 mod compose;
 mod conformance;
 mod karpenter;

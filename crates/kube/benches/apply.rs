@@ -34,7 +34,14 @@ fn release(run: &str, n: usize) -> Release {
     let objects = objects.into_iter().map(|v| Object::new(v, "bench").expect("object")).collect();
     // A chain of two waves: releases 1..9 depend on release 0.
     let depends_on = if n == 0 { vec![] } else { vec![format!("bench/{run}-0")] };
-    Release { id: format!("bench/{run}-{n}"), namespace: ns, objects, checks: vec![], depends_on }
+    Release {
+        id: format!("bench/{run}-{n}"),
+        platform: "bench".into(),
+        namespace: ns,
+        objects,
+        checks: vec![],
+        depends_on,
+    }
 }
 
 #[tokio::main]

@@ -28,6 +28,9 @@ use crate::{FIELD_MANAGER, KubeError, RELEASE_LABEL};
 pub struct Release {
     /// `addon/release`.
     pub id: String,
+    /// The platform it belongs to (its inventory carries it, so one platform never prunes
+    /// another's releases on a shared cluster).
+    pub platform: String,
     /// The namespace of namespaced objects that name none.
     pub namespace: String,
     pub objects: Vec<Object>,
@@ -175,7 +178,7 @@ pub async fn apply_release(
     let started = Instant::now();
     let before = cluster.requests();
     events(Event::Started { release: release.id.clone() });
-    let prepared = prepare(cluster, release, options).await?;
+    let prepared = prepare(cluster, release, options, false).await?;
     let hash = hash_of(&prepared);
     let old = inventory::read(cluster, &release.id).await?;
     let trusted = old.as_ref().filter(|o| !o.pending && o.hash == hash);
@@ -198,7 +201,13 @@ pub async fn apply_release(
                 ahead.push(Entry { object: p.key.clone(), uid: None, resource_version: None });
             }
         }
-        let pending = Inventory { release: release.id.clone(), hash: hash.clone(), pending: true, objects: ahead };
+        let pending = Inventory {
+            release: release.id.clone(),
+            platform: release.platform.clone(),
+            hash: hash.clone(),
+            pending: true,
+            objects: ahead,
+        };
         inventory::write(cluster, &pending).await?;
         let live = send(cluster, release, prepared.clone(), observed, options, events, &mut report).await?;
         let pruned = prune(cluster, &release.id, removed, options, events).await?;
@@ -210,7 +219,14 @@ pub async fn apply_release(
                 Entry { object: p.key.clone(), uid, resource_version: rv }
             })
             .collect();
-        inventory::write(cluster, &Inventory { release: release.id.clone(), hash, pending: false, objects }).await?;
+        let done = Inventory {
+            release: release.id.clone(),
+            platform: release.platform.clone(),
+            hash,
+            pending: false,
+            objects,
+        };
+        inventory::write(cluster, &done).await?;
     }
     if options.wait {
         wait_healthy(cluster, release, &prepared, options, events).await?;
@@ -222,7 +238,8 @@ pub async fn apply_release(
 }
 
 /// What applying `release` would change, without changing anything (reads and server-side dry
-/// runs only).
+/// runs only). Kinds the cluster does not serve yet (their CRD comes with an earlier release)
+/// are planned as creates.
 pub async fn plan_release(
     cluster: &Cluster,
     release: &Release,
@@ -230,7 +247,7 @@ pub async fn plan_release(
 ) -> Result<ReleaseReport, KubeError> {
     let started = Instant::now();
     let before = cluster.requests();
-    let prepared = prepare(cluster, release, options).await?;
+    let prepared = prepare(cluster, release, options, true).await?;
     let hash = hash_of(&prepared);
     let old = inventory::read(cluster, &release.id).await?;
     let trusted = old.as_ref().filter(|o| !o.pending && o.hash == hash);
@@ -285,8 +302,14 @@ fn delta(before: RequestCounts, after: RequestCounts) -> RequestCounts {
 }
 
 /// The objects as they will be sent: namespaces settled by scope, the release label set,
-/// autoscaled replicas left out; kinds resolved (or deferred to a CRD of this release).
-async fn prepare(cluster: &Cluster, release: &Release, options: &ApplyOptions) -> Result<Vec<Prepared>, KubeError> {
+/// autoscaled replicas left out; kinds resolved (or deferred to a CRD of this release; with
+/// `unknown_kinds_later`, to any later CRD, taken as namespaced).
+async fn prepare(
+    cluster: &Cluster,
+    release: &Release,
+    options: &ApplyOptions,
+    unknown_kinds_later: bool,
+) -> Result<Vec<Prepared>, KubeError> {
     // Kinds the release's own CRDs define: group/version/kind -> namespaced.
     let mut defined: BTreeMap<(String, String), bool> = BTreeMap::new();
     for o in release.objects.iter().filter(|o| o.kind() == "CustomResourceDefinition") {
@@ -306,6 +329,7 @@ async fn prepare(cluster: &Cluster, release: &Release, options: &ApplyOptions) -
         {
             (Some(r), _) => r.namespaced,
             (None, Some(namespaced)) => *namespaced,
+            (None, None) if unknown_kinds_later => true,
             (None, None) => return Err(KubeError::NoKind { object: Box::new(object.key()) }),
         };
         let mut body = object.value.clone();
@@ -416,7 +440,12 @@ async fn strip_autoscaled_replicas(
 fn hash_of(prepared: &[Prepared]) -> String {
     let mut hasher = sha2::Sha256::new();
     for p in prepared {
-        hasher.update(serde_json::to_vec(&p.body).unwrap_or_default());
+        // A create-only object's content is drawn anew by each render; only its identity counts.
+        if p.create_only {
+            hasher.update(serde_json::to_vec(&p.key).unwrap_or_default());
+        } else {
+            hasher.update(serde_json::to_vec(&p.body).unwrap_or_default());
+        }
         hasher.update([u8::from(p.create_only)]);
         hasher.update(b"\n");
     }

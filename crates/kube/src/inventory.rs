@@ -20,13 +20,18 @@ pub const INVENTORY_NAMESPACE: &str = "dataplat-system";
 const DATA_KEY: &str = "inventory.json";
 /// Label on every inventory ConfigMap.
 pub const INVENTORY_LABEL: &str = "dataplat.io/inventory";
+/// Label naming the platform of an inventory.
+pub const PLATFORM_LABEL: &str = "dataplat.io/platform";
 
 /// One release's record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inventory {
     /// `addon/release`.
     pub release: String,
-    /// sha256 of the rendered objects as sent.
+    /// The platform (`name` in platform.yaml) the release belongs to.
+    #[serde(default)]
+    pub platform: String,
+    /// sha256 of the rendered objects as sent (create-only objects by identity only).
     pub hash: String,
     /// A change was under way and did not finish (the objects are a superset).
     pub pending: bool,
@@ -112,6 +117,7 @@ pub async fn write(cluster: &Cluster, inventory: &Inventory) -> Result<(), KubeE
             "labels": {
                 INVENTORY_LABEL: "true",
                 RELEASE_LABEL: label_value(&inventory.release),
+                PLATFORM_LABEL: label_value(&inventory.platform),
                 "app.kubernetes.io/managed-by": FIELD_MANAGER,
             },
         },
@@ -134,10 +140,11 @@ pub async fn delete(cluster: &Cluster, release: &str) -> Result<(), KubeError> {
     }
 }
 
-/// Every release with an inventory on the cluster.
-pub async fn list(cluster: &Cluster) -> Result<Vec<Inventory>, KubeError> {
+/// Every release of `platform` with an inventory on the cluster.
+pub async fn list(cluster: &Cluster, platform: &str) -> Result<Vec<Inventory>, KubeError> {
     let api = cluster.api(&resolved_configmap(), Some(INVENTORY_NAMESPACE));
-    let params = kube::api::ListParams::default().labels(&format!("{INVENTORY_LABEL}=true"));
+    let selector = format!("{INVENTORY_LABEL}=true,{PLATFORM_LABEL}={}", label_value(platform));
+    let params = kube::api::ListParams::default().labels(&selector);
     let list = match api.list(&params).await {
         Ok(list) => list,
         Err(kube::Error::Api(status)) if status.code == 404 => return Ok(Vec::new()),

@@ -8,6 +8,7 @@
 //! - [`dag`]: many releases, concurrently where their dependencies allow.
 //! - [`inventory`]: what each release put on the cluster.
 //! - [`health`]: readiness rules and declared conditions.
+//! - [`lookup`]: Helm's `lookup` against the live cluster.
 
 pub mod apply;
 pub mod cluster;
@@ -15,6 +16,7 @@ pub mod dag;
 pub mod error;
 pub mod health;
 pub mod inventory;
+pub mod lookup;
 pub mod manifest;
 
 pub use apply::{

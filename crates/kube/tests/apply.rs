@@ -83,6 +83,7 @@ async fn a_release_with_a_crd_its_resources_a_namespace_and_workloads_applies_in
     // Deliberately out of order: the applier sorts.
     let release = Release {
         id: format!("test/{ns}"),
+        platform: "test".into(),
         namespace: ns.clone(),
         objects: vec![
             object(

@@ -1,6 +1,7 @@
 //! Command implementations: each loads what it needs, calls the libraries, prints.
 
 mod chart;
+mod cluster;
 mod platform;
 mod plugin;
 mod trino;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Validate(args) => platform::validate(&global, args),
         Command::Plan(args) => platform::plan(&global, args),
         Command::Render(args) => platform::render(&global, args),
+        Command::Apply(args) => cluster::apply(&global, args),
         Command::Enable(args) => platform::set_flag(&global, &args.target, true),
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
         Command::Plugin(command) => plugin::run(&global, command),

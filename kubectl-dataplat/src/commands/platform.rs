@@ -137,10 +137,7 @@ pub fn validate(global: &Global, args: OutputArgs) -> Result<(), CliError> {
 
 pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
     if !args.offline {
-        return Err(CliError::usage(
-            "a live plan (diff against AWS and the cluster) is not available in this version",
-            Some("run `kubectl dataplat plan --offline` for the plan from platform.yaml and the plugins".into()),
-        ));
+        return super::cluster::plan(global, args);
     }
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;

@@ -23,6 +23,7 @@ pub fn dataplat(dir: &Path, args: &[&str]) -> Output {
         .env("DATAPLAT_CACHE_DIR", cache_dir())
         .env_remove("DATAPLAT_FILE")
         .env_remove("DATAPLAT_LOG")
+        .env_remove("KUBECONFIG")
         .output()
         .expect("run kubectl-dataplat")
 }
@@ -51,9 +52,38 @@ pub fn ok(output: Output) -> String {
 /// Runs `kubectl-dataplat ARGS` in `dir` with extra environment.
 pub fn dataplat_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kubectl-dataplat"));
-    command.current_dir(dir).args(args).env("DATAPLAT_CACHE_DIR", cache_dir()).env_remove("DATAPLAT_FILE");
+    // Never a developer's own cluster: tests name theirs with --kubeconfig.
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("DATAPLAT_CACHE_DIR", cache_dir())
+        .env_remove("DATAPLAT_FILE")
+        .env_remove("KUBECONFIG");
     for (key, value) in env {
         command.env(key, value);
     }
     command.output().expect("run kubectl-dataplat")
+}
+
+/// A repository at `<base>/<path>` holding the fixture chart `tests/charts/<name>` at `version`.
+pub fn publish_fixture_chart(server: &dataplat_testkit::http::StaticServer, path: &str, name: &str, version: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts").join(name);
+    let tgz = dataplat_testkit::http::chart_tgz(&dir, name, |_, data| data);
+    let digest = helm::cache::digest_of(&tgz);
+    let index = format!(
+        "apiVersion: v1\nentries:\n  {name}:\n  - name: {name}\n    version: {version}\n    digest: {}\n    urls: [{name}-{version}.tgz]\n",
+        digest.trim_start_matches("sha256:")
+    );
+    server.put(&format!("/{path}/index.yaml"), index.into_bytes());
+    server.put(&format!("/{path}/{name}-{version}.tgz"), tgz);
+}
+
+/// `<dir>/cache`: a cache directory with a chart cache of its own, sharing the compiled plugins
+/// of [`cache_dir`] (so plugins compile once per test binary).
+pub fn private_chart_cache(dir: &Path) -> PathBuf {
+    let cache = dir.join("cache");
+    std::fs::create_dir_all(&cache).expect("mkdir");
+    std::fs::create_dir_all(cache_dir().join("wasmtime")).expect("mkdir");
+    std::os::unix::fs::symlink(cache_dir().join("wasmtime"), cache.join("wasmtime")).expect("symlink");
+    cache
 }

@@ -1,0 +1,116 @@
+//! `kubectl dataplat apply` and the cluster `plan` against the test API server (kube-apiserver
+//! 1.20.2 from `tools/kube-testenv`, `DATAPLAT_TEST_KUBECONFIG`): the keda and prometheus addons
+//! with fixture charts (tests/charts) reached through `--mirror`. Pods never run on this server,
+//! so `apply` runs with `--no-wait`; health is tested in crates/kube.
+
+mod common;
+
+use common::{dataplat_env, ok, private_chart_cache, publish_fixture_chart, stderr, stdout};
+use dataplat_testkit::http::StaticServer;
+use dataplat_testkit::{test_kubeconfig, unique_name};
+
+#[test]
+fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabled_addon() {
+    let Some(kubeconfig) = test_kubeconfig() else { return };
+    let server = StaticServer::start();
+    publish_fixture_chart(&server, "keda", "keda", "2.20.2");
+    publish_fixture_chart(&server, "prom", "kube-prometheus-stack", "88.5.3");
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    let cache = private_chart_cache(dir);
+    let env = [("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8"))];
+    // Namespaces of our own, so tests sharing the server do not meet.
+    let name = unique_name("apply");
+    ok(dataplat_env(dir, &["init", "--name", &name, "--enable", "keda", "--enable", "prometheus"], &env));
+    let platform = dir.join("platform.yaml");
+    let keda_ns = format!("{name}-keda");
+    let prom_ns = format!("{name}-mon");
+    let text = std::fs::read_to_string(&platform).expect("read");
+    std::fs::write(&platform, format!("{text}\nkeda:\n  namespace: {keda_ns}\nprometheus:\n  namespace: {prom_ns}\n"))
+        .expect("write");
+    let kubeconfig = kubeconfig.to_str().expect("utf-8").to_string();
+    let keda_mirror = format!("https://kedacore.github.io/charts={}/keda", server.base);
+    let prom_mirror = format!("https://prometheus-community.github.io/helm-charts={}/prom", server.base);
+    let cluster_args = |command: &str| -> Vec<String> {
+        [command, "--kubeconfig", &kubeconfig, "--mirror", &keda_mirror, "--mirror", &prom_mirror]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let run = |args: Vec<String>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        dataplat_env(dir, &refs, &env)
+    };
+
+    // First apply: prometheus (its CRD) before keda (its ServiceMonitor).
+    let mut args = cluster_args("apply");
+    args.push("--no-wait".into());
+    let first = run(args.clone());
+    let log = stderr(&first);
+    assert!(first.status.success(), "{log}");
+    let prom_done = log.find("prometheus/prometheus: done").expect("prometheus applied");
+    let keda_done = log.find("keda/keda: done").expect("keda applied");
+    assert!(prom_done < keda_done, "{log}");
+    assert!(log.contains(&format!("keda/keda: create ServiceMonitor {keda_ns}/keda-operator")), "{log}");
+    assert!(log.contains(&format!("keda/keda: create Deployment {keda_ns}/keda-operator")), "{log}");
+
+    // Converged: a second apply writes nothing, and plan shows nothing to change.
+    let second = run(args.clone());
+    let log = stderr(&second);
+    assert!(second.status.success(), "{log}");
+    assert!(log.contains("applied 2 release(s): 0 writes"), "{log}");
+    let mut plan_args = cluster_args("plan");
+    plan_args.extend(["-o".to_string(), "json".to_string()]);
+    let plan = run(plan_args);
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let reports: serde_json::Value = serde_json::from_str(&stdout(&plan)).expect("json");
+    for report in reports.as_array().expect("reports") {
+        for change in report["changes"].as_array().expect("changes") {
+            assert_eq!(change["action"], "unchanged", "{change}");
+        }
+    }
+
+    // A change shows as an update with its field diff, then applies.
+    let text = std::fs::read_to_string(&platform).expect("read");
+    std::fs::write(
+        &platform,
+        text.replace(
+            &format!("keda:\n  namespace: {keda_ns}\n"),
+            &format!("keda:\n  namespace: {keda_ns}\n  operator_replicas: 2\n"),
+        ),
+    )
+    .expect("write");
+    let table = run(cluster_args("plan"));
+    let out = stdout(&table);
+    assert!(table.status.success(), "{}", stderr(&table));
+    assert!(out.contains(&format!("update keda/keda: Deployment {keda_ns}/keda-operator")), "{out}");
+    assert!(out.contains("~ .spec.replicas: 1 -> 2"), "{out}");
+    ok(run(args.clone()));
+
+    // Disable keda: its release is pruned, prometheus stays.
+    ok(dataplat_env(dir, &["disable", "keda"], &env));
+    let pruned = run(args.clone());
+    let log = stderr(&pruned);
+    assert!(pruned.status.success(), "{log}");
+    assert!(log.contains(&format!("keda/keda: delete Deployment {keda_ns}/keda-operator")), "{log}");
+    assert!(!log.contains("prometheus/prometheus: delete"), "{log}");
+}
+
+#[test]
+fn apply_without_a_reachable_cluster_fails_before_rendering_with_a_hint() {
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    ok(dataplat_env(dir, &["init", "--enable", "keda"], &[]));
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n",
+    )
+    .expect("write");
+    let output = dataplat_env(dir, &["apply", "--kubeconfig", kubeconfig.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("cannot reach the cluster") && err.contains("hint: check --kubeconfig/--context"), "{err}");
+    let missing = dataplat_env(dir, &["apply", "--kubeconfig", "/nonexistent/kubeconfig"], &[]);
+    assert!(stderr(&missing).contains("cannot read kubeconfig /nonexistent/kubeconfig"), "{}", stderr(&missing));
+}
