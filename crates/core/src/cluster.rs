@@ -43,7 +43,7 @@ pub fn kube_releases(plan: &Plan, platform: &str, charts: &[RenderedChart]) -> R
             objects.push(Object::new(value.clone(), format!("{id} object {}", i + 1))?);
         }
         for object in &objects {
-            if let Some(target) = autoscaler_target(object, &release.namespace) {
+            if let Some(target) = dataplat_kube::manifest::autoscaler_target(object, &release.namespace) {
                 out.autoscaled.insert(target);
             }
         }
@@ -72,46 +72,4 @@ pub fn kube_releases(plan: &Plan, platform: &str, charts: &[RenderedChart]) -> R
         });
     }
     Ok(out)
-}
-
-/// `(namespace, kind, name)` of the workload a ScaledObject or HorizontalPodAutoscaler scales.
-fn autoscaler_target(object: &Object, default_namespace: &str) -> Option<(String, String, String)> {
-    let scaler = matches!(
-        (object.kind(), dataplat_kube::manifest::group_of(object.api_version())),
-        ("ScaledObject", "keda.sh") | ("HorizontalPodAutoscaler", "autoscaling")
-    );
-    if !scaler {
-        return None;
-    }
-    let target = &object.value["spec"]["scaleTargetRef"];
-    let name = target["name"].as_str()?;
-    let kind = target["kind"].as_str().unwrap_or("Deployment");
-    let namespace = object.namespace().unwrap_or(default_namespace);
-    Some((namespace.to_string(), kind.to_string(), name.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn scaled_objects_and_hpas_name_their_targets() {
-        let so = Object::new(
-            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "w"},
-                "spec": {"scaleTargetRef": {"name": "trino-worker"}}}),
-            "t",
-        )
-        .unwrap();
-        assert_eq!(autoscaler_target(&so, "trino"), Some(("trino".into(), "Deployment".into(), "trino-worker".into())));
-        let hpa = Object::new(
-            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h", "namespace": "x"},
-                "spec": {"scaleTargetRef": {"kind": "StatefulSet", "name": "s"}}}),
-            "t",
-        )
-        .unwrap();
-        assert_eq!(autoscaler_target(&hpa, "y"), Some(("x".into(), "StatefulSet".into(), "s".into())));
-        let cm = Object::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}), "t").unwrap();
-        assert_eq!(autoscaler_target(&cm, "y"), None);
-    }
 }

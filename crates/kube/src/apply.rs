@@ -158,6 +158,8 @@ struct Prepared {
     /// `None` while its CRD (in this release) is not installed yet.
     resolved: Option<Resolved>,
     create_only: bool,
+    /// An autoscaler owns its replica count (`spec.replicas` left out of `body`).
+    autoscaled: bool,
 }
 
 /// What [`diff`] found about one prepared object.
@@ -166,6 +168,9 @@ struct Observed {
     change: Change,
     /// uid and resourceVersion of the live object.
     live: Option<(String, String)>,
+    /// The body to send instead of the prepared one (an autoscaled workload whose replica count
+    /// we still own: sent with the live count, see [`keep_live_replicas`]).
+    body: Option<Json>,
 }
 
 /// Applies `release`; see the module doc.
@@ -359,9 +364,10 @@ async fn prepare(
             body,
             resolved,
             create_only: object.create_only,
+            autoscaled: false,
         });
     }
-    strip_autoscaled_replicas(cluster, &mut out, options).await?;
+    strip_autoscaled_replicas(cluster, release, &mut out, options).await?;
     out.sort_by_key(|p| p.rank);
     Ok(out)
 }
@@ -396,10 +402,12 @@ fn default_port_protocols(body: &mut Json) {
 
 const SCALED_KINDS: &[&str] = &["Deployment", "StatefulSet", "ReplicaSet"];
 
-/// Leaves `spec.replicas` out of workloads an autoscaler owns: named in `options.autoscaled`, or
-/// targeted by a HorizontalPodAutoscaler on the cluster (KEDA's ScaledObjects make one).
+/// Leaves `spec.replicas` out of workloads an autoscaler owns: targeted by a ScaledObject or HPA
+/// of the release, named in `options.autoscaled` (scalers elsewhere in the plan), or targeted by
+/// a HorizontalPodAutoscaler on the cluster (KEDA's ScaledObjects make one).
 async fn strip_autoscaled_replicas(
     cluster: &Cluster,
+    release: &Release,
     prepared: &mut [Prepared],
     options: &ApplyOptions,
 ) -> Result<(), KubeError> {
@@ -409,6 +417,7 @@ async fn strip_autoscaled_replicas(
         .filter_map(|p| p.key.namespace.clone())
         .collect();
     let mut targets = options.autoscaled.clone();
+    targets.extend(release.objects.iter().filter_map(|o| crate::manifest::autoscaler_target(o, &release.namespace)));
     if !namespaces.is_empty()
         && let Some(hpa) = cluster.resolve("autoscaling/v1", "HorizontalPodAutoscaler").await?
     {
@@ -432,6 +441,7 @@ async fn strip_autoscaled_replicas(
             && let Some(spec) = p.body.get_mut("spec").and_then(Json::as_object_mut)
         {
             spec.remove("replicas");
+            p.autoscaled = true;
         }
     }
     Ok(())
@@ -520,7 +530,7 @@ async fn observe(
 ) -> Result<Observed, KubeError> {
     let change = |action, diff| Change { object: p.key.clone(), action, diff };
     let Some(resolved) = &p.resolved else {
-        return Ok(Observed { change: change(Action::Create, Vec::new()), live: None });
+        return Ok(Observed { change: change(Action::Create, Vec::new()), live: None, body: None });
     };
     let api = cluster.api(resolved, p.key.namespace.as_deref());
     let live = match listed.get(&group_of(p)).and_then(|by_name| by_name.get(&p.key.name)) {
@@ -528,34 +538,39 @@ async fn observe(
         None => api.get_opt(&p.key.name).await.map_err(|e| KubeError::from_kube(&format!("reading {}", p.key), e))?,
     };
     let Some(live) = live else {
-        return Ok(Observed { change: change(Action::Create, Vec::new()), live: None });
+        return Ok(Observed { change: change(Action::Create, Vec::new()), live: None, body: None });
     };
     let uid = live.metadata.uid.clone().unwrap_or_default();
     let rv = live.metadata.resource_version.clone().unwrap_or_default();
     let ids = Some((uid, rv.clone()));
     if p.create_only {
-        return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids });
+        return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids, body: None });
     }
     let untouched = trusted.is_some_and(|inv| {
         inv.objects.iter().any(|e| e.object == p.key && e.resource_version.as_deref() == Some(rv.as_str()))
     });
     if untouched {
-        return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids });
+        return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids, body: None });
     }
+    let body = if p.autoscaled { keep_live_replicas(&p.body, &live) } else { None };
     let dry = api
-        .patch(&p.key.name, &apply_params(options.force_conflicts, true), &Patch::Apply(&p.body))
+        .patch(
+            &p.key.name,
+            &apply_params(options.force_conflicts, true),
+            &Patch::Apply(body.as_ref().unwrap_or(&p.body)),
+        )
         .await
         .map_err(|e| KubeError::from_apply(&p.key, e))?;
     let (before, after) = (comparable(&live), comparable(&dry));
     if before == after {
-        return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids });
+        return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids, body });
     }
     let mut lines = Vec::new();
     json_diff("", &without_bookkeeping(&before), &without_bookkeeping(&after), &mut lines);
     if lines.is_empty() {
         lines.push(format!("  field ownership: {FIELD_MANAGER} takes the fields it sends"));
     }
-    Ok(Observed { change: change(Action::Update, lines), live: ids })
+    Ok(Observed { change: change(Action::Update, lines), live: ids, body })
 }
 
 /// An object as JSON with what changes on every write (resourceVersion, managedFields times)
@@ -576,6 +591,26 @@ fn comparable(object: &kube::api::DynamicObject) -> Json {
         }
     }
     value
+}
+
+/// For an autoscaled workload whose `spec.replicas` our field manager still owns on the live
+/// object (we applied it before an autoscaler appeared, and the server did not move ownership
+/// to the scaler: servers before 1.22 track no ownership through the scale subresource), the
+/// body with the live count: leaving the field out would make the server delete it, resetting
+/// the count. `None` when we do not own it (the usual case): the field is left out.
+fn keep_live_replicas(body: &Json, live: &kube::api::DynamicObject) -> Option<Json> {
+    let owns_replicas = live.metadata.managed_fields.iter().flatten().any(|f| {
+        f.manager.as_deref() == Some(FIELD_MANAGER)
+            && f.operation.as_deref() == Some("Apply")
+            && f.fields_v1.as_ref().is_some_and(|v| v.0.pointer("/f:spec/f:replicas").is_some())
+    });
+    let replicas = live.data["spec"]["replicas"].clone();
+    if !owns_replicas || replicas.is_null() {
+        return None;
+    }
+    let mut body = body.clone();
+    body["spec"]["replicas"] = replicas;
+    Some(body)
 }
 
 /// Without managedFields and generation, for a readable diff.
@@ -643,6 +678,11 @@ async fn send(
     for o in observed {
         if let Some(ids) = o.live {
             live.insert(o.change.object.clone(), ids);
+        }
+        if let Some(body) = o.body
+            && let Some(p) = prepared.iter_mut().find(|p| p.key == o.change.object)
+        {
+            p.body = body;
         }
         actions.insert(o.change.object.clone(), o.change);
     }
@@ -880,7 +920,13 @@ async fn wait_healthy(
             let by_name = list
                 .items
                 .into_iter()
-                .map(|o| (o.metadata.name.clone().unwrap_or_default(), serde_json::to_value(&o).unwrap_or(Json::Null)))
+                .map(|o| {
+                    let mut value = serde_json::to_value(&o).unwrap_or(Json::Null);
+                    // Items of a LIST come without apiVersion and kind; the rules go by kind.
+                    value["apiVersion"] = Json::String(p.key.api_version.clone());
+                    value["kind"] = Json::String(p.key.kind.clone());
+                    (o.metadata.name.clone().unwrap_or_default(), value)
+                })
                 .collect();
             listed.insert(group, by_name);
         }

@@ -213,6 +213,22 @@ pub fn apply_rank(api_version: &str, kind: &str) -> u8 {
     }
 }
 
+/// `(namespace, kind, name)` of the workload a ScaledObject or HorizontalPodAutoscaler scales.
+pub fn autoscaler_target(object: &Object, default_namespace: &str) -> Option<(String, String, String)> {
+    let scaler = matches!(
+        (object.kind(), group_of(object.api_version())),
+        ("ScaledObject", "keda.sh") | ("HorizontalPodAutoscaler", "autoscaling")
+    );
+    if !scaler {
+        return None;
+    }
+    let target = &object.value["spec"]["scaleTargetRef"];
+    let name = target["name"].as_str()?;
+    let kind = target["kind"].as_str().unwrap_or("Deployment");
+    let namespace = object.namespace().unwrap_or(default_namespace);
+    Some((namespace.to_string(), kind.to_string(), name.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +284,25 @@ mod tests {
         assert!(Object::new(keep, "t").unwrap().is_kept());
         let plain = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}});
         assert!(!Object::new(plain, "t").unwrap().is_kept());
+    }
+
+    #[test]
+    fn scaled_objects_and_hpas_name_their_targets() {
+        let so = Object::new(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "w"},
+                "spec": {"scaleTargetRef": {"name": "trino-worker"}}}),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(autoscaler_target(&so, "trino"), Some(("trino".into(), "Deployment".into(), "trino-worker".into())));
+        let hpa = Object::new(
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h", "namespace": "x"},
+                "spec": {"scaleTargetRef": {"kind": "StatefulSet", "name": "s"}}}),
+            "t",
+        )
+        .unwrap();
+        assert_eq!(autoscaler_target(&hpa, "y"), Some(("x".into(), "StatefulSet".into(), "s".into())));
+        let cm = Object::new(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}), "t").unwrap();
+        assert_eq!(autoscaler_target(&cm, "y"), None);
     }
 }

@@ -238,59 +238,100 @@ async fn a_field_owned_by_another_manager_is_a_conflict_naming_it_and_force_take
     assert_eq!(live.data["data"]["k"], json!("ours"));
 }
 
+/// KEDA's ScaledObject CRD, reduced to what the test needs (written here, not copied).
+fn scaled_object_crd() -> Object {
+    object(json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "scaledobjects.keda.sh"},
+        "spec": {
+            "group": "keda.sh", "scope": "Namespaced",
+            "names": {"kind": "ScaledObject", "plural": "scaledobjects", "singular": "scaledobject", "listKind": "ScaledObjectList"},
+            "versions": [{"name": "v1alpha1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}],
+        },
+    }))
+}
+
+async fn scale(cluster: &Cluster, ns: &str, name: &str, replicas: i64) {
+    let api: Api<DynamicObject> =
+        cluster.api(&cluster.resolve("apps/v1", "Deployment").await.unwrap().unwrap(), Some(ns));
+    let body = json!({"spec": {"replicas": replicas}});
+    api.patch_scale(name, &PatchParams::default(), &Patch::Merge(&body)).await.expect("scale");
+}
+
 #[tokio::test]
 async fn an_autoscaled_deployment_keeps_the_replicas_its_scaler_set() {
     let Some(cluster) = cluster().await else { return };
     let ns = unique_name("scaled");
-    let mut release = Release {
+    let release = Release {
         id: format!("test/{ns}"),
         namespace: ns.clone(),
         objects: vec![
             namespace(&ns),
-            deployment(&ns, "workers", Some(0)),
-            object(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "workers", "namespace": ns},
-                "spec": {"scaleTargetRef": {"name": "workers"}}}),
-            ),
+            scaled_object_crd(),
+            deployment(&ns, "workers", Some(1)),
+            object(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "workers"},
+                "spec": {"scaleTargetRef": {"name": "workers"}, "minReplicaCount": 0}})),
         ],
         ..Release::default()
     };
-    // The ScaledObject's CRD is not installed here: leave it out, and name the target instead.
-    release.objects.pop();
-    let options = ApplyOptions {
-        autoscaled: BTreeSet::from([(ns.clone(), "Deployment".to_string(), "workers".to_string())]),
-        wait: false,
-        ..options()
-    };
+    let options = ApplyOptions { wait: false, ..options() };
     apply_release(&cluster, &release, &options, &no_events()).await.expect("apply");
-    // The scaler (here another field manager through the scale subresource) sets 0 -> 3.
-    let api: Api<DynamicObject> =
-        cluster.api(&cluster.resolve("apps/v1", "Deployment").await.unwrap().unwrap(), Some(&ns));
-    let scale = json!({"spec": {"replicas": 3}});
-    api.patch_scale("workers", &PatchParams::default(), &Patch::Merge(&scale)).await.expect("scale");
-    // A changed template is applied; replicas stay where the scaler put them.
+    // The ScaledObject owns the count: none is sent, so the API default (1) stands.
+    let live = get(&cluster, "apps/v1", "Deployment", Some(&ns), "workers").await.unwrap();
+    let ours =
+        live.metadata.managed_fields.unwrap().into_iter().find(|f| f.manager.as_deref() == Some("kubectl-dataplat"));
+    assert!(!ours.unwrap().fields_v1.unwrap().0.to_string().contains("f:replicas"), "replicas are not ours");
+    // The scaler (here another manager through the scale subresource) sets 3.
+    scale(&cluster, &ns, "workers", 3).await;
     let mut changed = release.clone();
-    changed.objects[1].value["spec"]["template"]["metadata"]["labels"]["rev"] = json!("2");
+    changed.objects[2].value["spec"]["template"]["metadata"]["labels"]["rev"] = json!("2");
     let report = apply_release(&cluster, &changed, &options, &no_events()).await.expect("re-apply");
     assert_eq!(report.count(Action::Update), 1, "{report:?}");
     let live = get(&cluster, "apps/v1", "Deployment", Some(&ns), "workers").await.unwrap();
     assert_eq!(live.data["spec"]["replicas"], json!(3));
     assert_eq!(live.data["spec"]["template"]["metadata"]["labels"]["rev"], json!("2"));
-    // Found live too: an HPA on the cluster targeting the workload has the same effect.
+
+    // Found live too: an HPA on the cluster (KEDA makes one per ScaledObject) targeting a workload
+    // of another release has the same effect.
+    let other = Release {
+        id: format!("test/{ns}-other"),
+        namespace: ns.clone(),
+        objects: vec![deployment(&ns, "other", Some(0))],
+        ..Release::default()
+    };
+    apply_release(&cluster, &other, &options, &no_events()).await.expect("apply other");
     let hpa = object(json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
-        "metadata": {"name": "workers", "namespace": ns},
-        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "workers"}, "maxReplicas": 5}}));
+        "metadata": {"name": "other", "namespace": ns},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "other"}, "maxReplicas": 5}}));
     let hpa_release =
         Release { id: format!("test/{ns}-hpa"), namespace: ns.clone(), objects: vec![hpa], ..Release::default() };
-    apply_release(&cluster, &hpa_release, &ApplyOptions { wait: false, ..self::options() }, &no_events())
-        .await
-        .expect("hpa");
-    let plain = ApplyOptions { wait: false, ..self::options() };
-    let mut again = changed.clone();
-    again.objects[1].value["spec"]["template"]["metadata"]["labels"]["rev"] = json!("3");
-    apply_release(&cluster, &again, &plain, &no_events()).await.expect("re-apply without the plan's hint");
-    let live = get(&cluster, "apps/v1", "Deployment", Some(&ns), "workers").await.unwrap();
-    assert_eq!(live.data["spec"]["replicas"], json!(3));
+    apply_release(&cluster, &hpa_release, &options, &no_events()).await.expect("hpa");
+    scale(&cluster, &ns, "other", 4).await;
+    let mut again = other.clone();
+    again.objects[0].value["spec"]["template"]["metadata"]["labels"]["rev"] = json!("3");
+    apply_release(&cluster, &again, &options, &no_events()).await.expect("re-apply other");
+    let live = get(&cluster, "apps/v1", "Deployment", Some(&ns), "other").await.unwrap();
+    assert_eq!(live.data["spec"]["replicas"], json!(4));
+}
+
+#[tokio::test]
+async fn a_release_that_does_not_become_healthy_times_out_naming_the_object_and_its_state() {
+    let Some(cluster) = cluster().await else { return };
+    let ns = unique_name("slow");
+    // One replica never becomes available here (no kubelet).
+    let release = Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![namespace(&ns), deployment(&ns, "stuck", Some(1))],
+        ..Release::default()
+    };
+    let options = ApplyOptions { timeout: Duration::from_secs(3), ..options() };
+    let err = apply_release(&cluster, &release, &options, &no_events()).await.expect_err("timeout");
+    let text = err.to_string();
+    assert!(matches!(err, KubeError::Timeout { .. }), "{text}");
+    assert!(text.starts_with(&format!("test/{ns}: not healthy after 3 s: Deployment {ns}/stuck: ")), "{text}");
+    assert!(text.contains("replicas"), "the last observed state: {text}");
 }
 
 #[tokio::test]
