@@ -121,6 +121,12 @@ impl Cluster {
         Ok(Cluster { client, counter, kinds: Arc::default() })
     }
 
+    /// A cluster over a ready client (unit tests over a mock service); its requests are not
+    /// counted.
+    pub fn from_client(client: Client) -> Cluster {
+        Cluster { client, counter: Arc::default(), kinds: Arc::default() }
+    }
+
     /// The underlying client.
     pub fn client(&self) -> &Client {
         &self.client
