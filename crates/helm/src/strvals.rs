@@ -136,30 +136,6 @@ struct Parser<'a> {
     depth: usize,
 }
 
-/// Go's `%q` for the strings in messages.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                if (c as u32) < 0x80 {
-                    out.push_str(&format!("\\x{:02x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn conversion_panic(found: &Value, want: &str) -> Stop {
     let found = match found {
         Value::Nil => "nil".to_string(),
@@ -173,9 +149,9 @@ fn conversion_panic(found: &Value, want: &str) -> Stop {
 fn atoi(s: &str) -> Result<i64, String> {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(s)));
+        return Err(format!("strconv.Atoi: parsing {}: invalid syntax", gotemplate::lex::go_quote(s)));
     }
-    s.parse::<i64>().map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
+    s.parse::<i64>().map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", gotemplate::lex::go_quote(s)))
 }
 
 fn set(data: &MapRef, key: &str, val: Value) {
@@ -293,7 +269,7 @@ impl<'a> Parser<'a> {
                 if k.is_empty() {
                     return Err(Stop::Eof);
                 }
-                return Err(Stop::Err(format!("key {} has no value", go_quote(&k))));
+                return Err(Stop::Err(format!("key {} has no value", gotemplate::lex::go_quote(&k))));
             }
             Ok(c) => c,
         };
@@ -345,7 +321,7 @@ impl<'a> Parser<'a> {
             },
             ',' => {
                 set(data, &k, Value::string(""));
-                Err(Stop::Err(format!("key {} has no value (cannot end with ,)", go_quote(&k))))
+                Err(Stop::Err(format!("key {} has no value (cannot end with ,)", gotemplate::lex::go_quote(&k))))
             }
             _ => {
                 // '.'
@@ -365,7 +341,7 @@ impl<'a> Parser<'a> {
                 let e = self.key(inner_map, nested);
                 let empty = inner_map.borrow().is_empty();
                 if e.is_ok() && empty {
-                    return Err(Stop::Err(format!("key map {} has no value", go_quote(&k))));
+                    return Err(Stop::Err(format!("key map {} has no value", gotemplate::lex::go_quote(&k))));
                 }
                 if !empty {
                     set(data, &k, inner.clone());
@@ -389,7 +365,10 @@ impl<'a> Parser<'a> {
         }
         let (k, last) = self.runes_until(&['[', '.', '=']);
         if !k.is_empty() {
-            return (list, Err(Stop::Err(format!("unexpected data at end of array index: {}", go_quote(&k)))));
+            return (
+                list,
+                Err(Stop::Err(format!("unexpected data at end of array index: {}", gotemplate::lex::go_quote(&k)))),
+            );
         }
         let last = match last {
             Err(()) => return (list, Err(Stop::Eof)),
@@ -568,7 +547,7 @@ impl Literal {
         let (k, last) = self.runes_until(&['=', '[', '.']);
         match last {
             Err(()) if k.is_empty() => Err(Stop::Eof),
-            Err(()) => Err(Stop::Err(format!("key {} has no value", go_quote(&k)))),
+            Err(()) => Err(Stop::Err(format!("key {} has no value", gotemplate::lex::go_quote(&k)))),
             Ok('=') => {
                 let (v, _) = self.runes_until(&[]);
                 set(data, &k, Value::string(v));
@@ -591,7 +570,7 @@ impl Literal {
                 let e = self.key(inner_map, nested);
                 let empty = inner_map.borrow().is_empty();
                 if e.is_ok() && empty {
-                    return Err(Stop::Err(format!("key map {} has no value", go_quote(&k))));
+                    return Err(Stop::Err(format!("key map {} has no value", gotemplate::lex::go_quote(&k))));
                 }
                 if !empty {
                     set(data, &k, inner.clone());
@@ -619,7 +598,10 @@ impl Literal {
         }
         let (k, last) = self.runes_until(&['[', '.', '=']);
         if !k.is_empty() {
-            return (list, Err(Stop::Err(format!("unexpected data at end of array index: {}", go_quote(&k)))));
+            return (
+                list,
+                Err(Stop::Err(format!("unexpected data at end of array index: {}", gotemplate::lex::go_quote(&k)))),
+            );
         }
         match last {
             Err(()) => (list, Err(Stop::Eof)),

@@ -917,24 +917,6 @@ fn parse_certificate(der: &[u8]) -> Result<ParsedCert<'_>, String> {
     Ok(ParsedCert { subject, spki_algorithm, spki_key, subject_key_id })
 }
 
-/// Go's `%q` of a string (for the IA5String error).
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Sprig's `getBaseCertTemplate` inputs, checked.
 struct Template {
     cn: String,
@@ -1052,7 +1034,7 @@ fn create_certificate(
         let mut names = Vec::new();
         for name in &t.dns {
             if !name.is_ascii() {
-                return Err(format!("x509: {} cannot be encoded as an IA5String", go_quote(name)));
+                return Err(format!("x509: {} cannot be encoded as an IA5String", gotemplate::lex::go_quote(name)));
             }
             names.extend(tlv(0x82, name.as_bytes()));
         }
