@@ -187,6 +187,10 @@ pub struct ApplyArgs {
     /// Do not wait for the releases to become healthy.
     #[arg(long)]
     pub no_wait: bool,
+    /// When removing releases (objects no longer rendered, addons switched off), delete their
+    /// PersistentVolumeClaims and objects marked to keep too.
+    #[arg(long)]
+    pub purge: bool,
     /// How long each release may take to become healthy.
     #[arg(long, default_value_t = 600, value_name = "SECONDS")]
     pub timeout: u64,

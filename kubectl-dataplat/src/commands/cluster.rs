@@ -152,6 +152,7 @@ pub fn apply(global: &Global, args: ApplyArgs) -> Result<(), CliError> {
         let options = ApplyOptions {
             force_conflicts: args.force_conflicts,
             wait: !args.no_wait,
+            purge: args.purge,
             timeout: Duration::from_secs(args.timeout),
             autoscaled,
             ..ApplyOptions::default()
