@@ -100,11 +100,27 @@ pub enum Command {
     /// Render and fetch Helm charts in-process (no helm binary).
     #[command(subcommand)]
     Chart(ChartCommand),
+    /// Print an EKS token as a client-go ExecCredential (the kubeconfig exec credential; no aws
+    /// CLI needed).
+    Token(TokenArgs),
     /// Print a shell completion script.
     Completion {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct TokenArgs {
+    /// EKS cluster name (signed into the token: it is valid for this cluster only).
+    #[arg(long, value_name = "NAME")]
+    pub cluster: String,
+    /// AWS region of the cluster.
+    #[arg(long, env = "AWS_REGION", value_name = "REGION")]
+    pub region: String,
+    /// Assume this IAM role first (with the credentials of the standard AWS chain).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
 }
 
 #[derive(Args, Debug)]

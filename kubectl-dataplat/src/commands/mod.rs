@@ -4,6 +4,7 @@ mod chart;
 mod cluster;
 mod platform;
 mod plugin;
+mod token;
 mod trino;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Plugin(command) => plugin::run(&global, command),
         Command::Trino(command) => trino::run(&global, command),
         Command::Chart(command) => chart::run(&global, command),
+        Command::Token(args) => token::run(args),
         Command::Completion { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kubectl-dataplat", &mut std::io::stdout());
