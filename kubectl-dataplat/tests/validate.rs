@@ -202,3 +202,59 @@ fn invalid_objects_are_caught() {
     assert!(outcome.errors[1].contains("replicas") || outcome.errors[1].contains("two"), "{outcome:?}");
     assert!(outcome.errors[2].contains("built-in API group"), "{outcome:?}");
 }
+
+/// cfn-lint (tests/run installs it into the venv and sets `DATAPLAT_CFN_LINT`), or `None` (skip)
+/// when it is missing and not required.
+fn cfn_lint() -> Option<PathBuf> {
+    match std::env::var_os("DATAPLAT_CFN_LINT").map(PathBuf::from).filter(|p| p.is_file()) {
+        Some(path) => Some(path),
+        None => {
+            assert!(!dataplat_testkit::required(), "DATAPLAT_IT=1 but DATAPLAT_CFN_LINT names no cfn-lint");
+            eprintln!("skipping: cfn-lint is not installed (tests/run installs it)");
+            None
+        }
+    }
+}
+
+#[test]
+fn the_bundled_platform_cloudformation_templates_pass_cfn_lint() {
+    let Some(tool) = cfn_lint() else { return };
+    for (name, dir, _keep) in inputs().into_iter().take(1) {
+        let out = render(&dir);
+        let cfn = out.path().join("render/cloudformation");
+        let mut templates: Vec<PathBuf> =
+            std::fs::read_dir(&cfn).expect("cloudformation/").filter_map(|e| e.ok().map(|e| e.path())).collect();
+        templates.sort();
+        let names: Vec<String> =
+            templates.iter().map(|t| t.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        // The bundled platform has addon buckets: all four stacks.
+        let stacks = ["iam", "interruption", "network", "storage"].map(|s| format!("trino-v2-{s}.json"));
+        assert_eq!(names, stacks, "{name}");
+        let lint = |files: &[PathBuf]| {
+            let output = Command::new(&tool)
+                .args(["--format", "parseable", "--regions", "us-west-2", "--"])
+                .args(files)
+                .output()
+                .expect("run cfn-lint");
+            (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
+        };
+        let (code, report) = lint(&templates);
+        let errors: Vec<&str> = report.lines().filter(|l| l.contains(":E")).collect();
+        eprintln!(
+            "{name}: cfn-lint over {} template(s): {} finding(s), {} error(s)",
+            templates.len(),
+            report.lines().count(),
+            errors.len()
+        );
+        assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
+        // Exit bits: 2 errors, 4 warnings, 8 informational; anything else is a failed run.
+        assert_eq!(code & !(4 | 8), 0, "cfn-lint exit {code}:\n{report}");
+        // The check bites: a broken copy is an error.
+        let broken = out.path().join("broken.json");
+        let text =
+            std::fs::read_to_string(&templates[1]).expect("read").replace("AWS::SQS::Queue\"", "AWS::SQS::Queuex\"");
+        std::fs::write(&broken, text).expect("write");
+        let (code, report) = lint(&[broken]);
+        assert!(code & 2 != 0 && report.contains(":E"), "a bad resource type is reported: {code}\n{report}");
+    }
+}

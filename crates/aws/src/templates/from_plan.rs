@@ -91,3 +91,24 @@ pub fn storage(plan: &Plan, encryption: Encryption, keep_data: bool) -> StorageI
         .collect();
     StorageInput { context: context(plan), buckets, encryption, keep_data }
 }
+
+/// Every stack of the platform with its template, in creation order: network, IAM,
+/// interruption, and storage when the plan has buckets (CloudFormation refuses a template
+/// without resources).
+pub fn stacks(
+    plan: &Plan,
+    nat: NatMode,
+    encryption: Encryption,
+    keep_data: bool,
+) -> Result<Vec<(super::Stack, super::Template)>, super::TemplateError> {
+    let mut out = vec![
+        (super::Stack::Network, super::network::template(&network(plan, nat))?),
+        (super::Stack::Iam, super::iam::template(&iam(plan))?),
+        (super::Stack::Interruption, super::interruption::template(&interruption(plan))?),
+    ];
+    let storage = storage(plan, encryption, keep_data);
+    if !storage.is_empty() {
+        out.push((super::Stack::Storage, super::storage::template(&storage)?));
+    }
+    Ok(out)
+}
