@@ -141,3 +141,96 @@ pub fn unique_name(prefix: &str) -> String {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}-{:x}{:x}-{n}", std::process::id(), nanos % 4096)
 }
+
+/// moto's server (a fake AWS, `moto[server]` from PyPI) on a free loopback port, with its log in a
+/// temporary directory. Killed on drop. `tests/run` installs it into its venv and sets
+/// `DATAPLAT_MOTO_SERVER` to `$VENV/bin/moto_server`.
+pub struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:<port>`: the endpoint for every AWS client (`AWS_ENDPOINT_URL`).
+    pub endpoint: String,
+    addr: String,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends one HTTP/1.1 request to `addr` and returns the status line and the rest of the response.
+fn http_request(addr: &str, method: &str, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    Some(response)
+}
+
+fn is_ok(response: &str) -> bool {
+    response.split(' ').nth(1) == Some("200") && response.starts_with("HTTP/1.")
+}
+
+impl Moto {
+    /// Starts moto's server from `DATAPLAT_MOTO_SERVER`, or returns `None` (skip) when it is unset
+    /// and not required.
+    pub fn start() -> Option<Moto> {
+        let Some(binary) = std::env::var_os("DATAPLAT_MOTO_SERVER").filter(|v| !v.is_empty()) else {
+            assert!(
+                !required(),
+                "DATAPLAT_IT=1 but DATAPLAT_MOTO_SERVER is not set (pip install 'moto[server]==5.2.*'; tests/run does)"
+            );
+            eprintln!("skipping: DATAPLAT_MOTO_SERVER is not set (the path of moto_server; tests/run installs it)");
+            return None;
+        };
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let log = std::fs::File::create(dir.path().join("moto.log")).expect("moto log");
+        let child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("moto log"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", Path::new(&binary).display()));
+        let mut moto = Moto { child, endpoint: format!("http://{addr}"), addr, dir };
+        let started = Instant::now();
+        while !http_request(&moto.addr, "GET", "/moto-api/").is_some_and(|r| is_ok(&r)) {
+            if started.elapsed() > Duration::from_secs(30) || moto.child.try_wait().ok().flatten().is_some() {
+                panic!("moto did not start on {}; log:\n{}", moto.addr, moto.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(moto)
+    }
+
+    /// One server shared by the tests of a test binary that run at the same time (moto takes about
+    /// a second of CPU to start): it stops when the last test holding it drops it. State is shared,
+    /// so such tests use unique resource names and never [`reset`](Moto::reset). `None`: skip.
+    pub fn shared() -> Option<std::sync::Arc<Moto>> {
+        static SHARED: std::sync::Mutex<std::sync::Weak<Moto>> = std::sync::Mutex::new(std::sync::Weak::new());
+        let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(moto) = shared.upgrade() {
+            return Some(moto);
+        }
+        let moto = std::sync::Arc::new(Moto::start()?);
+        *shared = std::sync::Arc::downgrade(&moto);
+        Some(moto)
+    }
+
+    /// Forgets every resource (`POST /moto-api/reset`).
+    pub fn reset(&self) {
+        let response = http_request(&self.addr, "POST", "/moto-api/reset").unwrap_or_default();
+        assert!(is_ok(&response), "moto reset failed: {response}");
+    }
+
+    /// The server's log so far (for assertion messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("moto.log")).unwrap_or_default()
+    }
+}
