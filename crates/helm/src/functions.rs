@@ -504,11 +504,10 @@ fn parse_uint_base0(s: &str) -> bool {
     crate::loadyaml::go_parse_uint(s.strip_prefix('+').unwrap_or(s)).is_some()
 }
 
+/// Whether Go's `strconv.ParseFloat` accepts `s` (overflowing literals, which Go parses to ±Inf
+/// with an error, are not floats).
 fn is_go_float(s: &str) -> bool {
-    args::parse_float(s).is_some() || {
-        // Overflowing decimal literals still parse in Go (to ±Inf, with an error): not floats.
-        false
-    }
+    args::parse_float(s).is_some()
 }
 
 /// yaml.v2's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
