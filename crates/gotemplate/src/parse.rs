@@ -694,8 +694,9 @@ pub fn unquote_char(s: &str, quote: char) -> Option<(char, &str)> {
     }
 }
 
-/// Go's `underscoreOK`.
-fn underscore_ok(s: &str) -> bool {
+/// Go's `underscoreOK` (strconv): underscores only between digits or after a base prefix; a
+/// leading sign is skipped.
+pub fn underscore_ok(s: &str) -> bool {
     let b = s.as_bytes();
     let mut saw = b'^';
     let mut i = 0;

@@ -127,7 +127,7 @@ pub fn parse_int_base0(s: &str) -> Option<i64> {
     };
     // Underscores: Go's underscoreOK on the whole literal, then dropped.
     let digits = if digits.contains('_') {
-        if !underscore_ok(body) {
+        if !gotemplate::parse::underscore_ok(body) {
             return None;
         }
         digits.replace('_', "")
@@ -147,37 +147,6 @@ pub fn parse_int_base0(s: &str) -> Option<i64> {
     } else {
         i64::try_from(mag).ok()
     }
-}
-
-/// Go's `underscoreOK` (strconv): underscores only between digits or after a base prefix.
-fn underscore_ok(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut saw = b'^';
-    let mut i = 0;
-    let mut hex = false;
-    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
-        i = 2;
-        saw = b'0';
-        hex = b[1].eq_ignore_ascii_case(&b'x');
-    }
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
-            saw = b'0';
-        } else if c == b'_' {
-            if saw != b'0' {
-                return false;
-            }
-            saw = b'_';
-        } else {
-            if saw == b'_' {
-                return false;
-            }
-            saw = b'!';
-        }
-        i += 1;
-    }
-    saw != b'_'
 }
 
 /// cast's `trimZeroDecimal`.
