@@ -1,16 +1,14 @@
 //! Stacks through change sets against moto's server on loopback (`DATAPLAT_MOTO_SERVER`; the
 //! tests skip with a message when it is unset, unless `DATAPLAT_IT=1`).
 //!
-//! The tests share one moto (unique stack names) and each talks to it through its own small
-//! recording proxy (below): it
-//! records every CloudFormation action, so a test proves "no ExecuteChangeSet" by its absence, and
-//! it can make one stack look `ROLLBACK_COMPLETE` until it is deleted, because moto 5.2 never
-//! produces that state (its change set execution has no rollback; a resource that fails to create
-//! makes it answer HTTP 500 and leaves the stack behind as it was).
+//! The tests share one moto (unique stack names) and each talks to it through its own recording
+//! proxy ([`dataplat_testkit::aws::AwsProxy`]): it records every CloudFormation action, so a test
+//! proves "no ExecuteChangeSet" by its absence, and it can make one stack look `ROLLBACK_COMPLETE`
+//! until it is deleted, because moto 5.2 never produces that state (its change set execution has
+//! no rollback; a resource that fails to create makes it answer HTTP 500 and leaves the stack
+//! behind as it was).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,128 +17,9 @@ use dataplat_aws::stacks::{
 };
 use dataplat_aws::templates::{Context, interruption};
 use dataplat_testkit::Moto;
+use dataplat_testkit::aws::AwsProxy;
 
 const REGION: &str = "us-west-2";
-
-// ---------------------------------------------------------------------------------------------
-// The recording proxy
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Default)]
-struct ProxyState {
-    /// The `Action` of every request, in order.
-    actions: Vec<String>,
-    /// A stack name whose DescribeStacks answers say ROLLBACK_COMPLETE until a DeleteStack for it.
-    fake_rollback: Option<String>,
-}
-
-/// Forwards HTTP requests to moto, one request per connection (it answers `Connection: close`).
-struct Proxy {
-    endpoint: String,
-    state: Arc<Mutex<ProxyState>>,
-}
-
-impl Proxy {
-    fn start(upstream: &str) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let endpoint = format!("http://{}", listener.local_addr().expect("local addr"));
-        let upstream = upstream.trim_start_matches("http://").to_owned();
-        let state: Arc<Mutex<ProxyState>> = Arc::default();
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (upstream, state) = (upstream.clone(), shared.clone());
-                std::thread::spawn(move || {
-                    let _ = forward(stream, &upstream, &state);
-                });
-            }
-        });
-        Proxy { endpoint, state }
-    }
-
-    fn actions(&self) -> Vec<String> {
-        self.state.lock().unwrap().actions.clone()
-    }
-
-    fn count(&self, action: &str) -> usize {
-        self.actions().iter().filter(|a| *a == action).count()
-    }
-
-    fn fake_rollback(&self, stack: &str) {
-        self.state.lock().unwrap().fake_rollback = Some(stack.to_owned());
-    }
-}
-
-fn forward(client: TcpStream, upstream: &str, state: &Mutex<ProxyState>) -> std::io::Result<()> {
-    let mut reader = BufReader::new(client.try_clone()?);
-    let mut head = Vec::new();
-    let mut content_length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        if line == "\r\n" {
-            break;
-        }
-        let lower = line.to_ascii_lowercase();
-        if let Some(value) = lower.strip_prefix("content-length:") {
-            content_length = value.trim().parse().unwrap_or(0);
-        }
-        if lower.starts_with("connection:") {
-            continue;
-        }
-        head.push(line);
-    }
-    let mut body = vec![0u8; content_length];
-    reader.read_exact(&mut body)?;
-    let form = String::from_utf8_lossy(&body).into_owned();
-    let action = form.split('&').find_map(|kv| kv.strip_prefix("Action=")).unwrap_or_default().to_owned();
-    let rewrite = {
-        let mut state = state.lock().unwrap();
-        state.actions.push(action.clone());
-        if action == "DeleteStack" && state.fake_rollback.as_deref().is_some_and(|name| form.contains(name)) {
-            state.fake_rollback = None;
-        }
-        if action == "DescribeStacks" { state.fake_rollback.clone() } else { None }
-    };
-
-    let mut up = TcpStream::connect(upstream)?;
-    let mut request = head.concat();
-    request.push_str("Connection: close\r\n\r\n");
-    up.write_all(request.as_bytes())?;
-    up.write_all(&body)?;
-    let mut response = Vec::new();
-    up.read_to_end(&mut response)?;
-
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").map_or(response.len(), |p| p + 4);
-    let (head, body) = response.split_at(split);
-    let mut body = body.to_vec();
-    if let Some(name) = rewrite {
-        let text = String::from_utf8_lossy(&body).into_owned();
-        if text.contains(&format!("<StackName>{name}</StackName>")) {
-            body = text
-                .replace("<StackStatus>CREATE_COMPLETE</StackStatus>", "<StackStatus>ROLLBACK_COMPLETE</StackStatus>")
-                .into_bytes();
-        }
-    }
-    let head = String::from_utf8_lossy(head);
-    let mut out = String::new();
-    for line in head.split("\r\n").filter(|l| !l.is_empty()) {
-        let lower = line.to_ascii_lowercase();
-        if lower.starts_with("content-length:") || lower.starts_with("connection:") {
-            continue;
-        }
-        out.push_str(line);
-        out.push_str("\r\n");
-    }
-    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
-    let mut client = client;
-    client.write_all(out.as_bytes())?;
-    client.write_all(&body)?;
-    client.flush()
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -149,13 +28,13 @@ fn forward(client: TcpStream, upstream: &str, state: &Mutex<ProxyState>) -> std:
 struct Env {
     // Dropped last: the proxy thread only forwards to it.
     _moto: Arc<Moto>,
-    proxy: Proxy,
+    proxy: AwsProxy,
     stacks: StackClient,
 }
 
 async fn env() -> Option<Env> {
     let moto = Moto::shared()?;
-    let proxy = Proxy::start(&moto.endpoint);
+    let proxy = AwsProxy::start(&moto.endpoint);
     let config = SdkConfigBuilder::new()
         .region(REGION)
         .endpoint_url(&proxy.endpoint)
@@ -300,7 +179,12 @@ async fn deploying_the_same_template_again_changes_nothing() {
     let DeployOutcome::Unchanged { outputs } = &second else { panic!("{second:?}") };
     assert_eq!(outputs, first.outputs());
     assert!(second.changes().is_empty());
-    assert_eq!(env.proxy.count("ExecuteChangeSet"), 1, "only the first deploy executed: {:?}", env.proxy.actions());
+    assert_eq!(
+        env.proxy.count("ExecuteChangeSet"),
+        1,
+        "only the first deploy executed: {:?}",
+        env.proxy.operations("cloudformation")
+    );
     assert_eq!(env.proxy.count("CreateChangeSet"), 2);
     assert_eq!(env.proxy.count("DeleteChangeSet"), 1, "the empty change set is deleted");
     assert!(events.lock().unwrap().is_empty(), "no events streamed");
@@ -359,7 +243,7 @@ async fn a_stack_in_rollback_complete_is_deleted_and_created_again() {
     let DeployOutcome::Created { recovered, outputs, .. } = &outcome else { panic!("{outcome:?}") };
     assert!(recovered, "reported as recovered");
     assert_eq!(outputs, &stack_outputs(&env, name).await);
-    let actions = env.proxy.actions();
+    let actions = env.proxy.operations("cloudformation");
     let deleted = actions.iter().position(|a| a == "DeleteStack").expect("DeleteStack called");
     let created = actions.iter().rposition(|a| a == "CreateChangeSet").unwrap();
     assert!(deleted < created, "deleted before the new change set: {actions:?}");
@@ -382,7 +266,7 @@ async fn plan_leaves_nothing_behind() {
     assert!(!planned.replaces_failed_stack);
     assert_eq!(planned.changes.len(), 7, "{planned:?}");
     assert!(planned.changes.iter().all(|c| c.action == "Add"));
-    assert_eq!(stack_status(&env, name).await, None, "no stack left: {:?}", env.proxy.actions());
+    assert_eq!(stack_status(&env, name).await, None, "no stack left: {:?}", env.proxy.operations("cloudformation"));
     assert_eq!(change_set_count(&env, name).await, 0, "no change set left");
     let listed = env.stacks.client.list_stacks().send().await.unwrap();
     assert!(

@@ -4,6 +4,7 @@
 //! they skip (with a message) unless `DATAPLAT_IT=1`, in which case a missing component fails
 //! the test. CI sets `DATAPLAT_IT=1` after installing everything (see `tests/run`).
 
+pub mod aws;
 pub mod http;
 
 use std::io::{Read, Write};
