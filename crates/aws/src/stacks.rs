@@ -1,7 +1,8 @@
 //! CloudFormation stacks deployed and deleted through change sets (DESIGN.md section 8).
 //!
-//! - [`deploy`]: describe the stack; absent (or a `REVIEW_IN_PROGRESS` placeholder) → a `CREATE`
-//!   change set; `ROLLBACK_COMPLETE` (a failed create) → delete it, wait, then `CREATE` (reported as
+//! - [`deploy`]: describe the stack; absent → a `CREATE` change set; a `REVIEW_IN_PROGRESS`
+//!   placeholder (a run interrupted before it executed its change set) → deleted, then `CREATE`;
+//!   `ROLLBACK_COMPLETE` (a failed create) → delete it, wait, then `CREATE` (reported as
 //!   recovered); `*_IN_PROGRESS` → wait until it settles first; anything else → `UPDATE`. A change
 //!   set that failed because it contained no changes is deleted and reported as
 //!   [`DeployOutcome::Unchanged`] without executing anything. Otherwise the change set is executed
@@ -459,6 +460,26 @@ pub async fn delete(client: &StackClient, name: &str, on_event: &mut dyn FnMut(&
     delete_and_wait(client, name, &stack.id, deadline, on_event).await
 }
 
+/// The physical id of every resource of the stack `name`, by logical id (empty for an absent
+/// stack). Used instead of outputs where a value is needed right after a deploy: it works for
+/// every resource, exported or not.
+pub async fn physical_ids(client: &StackClient, name: &str) -> Result<BTreeMap<String, String>> {
+    match client.client.describe_stack_resources().stack_name(name).send().await {
+        Ok(out) => Ok(out
+            .stack_resources()
+            .iter()
+            .filter_map(|r| Some((r.logical_resource_id()?.to_owned(), r.physical_resource_id()?.to_owned())))
+            .collect()),
+        Err(err) if does_not_exist(&err) => Ok(BTreeMap::new()),
+        Err(err) => Err(api("DescribeStackResources", name, err)),
+    }
+}
+
+/// The status of the stack `name`, `None` when it does not exist.
+pub async fn status(client: &StackClient, name: &str) -> Result<Option<String>> {
+    Ok(describe(client, name).await?.and_then(|s| s.stack_status().map(|st| st.as_str().to_owned())))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Internals
 // ---------------------------------------------------------------------------------------------
@@ -622,6 +643,12 @@ async fn prepare(
         Some(s) if matches!(s.status.as_str(), "ROLLBACK_COMPLETE" | "ROLLBACK_FAILED" | "CREATE_FAILED") => {
             delete_and_wait(client, name, &s.id, deadline, on_event).await?;
             Ok((ChangeKind::Create, true))
+        }
+        // A placeholder left by an interrupted run (its change set never executed): removed with
+        // its change sets, so exactly one change set is executed for the stack.
+        Some(s) if s.status == "REVIEW_IN_PROGRESS" => {
+            delete_and_wait(client, name, &s.id, deadline, &mut |_| {}).await?;
+            Ok((ChangeKind::Create, false))
         }
         other => Ok((kind_for(name, other.as_ref().map(|s| s.status.as_str()))?, false)),
     }
