@@ -9,6 +9,7 @@
 //! - [`inventory`]: what each release put on the cluster.
 //! - [`health`]: readiness rules and declared conditions.
 //! - [`lookup`]: Helm's `lookup` against the live cluster.
+//! - [`teardown`]: the in-cluster half of `down`, in the order that leaks nothing.
 
 pub mod apply;
 pub mod cluster;
@@ -18,6 +19,7 @@ pub mod health;
 pub mod inventory;
 pub mod lookup;
 pub mod manifest;
+pub mod teardown;
 
 pub use apply::{
     Action, ApplyOptions, Change, Event, Events, Release, ReleaseReport, apply_release, delete_release, plan_release,
@@ -25,6 +27,9 @@ pub use apply::{
 pub use cluster::{Cluster, ConnectOptions, RequestCounts};
 pub use error::{FieldConflict, KubeError};
 pub use manifest::{Object, ObjectRef};
+pub use teardown::{
+    Phase, PhaseReport, TeardownError, TeardownEvent, TeardownEvents, TeardownOptions, TeardownReport, teardown,
+};
 
 /// The field manager of every write.
 pub const FIELD_MANAGER: &str = "kubectl-dataplat";
