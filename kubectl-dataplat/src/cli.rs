@@ -87,6 +87,14 @@ pub enum Command {
     /// Apply the platform's releases to a cluster (the cluster half of `up`): charts rendered,
     /// objects server-side applied in order, health awaited, disabled addons pruned.
     Apply(ApplyArgs),
+    /// Create or converge everything: the cloud (stacks, EKS), the kubeconfig context, then the
+    /// releases (`apply`).
+    Up(UpArgs),
+    /// Delete everything in order: in-cluster (scalers, workloads, load balancers, NodePools,
+    /// addons), EKS, buckets (unless --keep-data), stacks; then sweep by tag and print a receipt.
+    Down(DownArgs),
+    /// Write (or print) the kubeconfig context of the platform's EKS cluster.
+    Kubeconfig(KubeconfigArgs),
     /// Switch an addon or feature on in platform.yaml (comments and order kept).
     Enable(FlagArgs),
     /// Switch an addon or feature off in platform.yaml.
@@ -216,6 +224,55 @@ pub struct ApplyArgs {
     /// Output: progress lines (table) or one JSON event per line (json).
     #[arg(short, long, value_enum, default_value = "table")]
     pub output: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct UpArgs {
+    /// Stop after the cloud: stacks, EKS and the kubeconfig context; apply nothing in the cluster.
+    #[arg(long)]
+    pub cloud_only: bool,
+    /// Write the context to this kubeconfig [default: first of KUBECONFIG, else ~/.kube/config].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Longest wait for one cloud step (a stack, the cluster, a node group), in minutes.
+    #[arg(long = "cloud-timeout", default_value_t = 60, value_name = "MINUTES")]
+    pub timeout_minutes: u64,
+    #[command(flatten)]
+    pub fetch: ChartFetchArgs,
+    /// Output: progress lines (table) or one JSON event per line (json).
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct DownArgs {
+    /// Keep the buckets that hold data (they are listed on the receipt as retained).
+    #[arg(long)]
+    pub keep_data: bool,
+    /// Skip the in-cluster teardown (load balancers and Karpenter nodes are then left to the sweep).
+    #[arg(long)]
+    pub cloud_only: bool,
+    /// Do not ask for confirmation (required when not on a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Longest wait for one step, in minutes.
+    #[arg(long = "cloud-timeout", default_value_t = 60, value_name = "MINUTES")]
+    pub timeout_minutes: u64,
+    /// Output: progress lines and the receipt (table) or JSON lines (json).
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct KubeconfigArgs {
+    /// The kubeconfig to merge the context into [default: first of KUBECONFIG, else ~/.kube/config].
+    #[arg(long, value_name = "FILE", conflicts_with = "print")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Print a kubeconfig with only this context instead of writing one.
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Args, Debug)]

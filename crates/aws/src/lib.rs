@@ -8,7 +8,11 @@
 //!   ExecCredential.
 //! - [`kubeconfig`]: writing or merging the context whose exec credential is `kubectl-dataplat token`.
 
+pub mod clients;
+pub mod cloud;
+pub mod eks;
 pub mod kubeconfig;
 pub mod stacks;
+pub mod sweep;
 pub mod templates;
 pub mod token;

@@ -266,3 +266,67 @@ fn diff_table(reports: &[ReleaseReport]) -> String {
     }
     out
 }
+
+/// `down`'s in-cluster half: the ordered teardown (scalers and workloads, load balancers and
+/// volumes, NodePools, then the releases) on the platform's cluster. Skipped when the EKS cluster
+/// does not exist; an unreachable cluster is an error (`--cloud-only` skips this half).
+pub async fn teardown(
+    plan: &dataplat_core::Plan,
+    args: &ClusterArgs,
+    clients: &dataplat_aws::clients::Clients,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let name = plan.platform.name.as_str();
+    let exists = dataplat_aws::eks::cluster_info_of(&clients.eks, name)
+        .await
+        .map_err(|e| CliError::failed(e.to_string(), Some(e.hint())))?;
+    if exists.is_none() {
+        if !quiet {
+            eprintln!("== cluster: EKS cluster {name} does not exist; nothing to tear down inside it");
+        }
+        return Ok(());
+    }
+    let mut args = args.clone();
+    if args.context.is_none() && args.kubeconfig.is_none() {
+        args.context = Some(dataplat_aws::kubeconfig::default_context_name(name, &plan.platform.region));
+    }
+    let cluster = connect(&args).await.map_err(|e| {
+        match e {
+        CliError::Failed { message, .. } => CliError::failed(
+            message,
+            Some(
+                "run `kubectl dataplat kubeconfig` to write the context, or `down --cloud-only` to skip the in-cluster \
+                 teardown (the sweep then removes load balancers and Karpenter nodes by tag)"
+                    .into(),
+            ),
+        ),
+        other => other,
+    }
+    })?;
+    let dependencies =
+        plan.addons.iter().flat_map(|a| &a.releases).map(|r| (r.id.clone(), r.depends_on.clone())).collect();
+    let options = dataplat_kube::TeardownOptions { dependencies, ..dataplat_kube::TeardownOptions::default() };
+    let events: dataplat_kube::TeardownEvents = Arc::new(move |event| {
+        if quiet {
+            return;
+        }
+        use dataplat_kube::TeardownEvent as E;
+        match event {
+            E::PhaseStarted { phase } => eprintln!("== cluster: {phase}"),
+            E::Deleted { object, .. } => eprintln!("   deleted {object}"),
+            E::Kept { object, .. } => eprintln!("   kept {object}"),
+            E::Waiting { objects, .. } => eprintln!(
+                "   waiting for {} object(s) to go: {}",
+                objects.len(),
+                objects.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            ),
+            E::Skipped { reason, .. } => eprintln!("   skipped: {reason}"),
+            E::PhaseDone { phase, deleted } => eprintln!("   {phase}: {deleted} deleted"),
+        }
+    });
+    dataplat_kube::teardown(&cluster, name, &options, &events).await.map_err(|e| {
+        let hint = e.hint();
+        CliError::failed(e.to_string(), hint)
+    })?;
+    Ok(())
+}

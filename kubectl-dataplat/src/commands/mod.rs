@@ -1,6 +1,7 @@
 //! Command implementations: each loads what it needs, calls the libraries, prints.
 
 mod chart;
+mod cloud;
 mod cluster;
 mod platform;
 mod plugin;
@@ -25,6 +26,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Plan(args) => platform::plan(&global, args),
         Command::Render(args) => platform::render(&global, args),
         Command::Apply(args) => cluster::apply(&global, args),
+        Command::Up(args) => cloud::up(&global, args),
+        Command::Down(args) => cloud::down(&global, args),
+        Command::Kubeconfig(args) => cloud::kubeconfig(&global, args),
         Command::Enable(args) => platform::set_flag(&global, &args.target, true),
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
         Command::Plugin(command) => plugin::run(&global, command),

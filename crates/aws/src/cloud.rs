@@ -1,0 +1,474 @@
+//! The cloud half of `up` and `down` (DESIGN.md section 8; trino-on-eks 6.3).
+//!
+//! [`up`]: the four CloudFormation stacks through change sets (network, IAM, interruption,
+//! storage; the templates of [`crate::templates`]), then EKS through its API ([`crate::eks`]):
+//! the cluster in the network stack's private subnets with the node security group, the `core`
+//! managed node group in the node subnets (100.64-66/16), the managed add-ons (vpc-cni with prefix
+//! delegation, eks-pod-identity-agent, kube-proxy, coredns, the EBS CSI driver with its pod
+//! identity), access entries (the creator as cluster admin through EKS's bootstrap, the Karpenter
+//! node role as EC2_LINUX) and the pod identity associations of the Karpenter controller and of
+//! every addon grant. Every step reads first and writes only what differs: a second `up` executes
+//! no change set and makes no EKS create or update call.
+//!
+//! Values from the network stack come from its resources' physical ids (`DescribeStackResources`),
+//! which exist as soon as the stack does, rather than from outputs.
+//!
+//! [`down`]: EKS (node groups, add-ons, cluster), then the buckets (emptied, unless
+//! `--keep-data` keeps the ones holding data), then the stacks in reverse order, then the sweep by
+//! the deployment-id tag ([`crate::sweep`]) and its receipt. Buckets that hold data carry
+//! `DeletionPolicy: Retain` in the storage stack, so deleting the stack outside dataplat never
+//! destroys data; `down` deletes them itself unless told to keep them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dataplat_core::Plan;
+use serde::Serialize;
+
+use crate::clients::Clients;
+use crate::eks::{
+    self, AccessEntryKind, AccessEntrySpec, AddonSpec, ClusterSpec, EksEvent, EksReport, EksSpec, NodegroupSpec,
+    PodIdentitySpec,
+};
+use crate::stacks::{self, DeployOutcome, StackEvent, StackSpec};
+use crate::sweep::{self, Receipt, SweepEvent};
+use crate::templates::network::NatMode;
+use crate::templates::storage::Encryption;
+use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, from_plan, iam};
+
+/// The core node group's name.
+pub const CORE_NODEGROUP: &str = "core";
+
+/// Settings of the cloud layer that platform.yaml does not carry (yet); the defaults follow the
+/// reference deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudOptions {
+    pub nat: NatMode,
+    pub encryption: Encryption,
+    pub core_instance_types: Vec<String>,
+    pub core_min: i32,
+    pub core_desired: i32,
+    pub core_max: i32,
+    pub core_disk_gib: i32,
+    pub log_types: Vec<String>,
+    pub endpoint_public_access: bool,
+    pub public_access_cidrs: Vec<String>,
+    pub secrets_key_arn: Option<String>,
+}
+
+impl Default for CloudOptions {
+    /// The reference's core node group (m6a.xlarge, 4..8, 100 GiB, AL2023), one NAT gateway,
+    /// public and private endpoint, every control-plane log type.
+    fn default() -> Self {
+        CloudOptions {
+            nat: NatMode::Single,
+            encryption: Encryption::S3Managed,
+            core_instance_types: vec!["m6a.xlarge".into()],
+            core_min: 4,
+            core_desired: 4,
+            core_max: 8,
+            core_disk_gib: 100,
+            log_types: eks::ALL_LOG_TYPES.iter().map(|s| (*s).to_owned()).collect(),
+            endpoint_public_access: true,
+            public_access_cidrs: Vec::new(),
+            secrets_key_arn: None,
+        }
+    }
+}
+
+/// Who runs the command, from STS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub account: String,
+    pub partition: String,
+    pub arn: String,
+}
+
+/// Progress of [`up`] and [`down`].
+#[derive(Debug, Clone)]
+pub enum CloudEvent {
+    /// A phase begins ("stacks", "eks", "buckets", "sweep").
+    Phase(String),
+    Stack(StackEvent),
+    /// A stack is done: created, updated, unchanged, recovered or deleted.
+    StackDone {
+        stack: String,
+        outcome: String,
+        changes: usize,
+    },
+    Eks(EksEvent),
+    /// A bucket was emptied (objects and versions deleted) or kept.
+    Bucket {
+        bucket: String,
+        action: String,
+        objects: usize,
+    },
+    Sweep(SweepEvent),
+    Warning(String),
+}
+
+/// Errors of the cloud layer.
+#[derive(Debug, thiserror::Error)]
+pub enum CloudError {
+    #[error(transparent)]
+    Stack(#[from] stacks::StackError),
+    #[error("{0}\n  hint: {hint}", hint = .0.hint())]
+    Eks(#[from] eks::EksError),
+    #[error(transparent)]
+    Sweep(#[from] sweep::SweepError),
+    #[error("{0}")]
+    Template(#[from] templates::TemplateError),
+    #[error("{message}\n  hint: {hint}")]
+    Other { message: String, hint: String },
+}
+
+type Result<T, E = CloudError> = std::result::Result<T, E>;
+
+/// One stack's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackResult {
+    pub stack: String,
+    /// created, recovered, updated or unchanged.
+    pub outcome: String,
+    /// The resource changes executed (`Add Vpc (AWS::EC2::VPC)`).
+    pub changes: Vec<String>,
+}
+
+/// What [`up`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpReport {
+    pub identity: Identity,
+    pub stacks: Vec<StackResult>,
+    pub eks: EksReport,
+}
+
+impl UpReport {
+    /// True when nothing was created, updated or deleted.
+    pub fn unchanged(&self) -> bool {
+        self.stacks.iter().all(|s| s.outcome == "unchanged") && self.eks.changes.is_empty()
+    }
+}
+
+/// What [`down`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DownReport {
+    pub eks: Vec<eks::Change>,
+    /// Buckets emptied, with the number of objects and versions deleted.
+    pub emptied: Vec<(String, usize)>,
+    pub stacks_deleted: Vec<String>,
+    pub receipt: Receipt,
+}
+
+/// The caller's account, partition and ARN.
+pub async fn identity(clients: &Clients) -> Result<Identity> {
+    let out = clients.sts.get_caller_identity().send().await.map_err(|e| CloudError::Other {
+        message: format!(
+            "cannot tell who you are (STS GetCallerIdentity): {}",
+            aws_sdk_sts::error::DisplayErrorContext(&e)
+        ),
+        hint: "configure AWS credentials (AWS_PROFILE, aws sso login, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+            .into(),
+    })?;
+    let arn = out.arn().unwrap_or_default().to_owned();
+    let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
+    Ok(Identity { account: out.account().unwrap_or_default().to_owned(), partition, arn })
+}
+
+/// The tags every resource carries: the user's, then the two dataplat tags.
+pub fn tags(plan: &Plan) -> BTreeMap<String, String> {
+    let mut tags = plan.platform.tags.clone();
+    tags.insert(PLATFORM_TAG.into(), plan.platform.name.clone());
+    tags.insert(DEPLOYMENT_ID_TAG.into(), plan.platform.deployment_id.clone());
+    tags
+}
+
+/// Every stack's template, in creation order, as [`up`] deploys them (and `render` writes them).
+/// Buckets holding data are retained by CloudFormation (see the module documentation).
+pub fn templates(plan: &Plan, options: &CloudOptions) -> Result<Vec<(Stack, templates::Template)>> {
+    Ok(from_plan::stacks(plan, options.nat, options.encryption.clone(), true)?)
+}
+
+/// Every stack of the platform, in creation order, ready to deploy.
+pub fn stack_specs(plan: &Plan, options: &CloudOptions) -> Result<Vec<(Stack, StackSpec)>> {
+    let ctx = from_plan::context(plan);
+    let tags = tags(plan);
+    Ok(templates(plan, options)?
+        .into_iter()
+        .map(|(stack, template)| {
+            let mut spec = StackSpec::new(ctx.stack_name(stack), template.to_json_compact());
+            spec.tags = tags.clone();
+            (stack, spec)
+        })
+        .collect())
+}
+
+fn role_arn(identity: &Identity, name: &str) -> String {
+    format!("arn:{}:iam::{}:role/{name}", identity.partition, identity.account)
+}
+
+fn zone_ids(resources: &BTreeMap<String, String>, prefix: &str) -> Vec<String> {
+    // Logical ids are `<prefix>A`, `<prefix>B`, ... in zone order.
+    resources
+        .iter()
+        .filter(|(id, _)| {
+            id.strip_prefix(prefix).is_some_and(|z| z.len() == 1 && z.chars().all(|c| c.is_ascii_uppercase()))
+        })
+        .map(|(_, physical)| physical.clone())
+        .collect()
+}
+
+/// The EKS state for `plan`, given the network stack's resources (logical id → physical id).
+pub fn eks_spec(
+    plan: &Plan,
+    options: &CloudOptions,
+    identity: &Identity,
+    network: &BTreeMap<String, String>,
+) -> Result<EksSpec> {
+    let p = plan.platform.name.as_str();
+    let tags = tags(plan);
+    let private = zone_ids(network, "PrivateSubnet");
+    let nodes = zone_ids(network, "NodeSubnet");
+    let Some(security_group) = network.get("NodeSecurityGroup").cloned() else {
+        return Err(CloudError::Other {
+            message: format!("the network stack of {p} has no NodeSecurityGroup"),
+            hint: "the stack is incomplete; run `up` again to converge it".into(),
+        });
+    };
+    if private.len() < 2 || nodes.len() < 2 {
+        return Err(CloudError::Other {
+            message: format!("the network stack of {p} has {} private and {} node subnets", private.len(), nodes.len()),
+            hint: "the stack is incomplete; run `up` again to converge it".into(),
+        });
+    }
+
+    let mut pod_identities: Vec<PodIdentitySpec> = vec![PodIdentitySpec {
+        namespace: "karpenter".into(),
+        service_account: "karpenter".into(),
+        role_arn: role_arn(identity, &iam::karpenter_controller_role_name(p)),
+    }];
+    for addon in &plan.addons {
+        for identity_request in &addon.pod_identities {
+            pod_identities.push(PodIdentitySpec {
+                namespace: identity_request.namespace.clone(),
+                service_account: identity_request.service_account.clone(),
+                role_arn: role_arn(identity, &iam::grant_role_name(p, &addon.name, &identity_request.grant)),
+            });
+        }
+    }
+    pod_identities.sort();
+    pod_identities.dedup_by(|a, b| a.namespace == b.namespace && a.service_account == b.service_account);
+
+    let addon = |name: &str, before_compute: bool, configuration: Option<serde_json::Value>| AddonSpec {
+        name: name.into(),
+        version: None,
+        configuration,
+        pod_identity: None,
+        before_compute,
+        tags: tags.clone(),
+    };
+    let addons = vec![
+        addon(
+            "vpc-cni",
+            true,
+            Some(serde_json::json!({"env": {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}})),
+        ),
+        addon("eks-pod-identity-agent", true, None),
+        addon("kube-proxy", true, None),
+        addon("coredns", false, None),
+        AddonSpec {
+            pod_identity: Some(("ebs-csi-controller-sa".into(), role_arn(identity, &iam::ebs_csi_role_name(p)))),
+            ..addon("aws-ebs-csi-driver", false, None)
+        },
+    ];
+
+    let mut core_tags = tags.clone();
+    core_tags.insert("Name".into(), format!("{p}-core"));
+    Ok(EksSpec {
+        cluster: ClusterSpec {
+            name: p.to_owned(),
+            version: plan.platform.kubernetes_version.clone(),
+            role_arn: role_arn(identity, &iam::cluster_role_name(p)),
+            subnet_ids: private,
+            security_group_ids: vec![security_group],
+            endpoint_public_access: options.endpoint_public_access,
+            endpoint_private_access: true,
+            public_access_cidrs: options.public_access_cidrs.clone(),
+            log_types: options.log_types.clone(),
+            secrets_key_arn: options.secrets_key_arn.clone(),
+            tags: tags.clone(),
+        },
+        nodegroups: vec![NodegroupSpec {
+            name: CORE_NODEGROUP.into(),
+            node_role_arn: role_arn(identity, &iam::core_node_role_name(p)),
+            subnet_ids: nodes,
+            instance_types: options.core_instance_types.clone(),
+            ami_type: "AL2023_x86_64_STANDARD".into(),
+            capacity_type: "ON_DEMAND".into(),
+            disk_size: options.core_disk_gib,
+            min_size: options.core_min,
+            max_size: options.core_max,
+            desired_size: options.core_desired,
+            labels: [("NodeGroupType", "core"), ("WorkerType", "ON_DEMAND")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            taints: Vec::new(),
+            tags: core_tags,
+        }],
+        addons,
+        access_entries: vec![AccessEntrySpec {
+            principal_arn: role_arn(identity, &dataplat_core::karpenter_node_role_name(p)),
+            kind: AccessEntryKind::Ec2Linux,
+            policies: Vec::new(),
+        }],
+        pod_identities,
+        owner_tag: (DEPLOYMENT_ID_TAG.into(), plan.platform.deployment_id.clone()),
+        tags,
+    })
+}
+
+fn outcome(outcome: &DeployOutcome) -> (&'static str, Vec<String>) {
+    let changes = outcome.changes().iter().map(ToString::to_string).collect();
+    let word = match outcome {
+        DeployOutcome::Created { recovered: true, .. } => "recovered",
+        DeployOutcome::Created { .. } => "created",
+        DeployOutcome::Updated { .. } => "updated",
+        DeployOutcome::Unchanged { .. } => "unchanged",
+    };
+    (word, changes)
+}
+
+/// Creates or converges the platform's cloud resources; see the module documentation.
+pub async fn up(
+    clients: &Clients,
+    plan: &Plan,
+    options: &CloudOptions,
+    on_event: &mut dyn FnMut(&CloudEvent),
+) -> Result<UpReport> {
+    let identity = identity(clients).await?;
+    let specs = stack_specs(plan, options)?;
+    let ctx = from_plan::context(plan);
+
+    on_event(&CloudEvent::Phase("stacks".into()));
+    let mut results = Vec::new();
+    for (_, spec) in &specs {
+        let deployed = stacks::deploy(&clients.cfn, spec, &mut |e| on_event(&CloudEvent::Stack(e.clone()))).await?;
+        let (word, changes) = outcome(&deployed);
+        on_event(&CloudEvent::StackDone { stack: spec.name.clone(), outcome: word.into(), changes: changes.len() });
+        results.push(StackResult { stack: spec.name.clone(), outcome: word.into(), changes });
+    }
+    if !specs.iter().any(|(s, _)| *s == Stack::Storage) {
+        let storage = ctx.stack_name(Stack::Storage);
+        if stacks::status(&clients.cfn, &storage).await?.is_some() {
+            on_event(&CloudEvent::Warning(format!(
+                "no addon asks for a bucket any more, but stack {storage} still exists with its buckets; `kubectl dataplat down` removes it"
+            )));
+        }
+    }
+
+    on_event(&CloudEvent::Phase("eks".into()));
+    let network = stacks::physical_ids(&clients.cfn, &ctx.stack_name(Stack::Network)).await?;
+    let spec = eks_spec(plan, options, &identity, &network)?;
+    let report =
+        eks::converge(&clients.eks, &spec, clients.polling, &mut |e| on_event(&CloudEvent::Eks(e.clone()))).await?;
+    Ok(UpReport { identity, stacks: results, eks: report })
+}
+
+/// Options of [`down`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DownOptions {
+    /// Keep the buckets that hold data (listed as retained on the receipt).
+    pub keep_data: bool,
+}
+
+async fn bucket_exists(clients: &Clients, bucket: &str) -> Result<bool> {
+    match clients.s3.head_bucket().bucket(bucket).send().await {
+        Ok(_) => Ok(true),
+        Err(err) => {
+            let missing = err.as_service_error().is_some_and(|e| e.is_not_found())
+                || err.raw_response().is_some_and(|r| r.status().as_u16() == 404);
+            if missing {
+                Ok(false)
+            } else {
+                Err(CloudError::Other {
+                    message: format!("S3 HeadBucket {bucket}: {}", aws_sdk_s3::error::DisplayErrorContext(&err)),
+                    hint: "check the credentials' S3 permissions and run `down` again".into(),
+                })
+            }
+        }
+    }
+}
+
+/// Removes everything [`up`] created, then sweeps by tag; see the module documentation.
+pub async fn down(
+    clients: &Clients,
+    plan: &Plan,
+    options: &DownOptions,
+    on_event: &mut dyn FnMut(&CloudEvent),
+) -> Result<DownReport> {
+    let ctx = from_plan::context(plan);
+    let name = plan.platform.name.as_str();
+
+    on_event(&CloudEvent::Phase("eks".into()));
+    let eks_changes =
+        eks::delete(&clients.eks, name, clients.polling, &mut |e| on_event(&CloudEvent::Eks(e.clone()))).await?;
+
+    on_event(&CloudEvent::Phase("buckets".into()));
+    let mut retained = BTreeSet::new();
+    let mut emptied = Vec::new();
+    for addon in &plan.addons {
+        for bucket in &addon.buckets {
+            if options.keep_data && bucket.holds_data {
+                retained.insert(bucket.name.clone());
+                on_event(&CloudEvent::Bucket { bucket: bucket.name.clone(), action: "kept".into(), objects: 0 });
+                continue;
+            }
+            if !bucket_exists(clients, &bucket.name).await? {
+                continue;
+            }
+            let objects = sweep::empty_bucket(&clients.s3, &bucket.name).await?;
+            on_event(&CloudEvent::Bucket { bucket: bucket.name.clone(), action: "emptied".into(), objects });
+            emptied.push((bucket.name.clone(), objects));
+        }
+    }
+
+    on_event(&CloudEvent::Phase("stacks".into()));
+    let mut stacks_deleted = Vec::new();
+    for stack in Stack::ALL.iter().rev() {
+        let stack_name = ctx.stack_name(*stack);
+        if stacks::status(&clients.cfn, &stack_name).await?.is_none() {
+            continue;
+        }
+        stacks::delete(&clients.cfn, &stack_name, &mut |e| on_event(&CloudEvent::Stack(e.clone()))).await?;
+        on_event(&CloudEvent::StackDone { stack: stack_name.clone(), outcome: "deleted".into(), changes: 0 });
+        stacks_deleted.push(stack_name);
+    }
+
+    on_event(&CloudEvent::Phase("sweep".into()));
+    let scope = sweep::Scope {
+        platform: name.to_owned(),
+        deployment_id: plan.platform.deployment_id.clone(),
+        retain_buckets: retained,
+    };
+    let receipt = sweep::sweep(clients, &scope, &mut |e| on_event(&CloudEvent::Sweep(e.clone()))).await?;
+    Ok(DownReport { eks: eks_changes, emptied, stacks_deleted, receipt })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_ids_take_one_letter_suffixes_in_order() {
+        let resources: BTreeMap<String, String> = [
+            ("PrivateSubnetB", "subnet-b"),
+            ("PrivateSubnetA", "subnet-a"),
+            ("PrivateSubnetRouteTableAssociationA", "x"),
+            ("NodeSubnetA", "subnet-na"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        assert_eq!(zone_ids(&resources, "PrivateSubnet"), ["subnet-a", "subnet-b"]);
+        assert_eq!(zone_ids(&resources, "NodeSubnet"), ["subnet-na"]);
+    }
+}

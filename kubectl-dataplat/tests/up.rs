@@ -1,0 +1,345 @@
+//! `up --cloud-only` and `down` end to end: the real binary against moto server on loopback,
+//! through the shared recording proxy of `dataplat_testkit::aws`, which also answers the EKS calls
+//! moto lacks (managed add-ons, pod identity associations, access entries; its limits are in its
+//! module documentation).
+//!
+//! What runs for real: CloudFormation change sets creating VPCs, subnets, NAT, roles, queues, rules
+//! and buckets in moto; the EKS cluster and node group in moto; S3 objects; the sweep's tagging,
+//! EC2, ELBv2 and CloudWatch Logs calls. What does not: moto's EKS cluster has a fake endpoint, so
+//! the in-cluster half (`apply`, the in-cluster teardown) is covered by the kube tests instead.
+//!
+//! Skips with a message when `DATAPLAT_MOTO_SERVER` is unset, unless `DATAPLAT_IT=1`.
+
+mod common;
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use dataplat_aws::clients::Clients;
+use dataplat_aws::stacks::{Polling, SdkConfigBuilder};
+use dataplat_testkit::Moto;
+use dataplat_testkit::aws::AwsProxy;
+
+const REGION: &str = "us-west-2";
+
+struct Env {
+    _moto: std::sync::Arc<Moto>,
+    proxy: AwsProxy,
+    dir: tempfile::TempDir,
+    name: String,
+    deployment_id: String,
+}
+
+fn env() -> Option<Env> {
+    let moto = Moto::shared()?;
+    let proxy = AwsProxy::start(&moto.endpoint);
+    let dir = tempfile::tempdir().unwrap();
+    let name = dataplat_testkit::unique_name("up");
+    common::ok(common::dataplat(dir.path(), &["init", "--name", &name, "--region", REGION, "--enable", "trino"]));
+    let text = std::fs::read_to_string(dir.path().join("platform.yaml")).unwrap();
+    let deployment_id = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("deployment_id:"))
+        .map(|v| v.trim().trim_matches('"').to_owned())
+        .expect("init writes a deployment_id");
+    Some(Env { _moto: moto, proxy, dir, name, deployment_id })
+}
+
+/// `kubectl-dataplat ARGS` with AWS pointed at the proxy and nothing of the developer's setup.
+fn command(env: &Env, args: &[&str]) -> Command {
+    let dir = env.dir.path();
+    let (config, credentials) = (dir.join("aws-config"), dir.join("aws-credentials"));
+    std::fs::write(&config, "").unwrap();
+    std::fs::write(&credentials, "").unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kubectl-dataplat"));
+    command.current_dir(dir).args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") {
+            command.env_remove(&key);
+        }
+    }
+    command
+        .env("DATAPLAT_CACHE_DIR", common::cache_dir())
+        .env_remove("DATAPLAT_FILE")
+        .env_remove("DATAPLAT_LOG")
+        .env("KUBECONFIG", dir.join("kubeconfig"))
+        .env("HOME", dir)
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", &env.proxy.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("DATAPLAT_AWS_POLL_MS", "50");
+    command
+}
+
+fn run(env: &Env, args: &[&str]) -> Output {
+    command(env, args).output().expect("run kubectl-dataplat")
+}
+
+async fn clients(env: &Env) -> Clients {
+    // Straight to moto: what the tests check is not recorded as the command's calls.
+    let config = SdkConfigBuilder::new()
+        .region(REGION)
+        .endpoint_url(&env._moto.endpoint)
+        .static_credentials("testing", "testing")
+        .no_retries()
+        .load()
+        .await;
+    Clients::new(&config, Polling { interval: Duration::from_millis(50), timeout: Duration::from_secs(60) })
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+const STACKS: [&str; 4] = ["network", "iam", "interruption", "storage"];
+
+/// Every stack CREATE_COMPLETE (or UPDATE_COMPLETE), the cluster ACTIVE with its node group.
+fn assert_up(env: &Env) {
+    block_on(async {
+        let c = clients(env).await;
+        for suffix in STACKS {
+            let stack = format!("{}-{suffix}", env.name);
+            let status = dataplat_aws::stacks::status(&c.cfn, &stack).await.unwrap();
+            assert!(
+                matches!(status.as_deref(), Some("CREATE_COMPLETE" | "UPDATE_COMPLETE")),
+                "stack {stack}: {status:?}"
+            );
+        }
+        let cluster = dataplat_aws::eks::cluster_info_of(&c.eks, &env.name).await.unwrap().expect("the cluster exists");
+        assert_eq!(cluster.status, "ACTIVE");
+        let ng = c.eks.describe_nodegroup().cluster_name(&env.name).nodegroup_name("core").send().await.unwrap();
+        assert_eq!(ng.nodegroup.unwrap().status().unwrap().as_str(), "ACTIVE");
+    });
+}
+
+/// Nothing tagged with the deployment id is left, and neither the cluster nor a stack.
+fn assert_gone(env: &Env) {
+    block_on(async {
+        let c = clients(env).await;
+        let scope = dataplat_aws::sweep::Scope {
+            platform: env.name.clone(),
+            deployment_id: env.deployment_id.clone(),
+            retain_buckets: Default::default(),
+        };
+        let found = dataplat_aws::sweep::find(&c, &scope).await.unwrap();
+        assert!(found.is_empty(), "left behind: {found:?}");
+        assert!(dataplat_aws::eks::cluster_info_of(&c.eks, &env.name).await.unwrap().is_none());
+        for suffix in STACKS {
+            let stack = format!("{}-{suffix}", env.name);
+            assert_eq!(dataplat_aws::stacks::status(&c.cfn, &stack).await.unwrap(), None, "{stack}");
+        }
+    });
+}
+
+fn json_lines(output: &Output) -> Vec<serde_json::Value> {
+    common::stdout(output).lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+const EKS_WRITES: [&str; 14] = [
+    "CreateCluster",
+    "UpdateClusterConfig",
+    "UpdateClusterVersion",
+    "TagResource",
+    "CreateNodegroup",
+    "UpdateNodegroupConfig",
+    "CreateAddon",
+    "UpdateAddon",
+    "CreateAccessEntry",
+    "AssociateAccessPolicy",
+    "CreatePodIdentityAssociation",
+    "UpdatePodIdentityAssociation",
+    "DeletePodIdentityAssociation",
+    "DeleteAddon",
+];
+
+#[test]
+fn up_then_a_second_up_changes_nothing_then_down_leaves_nothing() {
+    let Some(env) = env() else { return };
+
+    let first = run(&env, &["up", "--cloud-only", "-o", "json"]);
+    assert!(first.status.success(), "up failed:\n{}", common::stderr(&first));
+    assert_up(&env);
+    let done = json_lines(&first).into_iter().find(|v| v["event"] == "done").expect("a done event");
+    let stacks = done["report"]["stacks"].as_array().unwrap();
+    assert_eq!(stacks.len(), 4, "{stacks:?}");
+    assert!(stacks.iter().all(|s| s["outcome"] == "created"), "{stacks:?}");
+    let changes = done["report"]["eks"]["changes"].as_array().unwrap();
+    for (kind, name) in [
+        ("cluster", env.name.as_str()),
+        ("nodegroup", "core"),
+        ("addon", "vpc-cni"),
+        ("addon", "aws-ebs-csi-driver"),
+        ("pod-identity", "karpenter/karpenter"),
+        ("pod-identity", "trino/trino"),
+    ] {
+        assert!(
+            changes.iter().any(|c| c["kind"] == kind && c["name"] == name && c["action"] == "created"),
+            "{kind} {name} not created: {changes:?}"
+        );
+    }
+    // The order of the reference: vpc-cni before the node group, coredns after it.
+    let position = |name: &str| changes.iter().position(|c| c["name"] == name).unwrap();
+    assert!(position("vpc-cni") < position("core") && position("core") < position("coredns"));
+    // The kubeconfig context uses our own exec credential.
+    let kubeconfig = std::fs::read_to_string(env.dir.path().join("kubeconfig")).unwrap();
+    assert!(kubeconfig.contains("command: kubectl-dataplat"), "{kubeconfig}");
+    assert!(kubeconfig.contains(&format!("current-context: {}.{REGION}", env.name)), "{kubeconfig}");
+
+    // Second run: empty change sets, no EKS writes at all.
+    env.proxy.clear();
+    let second = run(&env, &["up", "--cloud-only"]);
+    assert!(second.status.success(), "second up failed:\n{}", common::stderr(&second));
+    assert!(common::stderr(&second).contains("cloud: nothing to change"), "{}", common::stderr(&second));
+    assert_eq!(env.proxy.count("ExecuteChangeSet"), 0, "{:?}", env.proxy.operations("cloudformation"));
+    let eks_calls = env.proxy.operations("eks");
+    assert!(eks_calls.iter().any(|o| o == "DescribeCluster"), "the second run reads: {eks_calls:?}");
+    for write in EKS_WRITES {
+        assert!(!eks_calls.iter().any(|o| o == write), "second up called {write}: {eks_calls:?}");
+    }
+
+    // Data in a bucket does not stop `down`: buckets are emptied, then deleted.
+    block_on(async {
+        let c = clients(&env).await;
+        let buckets = c.s3.list_buckets().send().await.unwrap();
+        let ours: Vec<String> = buckets
+            .buckets()
+            .iter()
+            .filter_map(|b| b.name())
+            .filter(|n| n.contains(&env.deployment_id.to_ascii_lowercase()))
+            .map(str::to_owned)
+            .collect();
+        assert!(!ours.is_empty(), "trino's buckets exist");
+        for bucket in &ours {
+            for key in ["a.parquet", "b/c.parquet"] {
+                c.s3.put_object().bucket(bucket).key(key).body(b"data".to_vec().into()).send().await.unwrap();
+            }
+        }
+    });
+
+    let down = run(&env, &["down", "--cloud-only", "--yes"]);
+    let receipt = common::stdout(&down);
+    assert!(down.status.success(), "down failed:\n{receipt}\n{}", common::stderr(&down));
+    assert!(receipt.contains("0 billable resources remain"), "{receipt}");
+    assert_gone(&env);
+}
+
+#[test]
+fn down_keep_data_retains_the_data_buckets_and_lists_them() {
+    let Some(env) = env() else { return };
+    let up = run(&env, &["up", "--cloud-only"]);
+    assert!(up.status.success(), "up failed:\n{}", common::stderr(&up));
+    let down = run(&env, &["down", "--cloud-only", "--yes", "--keep-data", "-o", "json"]);
+    assert!(down.status.success(), "down failed:\n{}\n{}", common::stdout(&down), common::stderr(&down));
+    let done = json_lines(&down).into_iter().find(|v| v["event"] == "done").expect("a done event");
+    let retained = done["report"]["receipt"]["retained"].as_array().unwrap().clone();
+    assert!(!retained.is_empty(), "{done}");
+    block_on(async {
+        let c = clients(&env).await;
+        for found in &retained {
+            let bucket = found["id"].as_str().unwrap();
+            c.s3.head_bucket().bucket(bucket).send().await.unwrap_or_else(|e| panic!("{bucket} kept: {e:?}"));
+        }
+        // Clean up what the test kept, then nothing is left.
+        for found in &retained {
+            let bucket = found["id"].as_str().unwrap();
+            dataplat_aws::sweep::empty_bucket(&c.s3, bucket).await.unwrap();
+            c.s3.delete_bucket().bucket(bucket).send().await.unwrap();
+        }
+    });
+    assert_gone(&env);
+}
+
+#[test]
+fn down_without_yes_off_a_terminal_refuses_and_deletes_nothing() {
+    let Some(env) = env() else { return };
+    let down = command(&env, &["down", "--cloud-only"]).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(down.status.code(), Some(2), "{}", common::stderr(&down));
+    assert!(common::stderr(&down).contains("--yes"), "{}", common::stderr(&down));
+    assert!(env.proxy.requests().is_empty(), "no AWS call before confirmation: {:?}", env.proxy.requests());
+}
+
+/// Kill -9 of `up` at six points, each run converging past the previous kill; then a clean run,
+/// an unchanged run, and a `down` that leaves nothing.
+#[test]
+fn up_killed_at_six_points_converges_and_down_leaves_nothing() {
+    let Some(env) = env() else { return };
+    let points: [(&str, usize); 6] = [
+        ("CreateChangeSet", 2),  // the IAM stack's change set exists, never executed
+        ("ExecuteChangeSet", 2), // the interruption stack is executing
+        ("CreateCluster", 1),    // the cluster is CREATING and nobody waits
+        ("CreateAddon", 2),      // vpc-cni done, eks-pod-identity-agent created, unseen
+        ("CreateNodegroup", 1),  // the node group exists, add-ons after it do not
+        ("CreatePodIdentityAssociation", 1),
+    ];
+    for (operation, occurrence) in points {
+        let trap = env.proxy.trap(operation, occurrence);
+        let child =
+            command(&env, &["up", "--cloud-only", "-q"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        trap.arm(child.id());
+        let out = child.wait_with_output().unwrap();
+        let status = out.status;
+        assert!(trap.fired(), "{operation} #{occurrence} never came:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!status.success(), "up survived the kill at {operation}");
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.signal(), Some(9), "killed by SIGKILL at {operation}");
+        }
+    }
+    let last = run(&env, &["up", "--cloud-only"]);
+    assert!(last.status.success(), "the run after the kills failed:\n{}", common::stderr(&last));
+    assert_up(&env);
+    env.proxy.clear();
+    let again = run(&env, &["up", "--cloud-only"]);
+    assert!(again.status.success(), "{}", common::stderr(&again));
+    assert!(common::stderr(&again).contains("cloud: nothing to change"), "{}", common::stderr(&again));
+    assert_eq!(env.proxy.count("ExecuteChangeSet"), 0);
+
+    // A kill right after a create must not lead to a duplicate on the next run: exactly one
+    // association per service account (read through the proxy, which answers this call).
+    let listed = block_on(async {
+        let config = SdkConfigBuilder::new()
+            .region(REGION)
+            .endpoint_url(&env.proxy.endpoint)
+            .static_credentials("testing", "testing")
+            .no_retries()
+            .load()
+            .await;
+        let c = Clients::new(&config, Polling::default());
+        c.eks.list_pod_identity_associations().cluster_name(&env.name).send().await.unwrap()
+    });
+    let mut pairs: Vec<(String, String)> = listed
+        .associations()
+        .iter()
+        .map(|a| (a.namespace().unwrap_or_default().to_owned(), a.service_account().unwrap_or_default().to_owned()))
+        .collect();
+    let before = pairs.len();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(pairs.len(), before, "duplicate associations: {pairs:?}");
+
+    let down = run(&env, &["down", "--cloud-only", "--yes"]);
+    assert!(down.status.success(), "{}\n{}", common::stdout(&down), common::stderr(&down));
+    assert!(common::stdout(&down).contains("0 billable resources remain"), "{}", common::stdout(&down));
+    assert_gone(&env);
+}
+
+#[test]
+fn a_stack_left_in_rollback_complete_is_recovered_by_up() {
+    let Some(env) = env() else { return };
+    let first = run(&env, &["up", "--cloud-only"]);
+    assert!(first.status.success(), "{}", common::stderr(&first));
+    let stack = format!("{}-interruption", env.name);
+    env.proxy.fake_rollback(&stack);
+    let second = run(&env, &["up", "--cloud-only"]);
+    let stderr = common::stderr(&second);
+    assert!(second.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("stack {stack}: recovered")), "{stderr}");
+    assert_up(&env);
+    let down = run(&env, &["down", "--cloud-only", "--yes"]);
+    assert!(down.status.success(), "{}", common::stderr(&down));
+    assert_gone(&env);
+}
