@@ -53,12 +53,20 @@ fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabl
     assert!(prom_done < keda_done, "{log}");
     assert!(log.contains(&format!("keda/keda: create ServiceMonitor {keda_ns}/keda-operator")), "{log}");
     assert!(log.contains(&format!("keda/keda: create Deployment {keda_ns}/keda-operator")), "{log}");
+    // The Secret prometheus declares (Grafana's admin login) is created with the release.
+    assert!(log.contains(&format!("prometheus/prometheus: create Secret {prom_ns}/grafana-admin")), "{log}");
+    let grafana_admin = || read_secret(&kubeconfig, &prom_ns, "grafana-admin");
+    let created = grafana_admin();
+    assert_eq!(created.get("admin-user").map(String::as_str), Some("admin"), "{created:?}");
+    let password = created.get("admin-password").cloned().expect("a generated password");
+    assert!(password.len() >= 16 && password.chars().all(|c| c.is_ascii_alphanumeric()), "{password}");
 
     // Converged: a second apply writes nothing, and plan shows nothing to change.
     let second = run(args.clone());
     let log = stderr(&second);
     assert!(second.status.success(), "{log}");
     assert!(log.contains("applied 2 release(s): 0 writes"), "{log}");
+    assert_eq!(grafana_admin().get("admin-password"), Some(&password), "a re-apply keeps the generated password");
     let mut plan_args = cluster_args("plan");
     plan_args.extend(["-o".to_string(), "json".to_string()]);
     let plan = run(plan_args);
@@ -113,4 +121,24 @@ fn apply_without_a_reachable_cluster_fails_before_rendering_with_a_hint() {
     assert!(err.contains("cannot reach the cluster") && err.contains("hint: check --kubeconfig/--context"), "{err}");
     let missing = dataplat_env(dir, &["apply", "--kubeconfig", "/nonexistent/kubeconfig"], &[]);
     assert!(stderr(&missing).contains("cannot read kubeconfig /nonexistent/kubeconfig"), "{}", stderr(&missing));
+}
+
+/// A Secret's decoded data, read from the test API server.
+fn read_secret(kubeconfig: &str, namespace: &str, name: &str) -> std::collections::BTreeMap<String, String> {
+    use base64::Engine;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let options = dataplat_kube::ConnectOptions { kubeconfig: Some(kubeconfig.into()), context: None };
+        let cluster = dataplat_kube::Cluster::connect(&options).await.expect("connect");
+        let resolved = cluster.resolve("v1", "Secret").await.expect("discovery").expect("Secrets are served");
+        let secret = cluster.api(&resolved, Some(namespace)).get(name).await.expect("the Secret exists");
+        let data = secret.data["data"].as_object().cloned().unwrap_or_default();
+        data.into_iter()
+            .map(|(k, v)| {
+                let bytes =
+                    base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).expect("base64");
+                (k, String::from_utf8(bytes).expect("utf-8"))
+            })
+            .collect()
+    })
 }

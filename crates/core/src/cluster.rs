@@ -2,6 +2,11 @@
 //! manifests, hooks) and declared objects, its health checks and dependencies; objects a chart
 //! generates at render time are created once and never updated; workloads a ScaledObject or an
 //! HPA of the plan targets are marked so their replicas are never sent.
+//!
+//! The Secrets an addon declares (`generated-secret` in the contract: Grafana's admin login,
+//! Superset's secret key) join the addon's first release in apply order as create-only objects:
+//! their random values are drawn here, on every call, and sent only when the Secret does not
+//! exist yet, so the cluster keeps the first ones and they never appear in a plan or a render.
 
 use std::collections::BTreeSet;
 
@@ -27,9 +32,17 @@ pub struct ClusterReleases {
 pub fn kube_releases(plan: &Plan, platform: &str, charts: &[RenderedChart]) -> Result<ClusterReleases, ManifestError> {
     let mut out = ClusterReleases::default();
     let all: Vec<&crate::ReleasePlan> = plan.addons.iter().flat_map(|a| &a.releases).collect();
+    let mut secrets_placed = BTreeSet::new();
     for id in plan.release_order.iter().flatten() {
         let Some(release) = all.iter().find(|r| &r.id == id) else { continue };
         let mut objects = Vec::new();
+        if let Some(addon) = plan.addons.iter().find(|a| a.releases.iter().any(|r| &r.id == id))
+            && secrets_placed.insert(addon.name.clone())
+        {
+            for secret in &addon.secrets {
+                objects.push(generated_secret(&addon.name, secret)?);
+            }
+        }
         if let Some(chart) = charts.iter().find(|c| &c.release == id) {
             let manifests = chart.crds.iter().chain(&chart.manifests).chain(chart.hooks.iter().map(|h| &h.manifest));
             for m in manifests {
@@ -72,4 +85,57 @@ pub fn kube_releases(plan: &Plan, platform: &str, charts: &[RenderedChart]) -> R
         });
     }
     Ok(out)
+}
+
+/// The letters of generated values: `[A-Za-z0-9]`, as the contract promises.
+const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `length` characters of [`ALPHANUMERIC`] from the operating system's random source, unbiased
+/// (bytes at or above 248 = 4 * 62 are drawn again).
+pub fn random_alphanumeric(length: usize) -> Result<String, getrandom::Error> {
+    let mut out = String::with_capacity(length);
+    let mut buffer = [0u8; 64];
+    while out.len() < length {
+        getrandom::fill(&mut buffer)?;
+        for b in buffer {
+            if out.len() == length {
+                break;
+            }
+            if usize::from(b) < 4 * ALPHANUMERIC.len() {
+                out.push(char::from(ALPHANUMERIC[usize::from(b) % ALPHANUMERIC.len()]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A declared Secret as a create-only object with freshly drawn values.
+fn generated_secret(addon: &str, secret: &dataplat_plugin::contract::GeneratedSecret) -> Result<Object, ManifestError> {
+    let source = format!("{addon} secret {}/{}", secret.namespace, secret.name);
+    let mut data = serde_json::Map::new();
+    for (key, value) in &secret.fixed {
+        data.insert(key.clone(), serde_json::Value::String(value.clone()));
+    }
+    for key in &secret.random_keys {
+        let length = usize::try_from(secret.length).unwrap_or(usize::MAX);
+        let value = random_alphanumeric(length).map_err(|e| ManifestError {
+            origin: source.clone(),
+            message: format!("cannot draw random bytes for key {key}: {e}"),
+        })?;
+        data.insert(key.clone(), serde_json::Value::String(value));
+    }
+    let value = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": secret.name,
+            "namespace": secret.namespace,
+            "labels": {"app.kubernetes.io/managed-by": "kubectl-dataplat", "dataplat.io/addon": addon},
+        },
+        "type": "Opaque",
+        "stringData": data,
+    });
+    let mut object = Object::new(value, source)?;
+    object.create_only = true;
+    Ok(object)
 }

@@ -98,3 +98,78 @@ fn dependencies_order_planning_and_expose_endpoints() {
     let wave_of = |id: &str| waves.iter().position(|w| w.iter().any(|r| r == id)).expect(id);
     assert!(wave_of("prometheus/prometheus") < wave_of("keda/keda"));
 }
+
+/// The plan of `extra` (flags and blocks) on top of the core keys, with the built-ins only.
+fn builtin_plan(extra: &str) -> dataplat_core::Plan {
+    let text = format!("name: secrets\nregion: us-west-2\ndeployment_id: Abcd1234\n{extra}");
+    let doc = dataplat_config::parse("platform.yaml", &text).expect("parses");
+    let addons = Addons::builtin(&host()).expect("built-ins load");
+    let (platform, _) = dataplat_config::validate(&doc, &addons.catalog()).expect("valid");
+    compose(&addons, &platform, &doc).expect("composes")
+}
+
+#[test]
+fn declared_secrets_become_create_only_objects_of_the_addons_first_release() {
+    let plan = builtin_plan("enable_prometheus: true\nenable_superset: true\n");
+    let declared: Vec<(String, String)> =
+        plan.addons.iter().flat_map(|a| a.secrets.iter().map(|s| (s.namespace.clone(), s.name.clone()))).collect();
+    assert!(declared.iter().any(|(_, n)| n == "grafana-admin"), "{declared:?}");
+    assert!(declared.iter().any(|(_, n)| n == "superset-secret-key"), "{declared:?}");
+
+    let secrets_of = |releases: &dataplat_core::cluster::ClusterReleases| -> Vec<(String, serde_json::Value)> {
+        releases
+            .releases
+            .iter()
+            .flat_map(|r| {
+                r.objects.iter().filter(|o| o.value["kind"] == "Secret").map(|o| {
+                    assert!(o.create_only, "{}: generated Secrets are created once, never updated", o.source);
+                    (r.id.clone(), o.value.clone())
+                })
+            })
+            .collect()
+    };
+    let first = secrets_of(&dataplat_core::cluster::kube_releases(&plan, "secrets", &[]).expect("releases"));
+    let second = secrets_of(&dataplat_core::cluster::kube_releases(&plan, "secrets", &[]).expect("releases"));
+    assert_eq!(first.len(), declared.len(), "{first:?}");
+    for addon in &plan.addons {
+        let Some(first_release) =
+            plan.release_order.iter().flatten().find(|id| addon.releases.iter().any(|r| &r.id == *id))
+        else {
+            continue;
+        };
+        for secret in &addon.secrets {
+            let (release, value) = first
+                .iter()
+                .find(|(_, v)| v["metadata"]["name"] == secret.name.as_str())
+                .expect("the Secret is applied");
+            assert_eq!(release, first_release, "{}: in the addon's first release", secret.name);
+            assert_eq!(value["metadata"]["namespace"], secret.namespace.as_str());
+            for (key, fixed) in &secret.fixed {
+                assert_eq!(value["stringData"][key], fixed.as_str());
+            }
+            for key in &secret.random_keys {
+                let drawn = value["stringData"][key].as_str().expect("a drawn value");
+                assert_eq!(drawn.len(), secret.length as usize);
+                assert!(drawn.chars().all(|c| c.is_ascii_alphanumeric()), "{drawn}");
+                let again = second.iter().find(|(_, v)| v["metadata"]["name"] == secret.name.as_str()).unwrap();
+                assert_ne!(again.1["stringData"][key], drawn, "values are drawn anew, never derived");
+            }
+        }
+    }
+}
+
+#[test]
+fn random_values_use_every_letter_and_digit_without_bias_to_the_first() {
+    let text = dataplat_core::cluster::random_alphanumeric(62 * 2000).expect("random");
+    assert_eq!(text.len(), 62 * 2000);
+    let mut counts = std::collections::BTreeMap::new();
+    for c in text.chars() {
+        assert!(c.is_ascii_alphanumeric());
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    assert_eq!(counts.len(), 62, "every character appears");
+    // Unbiased: 2,000 each, so 16,000 for the first 8 (sd ~125). `byte % 62` over all 256 bytes
+    // would favour exactly those 8 (5/256 each instead of 4/256): ~19,400.
+    let first: usize = "ABCDEFGH".chars().map(|c| counts[&c]).sum();
+    assert!(first < 17_000, "the first 8 letters were drawn {first} times; 16,000 expected");
+}
