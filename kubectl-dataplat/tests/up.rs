@@ -282,7 +282,13 @@ fn up_killed_at_six_points_converges_and_down_leaves_nothing() {
         trap.arm(child.id());
         let out = child.wait_with_output().unwrap();
         let status = out.status;
-        assert!(trap.fired(), "{operation} #{occurrence} never came:\n{}", String::from_utf8_lossy(&out.stderr));
+        // The proxy marks the trap fired after `kill` returns, which may be after the child is
+        // reaped here: wait for it rather than race it.
+        assert!(
+            trap.wait_fired(Duration::from_secs(30)),
+            "{operation} #{occurrence} never came:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(!status.success(), "up survived the kill at {operation}");
         {
             use std::os::unix::process::ExitStatusExt;

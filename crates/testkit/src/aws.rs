@@ -251,7 +251,8 @@ impl Trap {
         self.inner.changed.notify_all();
     }
 
-    /// True once the process was killed and the connection dropped.
+    /// True once the process was killed and the connection dropped. The child may be reaped a
+    /// moment before this turns true; tests waiting on the child use [`Trap::wait_fired`].
     pub fn fired(&self) -> bool {
         self.inner.lock().fired
     }
