@@ -80,7 +80,8 @@ pub enum Command {
     Init(InitArgs),
     /// Check platform.yaml and the plugins it uses; no cloud calls.
     Validate(OutputArgs),
-    /// Show what `up` would do.
+    /// Show what `up` would do: the cloud (stack change sets, EKS changes) and the releases'
+    /// diff against the cluster; `--offline` from the config alone.
     Plan(PlanArgs),
     /// Write every manifest and declaration to a directory, for GitOps or review.
     Render(RenderArgs),
@@ -160,8 +161,16 @@ pub struct InitArgs {
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// Plan from the config and plugins only, without asking AWS or the cluster.
-    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "mirror"])]
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "mirror", "cloud_only", "cluster_only"])]
     pub offline: bool,
+    /// Plan the cloud only: each stack's change set (created, read, deleted; never executed) and
+    /// the EKS changes; no cluster needed.
+    #[arg(long, conflicts_with_all = ["cluster_only", "kubeconfig", "context", "mirror"])]
+    pub cloud_only: bool,
+    /// Plan the releases on a cluster only (one dataplat did not create, as with `apply`); no AWS
+    /// calls.
+    #[arg(long)]
+    pub cluster_only: bool,
     #[command(flatten)]
     pub cluster: ClusterArgs,
     /// Fetch charts of `FROM` (a repository URL prefix or an OCI registry) from `TO` instead

@@ -68,11 +68,12 @@ fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabl
     assert!(log.contains("applied 2 release(s): 0 writes"), "{log}");
     assert_eq!(grafana_admin().get("admin-password"), Some(&password), "a re-apply keeps the generated password");
     let mut plan_args = cluster_args("plan");
-    plan_args.extend(["-o".to_string(), "json".to_string()]);
+    plan_args.extend(["--cluster-only".to_string(), "-o".to_string(), "json".to_string()]);
     let plan = run(plan_args);
     assert!(plan.status.success(), "{}", stderr(&plan));
-    let reports: serde_json::Value = serde_json::from_str(&stdout(&plan)).expect("json");
-    for report in reports.as_array().expect("reports") {
+    let planned: serde_json::Value = serde_json::from_str(&stdout(&plan)).expect("json");
+    assert!(planned["cloud"].is_null(), "--cluster-only plans no cloud: {planned}");
+    for report in planned["releases"].as_array().expect("reports") {
         for change in report["changes"].as_array().expect("changes") {
             assert_eq!(change["action"], "unchanged", "{change}");
         }
@@ -88,7 +89,9 @@ fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabl
         ),
     )
     .expect("write");
-    let table = run(cluster_args("plan"));
+    let mut plan_args = cluster_args("plan");
+    plan_args.push("--cluster-only".to_string());
+    let table = run(plan_args);
     let out = stdout(&table);
     assert!(table.status.success(), "{}", stderr(&table));
     assert!(out.contains(&format!("update keda/keda: Deployment {keda_ns}/keda-operator")), "{out}");

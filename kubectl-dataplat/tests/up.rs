@@ -18,7 +18,7 @@ use std::time::Duration;
 use dataplat_aws::clients::Clients;
 use dataplat_aws::stacks::{Polling, SdkConfigBuilder};
 use dataplat_testkit::Moto;
-use dataplat_testkit::aws::AwsProxy;
+use dataplat_testkit::aws::{AwsProxy, EKS_WRITES};
 
 const REGION: &str = "us-west-2";
 
@@ -139,26 +139,38 @@ fn json_lines(output: &Output) -> Vec<serde_json::Value> {
     common::stdout(output).lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
-const EKS_WRITES: [&str; 14] = [
-    "CreateCluster",
-    "UpdateClusterConfig",
-    "UpdateClusterVersion",
-    "TagResource",
-    "CreateNodegroup",
-    "UpdateNodegroupConfig",
-    "CreateAddon",
-    "UpdateAddon",
-    "CreateAccessEntry",
-    "AssociateAccessPolicy",
-    "CreatePodIdentityAssociation",
-    "UpdatePodIdentityAssociation",
-    "DeletePodIdentityAssociation",
-    "DeleteAddon",
-];
-
 #[test]
 fn up_then_a_second_up_changes_nothing_then_down_leaves_nothing() {
     let Some(env) = env() else { return };
+
+    // `plan` before anything exists: every stack a create, the cluster new, and nothing made.
+    let planned = run(&env, &["plan", "--cloud-only", "-o", "json"]);
+    assert!(planned.status.success(), "plan failed:\n{}", common::stderr(&planned));
+    let planned: serde_json::Value = serde_json::from_str(&common::stdout(&planned)).expect("plan json");
+    let stacks = planned["cloud"]["stacks"].as_array().unwrap();
+    assert_eq!(stacks.len(), 4, "{planned}");
+    for stack in stacks {
+        assert_eq!(stack["kind"], "create", "{stack}");
+        assert!(!stack["changes"].as_array().unwrap().is_empty(), "{stack}");
+    }
+    assert!(planned["cloud"]["eks"]["cluster"].is_null(), "{planned}");
+    let eks_planned = planned["cloud"]["eks"]["changes"].as_array().unwrap().clone();
+    assert_eq!(eks_planned[0]["kind"], "cluster", "{planned}");
+    assert!(planned["releases"].is_null(), "--cloud-only plans no releases: {planned}");
+    assert_eq!(env.proxy.count("ExecuteChangeSet"), 0);
+    assert!(
+        !env.proxy.operations("eks").iter().any(|o| EKS_WRITES.contains(&o.as_str())),
+        "{:?}",
+        env.proxy.operations("eks")
+    );
+    assert_gone(&env);
+    let table = run(&env, &["plan"]);
+    let text = common::stdout(&table);
+    assert!(table.status.success(), "{}", common::stderr(&table));
+    assert!(text.contains(&format!("{}-network", env.name)) && text.contains("create"), "{text}");
+    assert!(text.contains(&format!("+ create cluster {}", env.name)), "{text}");
+    assert!(text.contains("does not exist yet"), "{text}");
+    env.proxy.clear();
 
     let first = run(&env, &["up", "--cloud-only", "-o", "json"]);
     assert!(first.status.success(), "up failed:\n{}", common::stderr(&first));
@@ -184,10 +196,24 @@ fn up_then_a_second_up_changes_nothing_then_down_leaves_nothing() {
     // The order of the reference: vpc-cni before the node group, coredns after it.
     let position = |name: &str| changes.iter().position(|c| c["name"] == name).unwrap();
     assert!(position("vpc-cni") < position("core") && position("core") < position("coredns"));
+    // What `plan` announced is what `up` did.
+    let key = |c: &serde_json::Value| (c["kind"].to_string(), c["name"].to_string(), c["action"].to_string());
+    assert_eq!(
+        eks_planned.iter().map(key).collect::<Vec<_>>(),
+        changes.iter().map(key).collect::<Vec<_>>(),
+        "plan and up disagree"
+    );
     // The kubeconfig context uses our own exec credential.
     let kubeconfig = std::fs::read_to_string(env.dir.path().join("kubeconfig")).unwrap();
     assert!(kubeconfig.contains("command: kubectl-dataplat"), "{kubeconfig}");
     assert!(kubeconfig.contains(&format!("current-context: {}.{REGION}", env.name)), "{kubeconfig}");
+
+    // Converged: `plan` finds nothing to change.
+    env.proxy.clear();
+    let replanned = run(&env, &["plan", "--cloud-only"]);
+    assert!(replanned.status.success(), "{}", common::stderr(&replanned));
+    assert!(common::stdout(&replanned).contains("cloud: nothing to change"), "{}", common::stdout(&replanned));
+    assert_eq!(env.proxy.count("ExecuteChangeSet"), 0);
 
     // Second run: empty change sets, no EKS writes at all.
     env.proxy.clear();
@@ -200,6 +226,36 @@ fn up_then_a_second_up_changes_nothing_then_down_leaves_nothing() {
     for write in EKS_WRITES {
         assert!(!eks_calls.iter().any(|o| o == write), "second up called {write}: {eks_calls:?}");
     }
+
+    // A change to the `cluster:` block: `plan` names it and sends nothing, then `up` makes
+    // exactly that change.
+    let path = env.dir.path().join("platform.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!("{text}\ncluster:\n  control_plane_logs: [api, audit]\n  core_node_group:\n    max_size: 10\n"),
+    )
+    .unwrap();
+    env.proxy.clear();
+    let planned = run(&env, &["plan", "--cloud-only", "-o", "json"]);
+    assert!(planned.status.success(), "{}", common::stderr(&planned));
+    let planned: serde_json::Value = serde_json::from_str(&common::stdout(&planned)).expect("plan json");
+    assert!(planned["cloud"]["stacks"].as_array().unwrap().iter().all(|s| s["changes"].as_array().unwrap().is_empty()));
+    let eks_planned = planned["cloud"]["eks"]["changes"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = eks_planned.iter().filter_map(|c| c["kind"].as_str()).collect();
+    assert_eq!(kinds, ["cluster", "nodegroup"], "{eks_planned:?}");
+    assert!(eks_planned[1]["detail"].as_str().unwrap().contains("size 4..10"), "{eks_planned:?}");
+    assert!(!env.proxy.operations("eks").iter().any(|o| EKS_WRITES.contains(&o.as_str())));
+    let changed = run(&env, &["up", "--cloud-only", "-o", "json"]);
+    assert!(changed.status.success(), "{}", common::stderr(&changed));
+    let done = json_lines(&changed).into_iter().find(|v| v["event"] == "done").expect("a done event");
+    let made = done["report"]["eks"]["changes"].as_array().unwrap();
+    assert_eq!(made.iter().map(key).collect::<Vec<_>>(), eks_planned.iter().map(key).collect::<Vec<_>>());
+    block_on(async {
+        let c = clients(&env).await;
+        let ng = c.eks.describe_nodegroup().cluster_name(&env.name).nodegroup_name("core").send().await.unwrap();
+        assert_eq!(ng.nodegroup.unwrap().scaling_config().unwrap().max_size(), Some(10));
+    });
 
     // Data in a bucket does not stop `down`: buckets are emptied, then deleted.
     block_on(async {
@@ -230,8 +286,20 @@ fn up_then_a_second_up_changes_nothing_then_down_leaves_nothing() {
 #[test]
 fn down_keep_data_retains_the_data_buckets_and_lists_them() {
     let Some(env) = env() else { return };
+    let missing = run(&env, &["kubeconfig", "--print"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", common::stderr(&missing));
+    assert!(common::stderr(&missing).contains("does not exist"), "{}", common::stderr(&missing));
     let up = run(&env, &["up", "--cloud-only"]);
     assert!(up.status.success(), "up failed:\n{}", common::stderr(&up));
+    // `kubeconfig` describes the cluster: moto's endpoint and CA, our exec credential.
+    let printed = common::ok(run(&env, &["kubeconfig", "--print"]));
+    let server = block_on(async {
+        let c = clients(&env).await;
+        dataplat_aws::eks::cluster_info_of(&c.eks, &env.name).await.unwrap().unwrap().endpoint
+    });
+    assert!(printed.contains(&format!("server: {server}")), "{printed}");
+    assert!(printed.contains("command: kubectl-dataplat"), "{printed}");
+    assert!(printed.contains(&format!("current-context: {}.{REGION}", env.name)), "{printed}");
     let down = run(&env, &["down", "--cloud-only", "--yes", "--keep-data", "-o", "json"]);
     assert!(down.status.success(), "down failed:\n{}\n{}", common::stdout(&down), common::stderr(&down));
     let done = json_lines(&down).into_iter().find(|v| v["event"] == "done").expect("a done event");

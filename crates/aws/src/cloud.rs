@@ -38,8 +38,8 @@ use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, from_plan, 
 /// The core node group's name.
 pub const CORE_NODEGROUP: &str = "core";
 
-/// Settings of the cloud layer that platform.yaml does not carry (yet); the defaults follow the
-/// reference deployment.
+/// Settings of the cloud layer: from platform.yaml's `cluster:` block ([`CloudOptions::from_plan`]),
+/// plus the bucket encryption, which platform.yaml does not carry (SSE-S3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudOptions {
     pub nat: NatMode,
@@ -55,23 +55,36 @@ pub struct CloudOptions {
     pub secrets_key_arn: Option<String>,
 }
 
-impl Default for CloudOptions {
-    /// The reference's core node group (m6a.xlarge, 4..8, 100 GiB, AL2023), one NAT gateway,
-    /// public and private endpoint, every control-plane log type.
-    fn default() -> Self {
+impl CloudOptions {
+    /// The options a `cluster:` block gives.
+    pub fn from_settings(c: &dataplat_core::ClusterSettings) -> CloudOptions {
+        let ng = &c.core_node_group;
         CloudOptions {
-            nat: NatMode::Single,
+            nat: if c.single_nat_gateway { NatMode::Single } else { NatMode::PerZone },
             encryption: Encryption::S3Managed,
-            core_instance_types: vec!["m6a.xlarge".into()],
-            core_min: 4,
-            core_desired: 4,
-            core_max: 8,
-            core_disk_gib: 100,
-            log_types: eks::ALL_LOG_TYPES.iter().map(|s| (*s).to_owned()).collect(),
-            endpoint_public_access: true,
-            public_access_cidrs: Vec::new(),
-            secrets_key_arn: None,
+            core_instance_types: ng.instance_types.clone(),
+            core_min: ng.min_size,
+            core_desired: ng.desired_size,
+            core_max: ng.max_size,
+            core_disk_gib: ng.disk_size_gib,
+            log_types: c.control_plane_logs.clone(),
+            endpoint_public_access: c.endpoint_public_access,
+            public_access_cidrs: c.public_access_cidrs.clone(),
+            secrets_key_arn: c.secrets_kms_key_arn.clone(),
         }
+    }
+
+    /// The options of `plan`'s platform.
+    pub fn from_plan(plan: &Plan) -> CloudOptions {
+        CloudOptions::from_settings(&plan.platform.cluster)
+    }
+}
+
+impl Default for CloudOptions {
+    /// What an absent `cluster:` block means: the reference's core node group (m6a.xlarge, 4..8,
+    /// 100 GiB, AL2023), one NAT gateway, public and private endpoint, every control-plane log type.
+    fn default() -> Self {
+        CloudOptions::from_settings(&dataplat_core::ClusterSettings::default())
     }
 }
 
@@ -373,6 +386,55 @@ pub async fn up(
     Ok(UpReport { identity, stacks: results, eks: report })
 }
 
+/// What [`up`] would do now (`kubectl dataplat plan`): each stack's change set, created, read and
+/// deleted, never executed; and the EKS changes [`eks::plan`] finds. Only reads and change sets:
+/// nothing is created, updated or left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CloudPlan {
+    pub identity: Identity,
+    pub stacks: Vec<stacks::PlannedChanges>,
+    pub eks: eks::EksPlan,
+}
+
+impl CloudPlan {
+    /// True when `up` would change nothing in the cloud.
+    pub fn unchanged(&self) -> bool {
+        self.stacks.iter().all(|s| s.changes.is_empty() && !s.replaces_failed_stack) && self.eks.changes.is_empty()
+    }
+}
+
+/// The network stack's resources as `up` will see them: the live ones when the stack exists,
+/// else the template's logical ids standing in for the ids it will create.
+fn network_or_placeholders(
+    live: BTreeMap<String, String>,
+    specs: &[(Stack, templates::Template)],
+) -> BTreeMap<String, String> {
+    if !live.is_empty() {
+        return live;
+    }
+    specs
+        .iter()
+        .filter(|(stack, _)| *stack == Stack::Network)
+        .flat_map(|(_, template)| template.resources.keys())
+        .map(|id| (id.clone(), format!("(new {id})")))
+        .collect()
+}
+
+/// What [`up`] would do; see [`CloudPlan`].
+pub async fn plan(clients: &Clients, plan: &Plan, options: &CloudOptions) -> Result<CloudPlan> {
+    let identity = identity(clients).await?;
+    let ctx = from_plan::context(plan);
+    let mut planned = Vec::new();
+    for (_, spec) in stack_specs(plan, options)? {
+        planned.push(stacks::plan(&clients.cfn, &spec).await?);
+    }
+    let live = stacks::physical_ids(&clients.cfn, &ctx.stack_name(Stack::Network)).await?;
+    let network = network_or_placeholders(live, &templates(plan, options)?);
+    let spec = eks_spec(plan, options, &identity, &network)?;
+    let eks = eks::plan(&clients.eks, &spec).await?;
+    Ok(CloudPlan { identity, stacks: planned, eks })
+}
+
 /// Options of [`down`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DownOptions {
@@ -456,6 +518,79 @@ pub async fn down(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn plan(cluster: dataplat_core::ClusterSettings) -> Plan {
+        Plan {
+            platform: dataplat_core::PlatformSummary {
+                name: "p1".into(),
+                region: "us-west-2".into(),
+                deployment_id: "Ab3dE9xZ".into(),
+                kubernetes_version: "1.34".into(),
+                vpc_cidr: "10.0.0.0/16".into(),
+                tags: BTreeMap::new(),
+                cluster,
+            },
+            addons: Vec::new(),
+            release_order: Vec::new(),
+        }
+    }
+
+    fn network() -> BTreeMap<String, String> {
+        [("PrivateSubnetA", "s-a"), ("PrivateSubnetB", "s-b"), ("NodeSubnetA", "n-a"), ("NodeSubnetB", "n-b")]
+            .into_iter()
+            .chain([("NodeSecurityGroup", "sg-1")])
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_cluster_block_reaches_the_eks_spec_and_the_network() {
+        let identity = Identity { account: "123456789012".into(), partition: "aws".into(), arn: "arn:x".into() };
+        let default = plan(Default::default());
+        let options = CloudOptions::from_plan(&default);
+        assert_eq!(options, CloudOptions::default());
+        let spec = eks_spec(&default, &options, &identity, &network()).unwrap();
+        assert!(spec.cluster.endpoint_public_access && spec.cluster.secrets_key_arn.is_none());
+        assert_eq!(spec.cluster.log_types.len(), 5);
+        assert_eq!(
+            (spec.nodegroups[0].min_size, spec.nodegroups[0].desired_size, spec.nodegroups[0].max_size),
+            (4, 4, 8)
+        );
+
+        let mut custom = dataplat_core::ClusterSettings {
+            endpoint_public_access: true,
+            public_access_cidrs: vec!["203.0.113.0/24".into()],
+            control_plane_logs: vec!["audit".into()],
+            secrets_kms_key_arn: Some("arn:aws:kms:us-west-2:123456789012:key/k".into()),
+            single_nat_gateway: false,
+            ..Default::default()
+        };
+        custom.core_node_group.instance_types = vec!["m7a.large".into()];
+        custom.core_node_group.min_size = 1;
+        custom.core_node_group.desired_size = 2;
+        custom.core_node_group.max_size = 3;
+        custom.core_node_group.disk_size_gib = 50;
+        let custom = plan(custom);
+        let options = CloudOptions::from_plan(&custom);
+        assert_eq!(options.nat, NatMode::PerZone);
+        let spec = eks_spec(&custom, &options, &identity, &network()).unwrap();
+        assert_eq!(spec.cluster.public_access_cidrs, ["203.0.113.0/24"]);
+        assert_eq!(spec.cluster.log_types, ["audit"]);
+        assert_eq!(spec.cluster.secrets_key_arn.as_deref(), Some("arn:aws:kms:us-west-2:123456789012:key/k"));
+        let ng = &spec.nodegroups[0];
+        assert_eq!(ng.instance_types, ["m7a.large"]);
+        assert_eq!((ng.min_size, ng.desired_size, ng.max_size, ng.disk_size), (1, 2, 3, 50));
+        // One NAT gateway per zone in the network template.
+        let templates = templates(&custom, &options).unwrap();
+        let network = &templates.iter().find(|(s, _)| *s == Stack::Network).unwrap().1;
+        let nats = network.to_value()["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::EC2::NatGateway")
+            .count();
+        assert_eq!(nats, 3);
+    }
 
     #[test]
     fn zone_ids_take_one_letter_suffixes_in_order() {

@@ -37,7 +37,7 @@ use crate::stacks::Polling;
 pub const CLUSTER_ADMIN_POLICY: &str = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /// The control-plane log types we enable by default: all of them.
-pub const ALL_LOG_TYPES: [&str; 5] = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+pub const ALL_LOG_TYPES: [&str; 5] = dataplat_core::CONTROL_PLANE_LOG_TYPES;
 
 // ---------------------------------------------------------------------------------------------
 // Desired state
@@ -328,11 +328,31 @@ fn not_found<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> bool {
 struct Waiter<'a> {
     polling: Polling,
     on_event: &'a mut dyn FnMut(&EksEvent),
+    /// [`plan`]: every write is built and dropped unsent, and nothing is waited for.
+    dry_run: bool,
 }
 
 impl Waiter<'_> {
     fn emit(&mut self, event: EksEvent) {
         (self.on_event)(&event);
+    }
+
+    /// Sends a write request; in a dry run the request future is dropped without being polled,
+    /// so nothing goes out.
+    async fn send<T, E, R>(
+        &self,
+        operation: &'static str,
+        resource: &str,
+        request: impl std::future::Future<Output = std::result::Result<T, SdkError<E, R>>>,
+    ) -> Result<()>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: fmt::Debug,
+    {
+        if self.dry_run {
+            return Ok(());
+        }
+        request.await.map(drop).map_err(|e| api(operation, resource, e))
     }
 
     fn changed(
@@ -435,7 +455,7 @@ fn minor(version: &str) -> Option<(u32, u32)> {
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
 }
 
-async fn create_cluster(eks: &Client, spec: &ClusterSpec) -> Result<()> {
+async fn create_cluster(eks: &Client, spec: &ClusterSpec, w: &Waiter<'_>) -> Result<()> {
     let mut vpc = VpcConfigRequest::builder()
         .set_subnet_ids(Some(spec.subnet_ids.clone()))
         .set_security_group_ids(Some(spec.security_group_ids.clone()))
@@ -462,8 +482,7 @@ async fn create_cluster(eks: &Client, spec: &ClusterSpec) -> Result<()> {
         request = request
             .encryption_config(EncryptionConfig::builder().provider(Provider::builder().key_arn(key).build()).build());
     }
-    request.send().await.map_err(|e| api("CreateCluster", &spec.name, e))?;
-    Ok(())
+    w.send("CreateCluster", &spec.name, request.send()).await
 }
 
 /// Waits until the cluster is ACTIVE (or gone, when `gone` is true).
@@ -473,6 +492,9 @@ async fn wait_cluster(
     w: &mut Waiter<'_>,
     gone: bool,
 ) -> Result<Option<aws_sdk_eks::types::Cluster>> {
+    if w.dry_run {
+        return if gone { Ok(None) } else { describe_cluster(eks, name).await };
+    }
     w.until(ResourceKind::Cluster, name, || async {
         let cluster = describe_cluster(eks, name).await?;
         let Some(cluster) = cluster else {
@@ -510,7 +532,7 @@ async fn converge_cluster(
     w: &mut Waiter<'_>,
     changes: &mut Vec<Change>,
     warnings: &mut Vec<String>,
-) -> Result<aws_sdk_eks::types::Cluster> {
+) -> Result<Option<aws_sdk_eks::types::Cluster>> {
     let name = spec.name.as_str();
     let mut current = describe_cluster(eks, name).await?;
     if let Some(cluster) = &current {
@@ -520,21 +542,23 @@ async fn converge_cluster(
                 current = None;
             }
             Some(ClusterStatus::Failed) => {
-                eks.delete_cluster().name(name).send().await.map_err(|e| api("DeleteCluster", name, e))?;
+                w.send("DeleteCluster", name, eks.delete_cluster().name(name).send()).await?;
                 wait_cluster(eks, name, w, true).await?;
-                create_cluster(eks, spec).await?;
+                create_cluster(eks, spec, w).await?;
                 w.changed(changes, ResourceKind::Cluster, name, Action::Recreated, Some("it was FAILED".into()));
-                return Ok(wait_cluster(eks, name, w, false).await?.expect("waited for ACTIVE"));
+                return active_cluster(eks, name, w).await;
             }
             _ => {}
         }
     }
     let Some(_) = current else {
-        create_cluster(eks, spec).await?;
+        create_cluster(eks, spec, w).await?;
         w.changed(changes, ResourceKind::Cluster, name, Action::Created, Some(format!("Kubernetes {}", spec.version)));
-        return Ok(wait_cluster(eks, name, w, false).await?.expect("waited for ACTIVE"));
+        return active_cluster(eks, name, w).await;
     };
-    let mut cluster = wait_cluster(eks, name, w, false).await?.expect("waited for ACTIVE");
+    let Some(mut cluster) = wait_cluster(eks, name, w, false).await? else {
+        return Err(vanished(ResourceKind::Cluster, name));
+    };
 
     // Version: one minor at a time, never down.
     let (want, have) = (minor(&spec.version), cluster.version().and_then(minor));
@@ -547,14 +571,9 @@ async fn converge_cluster(
         }
         while have < want && have.0 == want.0 {
             let next = format!("{}.{}", have.0, have.1 + 1);
-            eks.update_cluster_version()
-                .name(name)
-                .version(&next)
-                .send()
-                .await
-                .map_err(|e| api("UpdateClusterVersion", name, e))?;
+            w.send("UpdateClusterVersion", name, eks.update_cluster_version().name(name).version(&next).send()).await?;
             w.changed(changes, ResourceKind::Cluster, name, Action::Updated, Some(format!("Kubernetes {next}")));
-            cluster = wait_cluster(eks, name, w, false).await?.expect("waited for ACTIVE");
+            cluster = settled_cluster(eks, name, w, cluster).await?;
             have = (have.0, have.1 + 1);
         }
     }
@@ -562,15 +581,11 @@ async fn converge_cluster(
     // Logging.
     let want_logs: BTreeSet<String> = spec.log_types.iter().cloned().collect();
     if enabled_log_types(&cluster) != want_logs {
-        eks.update_cluster_config()
-            .name(name)
-            .logging(logging(&spec.log_types))
-            .send()
-            .await
-            .map_err(|e| api("UpdateClusterConfig", name, e))?;
+        let request = eks.update_cluster_config().name(name).logging(logging(&spec.log_types)).send();
+        w.send("UpdateClusterConfig", name, request).await?;
         let detail = format!("control-plane logs: {}", spec.log_types.join(", "));
         w.changed(changes, ResourceKind::Cluster, name, Action::Updated, Some(detail));
-        cluster = wait_cluster(eks, name, w, false).await?.expect("waited for ACTIVE");
+        cluster = settled_cluster(eks, name, w, cluster).await?;
     }
 
     // Endpoint access (subnets cannot change in place).
@@ -598,16 +613,12 @@ async fn converge_cluster(
             if !spec.public_access_cidrs.is_empty() {
                 req = req.set_public_access_cidrs(Some(spec.public_access_cidrs.clone()));
             }
-            eks.update_cluster_config()
-                .name(name)
-                .resources_vpc_config(req.build())
-                .send()
-                .await
-                .map_err(|e| api("UpdateClusterConfig", name, e))?;
+            let request = eks.update_cluster_config().name(name).resources_vpc_config(req.build()).send();
+            w.send("UpdateClusterConfig", name, request).await?;
             let detail =
                 format!("endpoint public {} private {}", spec.endpoint_public_access, spec.endpoint_private_access);
             w.changed(changes, ResourceKind::Cluster, name, Action::Updated, Some(detail));
-            cluster = wait_cluster(eks, name, w, false).await?.expect("waited for ACTIVE");
+            cluster = settled_cluster(eks, name, w, cluster).await?;
         }
     }
 
@@ -619,17 +630,17 @@ async fn converge_cluster(
             AuthenticationMode::ConfigMap => AuthenticationMode::ApiAndConfigMap,
             _ => AuthenticationMode::Api,
         };
-        eks.update_cluster_config()
+        let request = eks
+            .update_cluster_config()
             .name(name)
             .access_config(
                 aws_sdk_eks::types::UpdateAccessConfigRequest::builder().authentication_mode(next.clone()).build(),
             )
-            .send()
-            .await
-            .map_err(|e| api("UpdateClusterConfig", name, e))?;
+            .send();
+        w.send("UpdateClusterConfig", name, request).await?;
         let detail = format!("authentication mode {}", next.as_str());
         w.changed(changes, ResourceKind::Cluster, name, Action::Updated, Some(detail));
-        cluster = wait_cluster(eks, name, w, false).await?.expect("waited for ACTIVE");
+        cluster = settled_cluster(eks, name, w, cluster).await?;
     }
 
     // Tags.
@@ -638,17 +649,70 @@ async fn converge_cluster(
         spec.tags.iter().filter(|(k, v)| have_tags.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
     if !missing.is_empty() {
         let arn = cluster.arn().unwrap_or_default().to_owned();
-        eks.tag_resource()
-            .resource_arn(&arn)
-            .set_tags(Some(missing.clone()))
-            .send()
-            .await
-            .map_err(|e| api("TagResource", name, e))?;
+        w.send("TagResource", name, eks.tag_resource().resource_arn(&arn).set_tags(Some(missing.clone())).send())
+            .await?;
         let mut keys: Vec<_> = missing.keys().cloned().collect();
         keys.sort();
         w.changed(changes, ResourceKind::Cluster, name, Action::Updated, Some(format!("tags {}", keys.join(", "))));
     }
-    Ok(cluster)
+
+    // Envelope encryption of Secrets: EKS adds a key to a running cluster, never changes or
+    // removes one.
+    let have_key =
+        cluster.encryption_config().iter().find_map(|e| e.provider().and_then(|p| p.key_arn())).map(str::to_owned);
+    match (have_key, &spec.secrets_key_arn) {
+        (None, Some(want)) => {
+            let config = EncryptionConfig::builder().provider(Provider::builder().key_arn(want).build()).build();
+            let request = eks.associate_encryption_config().cluster_name(name).encryption_config(config).send();
+            w.send("AssociateEncryptionConfig", name, request).await?;
+            let detail = format!("Secrets encrypted with {want}");
+            w.changed(changes, ResourceKind::Cluster, name, Action::Updated, Some(detail));
+            cluster = settled_cluster(eks, name, w, cluster).await?;
+        }
+        (Some(have), Some(want)) if have != *want => warnings.push(format!(
+            "cluster {name} encrypts Secrets with {have} but platform.yaml names {want}; EKS cannot change the key, nothing was changed"
+        )),
+        (Some(have), None) => warnings.push(format!(
+            "cluster {name} encrypts Secrets with {have} but platform.yaml names no key; EKS cannot remove it (set cluster.secrets_kms_key_arn to it)"
+        )),
+        _ => {}
+    }
+    Ok(Some(cluster))
+}
+
+/// The error for a resource that disappeared while it was being converged.
+fn vanished(kind: ResourceKind, name: &str) -> EksError {
+    EksError::Failed {
+        kind,
+        name: name.to_owned(),
+        status: "gone".into(),
+        reason: Some("it disappeared while being converged".into()),
+        hint: "someone deleted it; run the command again to create it".into(),
+    }
+}
+
+/// After a create: the cluster once ACTIVE; `None` in a dry run (it would only now be created).
+async fn active_cluster(eks: &Client, name: &str, w: &mut Waiter<'_>) -> Result<Option<aws_sdk_eks::types::Cluster>> {
+    if w.dry_run {
+        return Ok(None);
+    }
+    match wait_cluster(eks, name, w, false).await? {
+        Some(cluster) => Ok(Some(cluster)),
+        None => Err(vanished(ResourceKind::Cluster, name)),
+    }
+}
+
+/// After an update: the cluster once ACTIVE again; in a dry run, `before` (nothing was sent).
+async fn settled_cluster(
+    eks: &Client,
+    name: &str,
+    w: &mut Waiter<'_>,
+    before: aws_sdk_eks::types::Cluster,
+) -> Result<aws_sdk_eks::types::Cluster> {
+    if w.dry_run {
+        return Ok(before);
+    }
+    wait_cluster(eks, name, w, false).await?.ok_or_else(|| vanished(ResourceKind::Cluster, name))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -667,10 +731,11 @@ fn taint_effect(effect: &str) -> TaintEffect {
     TaintEffect::from(effect)
 }
 
-async fn create_nodegroup(eks: &Client, cluster: &str, spec: &NodegroupSpec) -> Result<()> {
+async fn create_nodegroup(eks: &Client, cluster: &str, spec: &NodegroupSpec, w: &Waiter<'_>) -> Result<()> {
     let taints: Vec<Taint> =
         spec.taints.iter().map(|(k, v, e)| Taint::builder().key(k).value(v).effect(taint_effect(e)).build()).collect();
-    eks.create_nodegroup()
+    let request = eks
+        .create_nodegroup()
         .cluster_name(cluster)
         .nodegroup_name(&spec.name)
         .node_role(&spec.node_role_arn)
@@ -688,11 +753,8 @@ async fn create_nodegroup(eks: &Client, cluster: &str, spec: &NodegroupSpec) -> 
         )
         .set_labels(Some(spec.labels.clone().into_iter().collect()))
         .set_taints(if taints.is_empty() { None } else { Some(taints) })
-        .set_tags(Some(spec.tags.clone().into_iter().collect()))
-        .send()
-        .await
-        .map_err(|e| api("CreateNodegroup", &spec.name, e))?;
-    Ok(())
+        .set_tags(Some(spec.tags.clone().into_iter().collect()));
+    w.send("CreateNodegroup", &spec.name, request.send()).await
 }
 
 async fn wait_nodegroup(
@@ -702,6 +764,9 @@ async fn wait_nodegroup(
     w: &mut Waiter<'_>,
     gone: bool,
 ) -> Result<Option<aws_sdk_eks::types::Nodegroup>> {
+    if w.dry_run {
+        return if gone { Ok(None) } else { describe_nodegroup(eks, cluster, name).await };
+    }
     w.until(ResourceKind::Nodegroup, name, || async {
         let Some(ng) = describe_nodegroup(eks, cluster, name).await? else {
             return if gone {
@@ -757,14 +822,10 @@ async fn converge_nodegroup(
                 current = None;
             }
             Some(NodegroupStatus::CreateFailed) => {
-                eks.delete_nodegroup()
-                    .cluster_name(cluster)
-                    .nodegroup_name(name)
-                    .send()
-                    .await
-                    .map_err(|e| api("DeleteNodegroup", name, e))?;
+                let request = eks.delete_nodegroup().cluster_name(cluster).nodegroup_name(name).send();
+                w.send("DeleteNodegroup", name, request).await?;
                 wait_nodegroup(eks, cluster, name, w, true).await?;
-                create_nodegroup(eks, cluster, spec).await?;
+                create_nodegroup(eks, cluster, spec, w).await?;
                 w.changed(
                     changes,
                     ResourceKind::Nodegroup,
@@ -779,13 +840,15 @@ async fn converge_nodegroup(
         }
     }
     if current.is_none() {
-        create_nodegroup(eks, cluster, spec).await?;
+        create_nodegroup(eks, cluster, spec, w).await?;
         let detail = format!("{} × {}..{}", spec.instance_types.join("/"), spec.min_size, spec.max_size);
         w.changed(changes, ResourceKind::Nodegroup, name, Action::Created, Some(detail));
         wait_nodegroup(eks, cluster, name, w, false).await?;
         return Ok(());
     }
-    let ng = wait_nodegroup(eks, cluster, name, w, false).await?.expect("waited for ACTIVE");
+    let Some(ng) = wait_nodegroup(eks, cluster, name, w, false).await? else {
+        return Err(vanished(ResourceKind::Nodegroup, name));
+    };
 
     let mut fixed: Vec<&str> = Vec::new();
     if ng.instance_types() != spec.instance_types.as_slice() {
@@ -872,7 +935,7 @@ async fn converge_nodegroup(
             );
             what.push("taints".into());
         }
-        request.send().await.map_err(|e| api("UpdateNodegroupConfig", name, e))?;
+        w.send("UpdateNodegroupConfig", name, request.send()).await?;
         w.changed(changes, ResourceKind::Nodegroup, name, Action::Updated, Some(what.join(", ")));
         wait_nodegroup(eks, cluster, name, w, false).await?;
     }
@@ -891,7 +954,7 @@ async fn describe_addon(eks: &Client, cluster: &str, name: &str) -> Result<Optio
     }
 }
 
-async fn create_addon(eks: &Client, cluster: &str, spec: &AddonSpec) -> Result<()> {
+async fn create_addon(eks: &Client, cluster: &str, spec: &AddonSpec, w: &Waiter<'_>) -> Result<()> {
     let mut request = eks
         .create_addon()
         .cluster_name(cluster)
@@ -907,8 +970,7 @@ async fn create_addon(eks: &Client, cluster: &str, spec: &AddonSpec) -> Result<(
             })?;
         request = request.pod_identity_associations(association);
     }
-    request.send().await.map_err(|e| api("CreateAddon", &spec.name, e))?;
-    Ok(())
+    w.send("CreateAddon", &spec.name, request.send()).await
 }
 
 async fn wait_addon(
@@ -918,6 +980,9 @@ async fn wait_addon(
     w: &mut Waiter<'_>,
     gone: bool,
 ) -> Result<Option<aws_sdk_eks::types::Addon>> {
+    if w.dry_run {
+        return if gone { Ok(None) } else { describe_addon(eks, cluster, name).await };
+    }
     w.until(ResourceKind::Addon, name, || async {
         let Some(addon) = describe_addon(eks, cluster, name).await? else {
             return if gone {
@@ -981,14 +1046,9 @@ async fn converge_addon(
                 current = None;
             }
             Some(AddonStatus::CreateFailed) => {
-                eks.delete_addon()
-                    .cluster_name(cluster)
-                    .addon_name(name)
-                    .send()
-                    .await
-                    .map_err(|e| api("DeleteAddon", name, e))?;
+                w.send("DeleteAddon", name, eks.delete_addon().cluster_name(cluster).addon_name(name).send()).await?;
                 wait_addon(eks, cluster, name, w, true).await?;
-                create_addon(eks, cluster, spec).await?;
+                create_addon(eks, cluster, spec, w).await?;
                 w.changed(changes, ResourceKind::Addon, name, Action::Recreated, Some("it was CREATE_FAILED".into()));
                 wait_addon(eks, cluster, name, w, false).await?;
                 return Ok(());
@@ -997,13 +1057,15 @@ async fn converge_addon(
         }
     }
     if current.is_none() {
-        create_addon(eks, cluster, spec).await?;
+        create_addon(eks, cluster, spec, w).await?;
         let detail = spec.version.clone().unwrap_or_else(|| "default version".into());
         w.changed(changes, ResourceKind::Addon, name, Action::Created, Some(detail));
         wait_addon(eks, cluster, name, w, false).await?;
         return Ok(());
     }
-    let addon = wait_addon(eks, cluster, name, w, false).await?.expect("waited for ACTIVE");
+    let Some(addon) = wait_addon(eks, cluster, name, w, false).await? else {
+        return Err(vanished(ResourceKind::Addon, name));
+    };
     let version_differs = spec.version.as_deref().is_some_and(|v| addon.addon_version() != Some(v));
     let config_differs = !same_configuration(addon.configuration_values(), spec.configuration.as_ref());
     if version_differs || config_differs {
@@ -1019,7 +1081,7 @@ async fn converge_addon(
             request = request.configuration_values(values);
             what.push("configuration".into());
         }
-        request.send().await.map_err(|e| api("UpdateAddon", name, e))?;
+        w.send("UpdateAddon", name, request.send()).await?;
         w.changed(changes, ResourceKind::Addon, name, Action::Updated, Some(what.join(", ")));
         wait_addon(eks, cluster, name, w, false).await?;
     }
@@ -1057,14 +1119,14 @@ async fn converge_access_entries(
     for entry in entries {
         let principal = entry.principal_arn.as_str();
         if !existing.contains(principal) {
-            eks.create_access_entry()
+            let request = eks
+                .create_access_entry()
                 .cluster_name(cluster)
                 .principal_arn(principal)
                 .r#type(entry.kind.as_str())
                 .set_tags(Some(tags.clone().into_iter().collect()))
-                .send()
-                .await
-                .map_err(|e| api("CreateAccessEntry", principal, e))?;
+                .send();
+            w.send("CreateAccessEntry", principal, request).await?;
             w.changed(changes, ResourceKind::AccessEntry, principal, Action::Created, Some(entry.kind.as_str().into()));
         }
         if entry.policies.is_empty() {
@@ -1086,14 +1148,14 @@ async fn converge_access_entries(
             BTreeSet::new()
         };
         for policy in entry.policies.iter().filter(|p| !associated.contains(*p)) {
-            eks.associate_access_policy()
+            let request = eks
+                .associate_access_policy()
                 .cluster_name(cluster)
                 .principal_arn(principal)
                 .policy_arn(policy)
                 .access_scope(AccessScope::builder().r#type(AccessScopeType::Cluster).build())
-                .send()
-                .await
-                .map_err(|e| api("AssociateAccessPolicy", principal, e))?;
+                .send();
+            w.send("AssociateAccessPolicy", principal, request).await?;
             let short = policy.rsplit('/').next().unwrap_or(policy);
             w.changed(changes, ResourceKind::AccessPolicy, principal, Action::Created, Some(short.to_owned()));
         }
@@ -1155,13 +1217,13 @@ async fn converge_pod_identities(
             Some(want) => {
                 seen.insert(key.clone());
                 if association.role_arn() != Some(want.role_arn.as_str()) {
-                    eks.update_pod_identity_association()
+                    let request = eks
+                        .update_pod_identity_association()
                         .cluster_name(cluster)
                         .association_id(&id)
                         .role_arn(&want.role_arn)
-                        .send()
-                        .await
-                        .map_err(|e| api("UpdatePodIdentityAssociation", &label, e))?;
+                        .send();
+                    w.send("UpdatePodIdentityAssociation", &label, request).await?;
                     w.changed(changes, ResourceKind::PodIdentity, &label, Action::Updated, Some(want.role_arn.clone()));
                 }
             }
@@ -1169,12 +1231,9 @@ async fn converge_pod_identities(
                 let (k, v) = &spec.owner_tag;
                 let ours = association.tags().is_some_and(|t| t.get(k) == Some(v));
                 if ours {
-                    eks.delete_pod_identity_association()
-                        .cluster_name(cluster)
-                        .association_id(&id)
-                        .send()
-                        .await
-                        .map_err(|e| api("DeletePodIdentityAssociation", &label, e))?;
+                    let request =
+                        eks.delete_pod_identity_association().cluster_name(cluster).association_id(&id).send();
+                    w.send("DeletePodIdentityAssociation", &label, request).await?;
                     w.changed(
                         changes,
                         ResourceKind::PodIdentity,
@@ -1188,15 +1247,15 @@ async fn converge_pod_identities(
     }
     for (key, want) in desired.iter().filter(|(k, _)| !seen.contains(*k)) {
         let label = format!("{}/{}", key.0, key.1);
-        eks.create_pod_identity_association()
+        let request = eks
+            .create_pod_identity_association()
             .cluster_name(cluster)
             .namespace(&want.namespace)
             .service_account(&want.service_account)
             .role_arn(&want.role_arn)
             .set_tags(Some(spec.tags.clone().into_iter().collect()))
-            .send()
-            .await
-            .map_err(|e| api("CreatePodIdentityAssociation", &label, e))?;
+            .send();
+        w.send("CreatePodIdentityAssociation", &label, request).await?;
         let role = want.role_arn.rsplit('/').next().unwrap_or(&want.role_arn).to_owned();
         w.changed(changes, ResourceKind::PodIdentity, &label, Action::Created, Some(role));
     }
@@ -1243,32 +1302,108 @@ pub async fn converge(
     polling: Polling,
     on_event: &mut dyn FnMut(&EksEvent),
 ) -> Result<EksReport> {
+    let mut w = Waiter { polling, on_event, dry_run: false };
+    let (cluster, changes, warnings) = run(eks, spec, &mut w).await?;
+    let name = spec.cluster.name.as_str();
+    let cluster = match cluster {
+        Some(cluster) => cluster,
+        None => describe_cluster(eks, name).await?.ok_or_else(|| vanished(ResourceKind::Cluster, name))?,
+    };
+    Ok(EksReport { cluster: cluster_info(&cluster), changes, warnings })
+}
+
+/// What [`plan`] found: the changes [`converge`] would make now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EksPlan {
+    /// The cluster as it is; `None` when it does not exist (or would be created again).
+    pub cluster: Option<ClusterInfo>,
+    /// What [`converge`] would do, in its order (actions in the past tense, as it would report
+    /// them); empty when EKS already matches.
+    pub changes: Vec<Change>,
+    /// Differences [`converge`] would report and leave alone.
+    pub warnings: Vec<String>,
+}
+
+/// The changes [`converge`] would make, found by the same code path with every write dropped
+/// unsent: only `Describe*`/`List*` calls go out, and nothing is waited for. A resource still
+/// settling (`CREATING`, `UPDATING`) is compared as it is described now.
+pub async fn plan(eks: &Client, spec: &EksSpec) -> Result<EksPlan> {
+    let mut quiet = |_: &EksEvent| {};
+    let mut w = Waiter { polling: Polling::default(), on_event: &mut quiet, dry_run: true };
+    let (cluster, changes, warnings) = run(eks, spec, &mut w).await?;
+    Ok(EksPlan { cluster: cluster.as_ref().map(cluster_info), changes, warnings })
+}
+
+/// Everything a new cluster gets after its control plane, in [`converge`]'s order.
+fn everything_new(spec: &EksSpec) -> Vec<Change> {
+    let change = |kind, name: &str, detail: Option<String>| Change {
+        kind,
+        name: name.to_owned(),
+        action: Action::Created,
+        detail,
+    };
+    let addon = |a: &AddonSpec| {
+        change(ResourceKind::Addon, &a.name, Some(a.version.clone().unwrap_or_else(|| "default version".into())))
+    };
+    let mut changes: Vec<Change> = spec.addons.iter().filter(|a| a.before_compute).map(addon).collect();
+    for ng in &spec.nodegroups {
+        let detail = format!("{} × {}..{}", ng.instance_types.join("/"), ng.min_size, ng.max_size);
+        changes.push(change(ResourceKind::Nodegroup, &ng.name, Some(detail)));
+    }
+    changes.extend(spec.addons.iter().filter(|a| !a.before_compute).map(addon));
+    for entry in &spec.access_entries {
+        changes.push(change(ResourceKind::AccessEntry, &entry.principal_arn, Some(entry.kind.as_str().into())));
+        for policy in &entry.policies {
+            let short = policy.rsplit('/').next().unwrap_or(policy);
+            changes.push(change(ResourceKind::AccessPolicy, &entry.principal_arn, Some(short.to_owned())));
+        }
+    }
+    let mut identities: Vec<&PodIdentitySpec> = spec.pod_identities.iter().collect();
+    identities.sort_by(|a, b| (&a.namespace, &a.service_account).cmp(&(&b.namespace, &b.service_account)));
+    identities.dedup_by(|a, b| a.namespace == b.namespace && a.service_account == b.service_account);
+    for p in identities {
+        let role = p.role_arn.rsplit('/').next().unwrap_or(&p.role_arn).to_owned();
+        changes.push(change(ResourceKind::PodIdentity, &format!("{}/{}", p.namespace, p.service_account), Some(role)));
+    }
+    changes
+}
+
+/// The converge sequence shared by [`converge`] and [`plan`]. The cluster is `None` only in a dry
+/// run where it would be created: then everything after it would be new.
+async fn run(
+    eks: &Client,
+    spec: &EksSpec,
+    w: &mut Waiter<'_>,
+) -> Result<(Option<aws_sdk_eks::types::Cluster>, Vec<Change>, Vec<String>)> {
     check(spec)?;
-    let mut w = Waiter { polling, on_event };
     let (mut changes, mut warnings) = (Vec::new(), Vec::new());
     let name = spec.cluster.name.as_str();
 
-    let mut cluster = converge_cluster(eks, &spec.cluster, &mut w, &mut changes, &mut warnings).await?;
+    let Some(mut cluster) = converge_cluster(eks, &spec.cluster, w, &mut changes, &mut warnings).await? else {
+        changes.extend(everything_new(spec));
+        return Ok((None, changes, warnings));
+    };
     for addon in spec.addons.iter().filter(|a| a.before_compute) {
-        converge_addon(eks, name, addon, &mut w, &mut changes).await?;
+        converge_addon(eks, name, addon, w, &mut changes).await?;
     }
     for ng in &spec.nodegroups {
-        converge_nodegroup(eks, name, ng, &mut w, &mut changes, &mut warnings).await?;
+        converge_nodegroup(eks, name, ng, w, &mut changes, &mut warnings).await?;
     }
     for addon in spec.addons.iter().filter(|a| !a.before_compute) {
-        converge_addon(eks, name, addon, &mut w, &mut changes).await?;
+        converge_addon(eks, name, addon, w, &mut changes).await?;
     }
-    converge_access_entries(eks, name, &spec.access_entries, &spec.tags, &mut w, &mut changes).await?;
-    converge_pod_identities(eks, spec, &mut w, &mut changes).await?;
+    converge_access_entries(eks, name, &spec.access_entries, &spec.tags, w, &mut changes).await?;
+    converge_pod_identities(eks, spec, w, &mut changes).await?;
     for warning in &warnings {
         w.emit(EksEvent::Warning(warning.clone()));
     }
-    if changes.iter().any(|c| c.kind == ResourceKind::Cluster)
+    if !w.dry_run
+        && changes.iter().any(|c| c.kind == ResourceKind::Cluster)
         && let Some(latest) = describe_cluster(eks, name).await?
     {
         cluster = latest;
     }
-    Ok(EksReport { cluster: cluster_info(&cluster), changes, warnings })
+    Ok((Some(cluster), changes, warnings))
 }
 
 /// Deletes the cluster `name`: node groups (waiting until they are gone), add-ons, then the
@@ -1279,7 +1414,7 @@ pub async fn delete(
     polling: Polling,
     on_event: &mut dyn FnMut(&EksEvent),
 ) -> Result<Vec<Change>> {
-    let mut w = Waiter { polling, on_event };
+    let mut w = Waiter { polling, on_event, dry_run: false };
     let mut changes = Vec::new();
     let Some(cluster) = describe_cluster(eks, name).await? else { return Ok(changes) };
     if cluster.status() == Some(&ClusterStatus::Deleting) {

@@ -179,7 +179,7 @@ impl StackSpec {
 }
 
 /// One resource change of a change set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ResourceChange {
     /// `Add`, `Modify`, `Remove`, `Import` or `Dynamic`.
     pub action: String,
@@ -202,14 +202,15 @@ impl fmt::Display for ResourceChange {
 }
 
 /// Whether a change set creates the stack or updates it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
     Create,
     Update,
 }
 
 /// What [`plan`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PlannedChanges {
     pub stack: String,
     pub kind: ChangeKind,

@@ -161,6 +161,7 @@ fn bundled_plan() -> Plan {
             kubernetes_version: "1.34".into(),
             vpc_cidr: "10.0.0.0/16".into(),
             tags: BTreeMap::from([("team".to_owned(), "data".to_owned()), ("cost-center".to_owned(), "42".to_owned())]),
+            cluster: Default::default(),
         },
         addons: vec![trino, shs, flink, jupyterhub, efs],
         release_order: Vec::new(),
@@ -178,6 +179,7 @@ fn all_templates() -> Vec<(String, Template)> {
     small.vpc_cidr = "192.168.10.0/24".into();
     all.push(("network-small-vpc".to_owned(), network::template(&small).unwrap()));
     all.push(("iam".to_owned(), iam::template(&from_plan::iam(&plan)).unwrap()));
+    all.push(("iam-secrets-key".to_owned(), iam::template(&from_plan::iam(&with_secrets_key(&plan))).unwrap()));
     all.push(("interruption".to_owned(), interruption::template(&from_plan::interruption(&plan)).unwrap()));
     all.push((
         "storage".to_owned(),
@@ -471,6 +473,29 @@ fn trust_of(role: &Value) -> (Vec<String>, Vec<String>) {
     let statement = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0];
     let strings = |v: &Value| v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect();
     (strings(&statement["Principal"]["Service"]), strings(&statement["Action"]))
+}
+
+const SECRETS_KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+fn with_secrets_key(plan: &Plan) -> Plan {
+    let mut plan = plan.clone();
+    plan.platform.cluster.secrets_kms_key_arn = Some(SECRETS_KEY.into());
+    plan
+}
+
+#[test]
+fn the_cluster_role_may_use_the_secrets_key_only_when_one_is_set() {
+    let plan = bundled_plan();
+    let without = iam::template(&from_plan::iam(&plan)).unwrap().to_value();
+    assert!(resources(&without)["ClusterRole"]["Properties"]["Policies"].is_null(), "no key, no KMS policy");
+    let with = iam::template(&from_plan::iam(&with_secrets_key(&plan))).unwrap().to_value();
+    let policies = resources(&with)["ClusterRole"]["Properties"]["Policies"].as_array().expect("policies").clone();
+    assert_eq!(policies.len(), 1);
+    let statement = &policies[0]["PolicyDocument"]["Statement"][0];
+    assert_eq!(statement["Effect"], "Allow");
+    assert_eq!(statement["Resource"], serde_json::json!([SECRETS_KEY]));
+    let actions: Vec<&str> = statement["Action"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert_eq!(actions, ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]);
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::yaml::{self, Entry, Node, NodeKind, Pos, Resolved, Seg, parse_dotted,
 
 /// Keys every platform.yaml may have, besides flags and addon blocks.
 pub const CORE_KEYS: &[&str] =
-    &["name", "region", "deployment_id", "kubernetes_version", "vpc_cidr", "tags", "plugins"];
+    &["name", "region", "deployment_id", "kubernetes_version", "vpc_cidr", "tags", "cluster", "plugins"];
 const REQUIRED_KEYS: &[&str] = &["name", "region", "deployment_id"];
 
 /// A parsed platform.yaml: the text, its label, and a tree with positions.
@@ -46,6 +46,8 @@ pub struct Platform {
     pub vpc_cidr: String,
     /// User tags for every AWS resource.
     pub tags: BTreeMap<String, String>,
+    /// The EKS cluster, its NAT gateways and its core node group (`cluster:`, defaults filled in).
+    pub cluster: crate::cluster::ClusterSettings,
     /// Every flag of the catalog with its effective value (absent means false).
     pub flags: BTreeMap<String, bool>,
     /// Names of the enabled addons, sorted.
@@ -285,6 +287,8 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
     let mut kubernetes_version = Some(DEFAULT_KUBERNETES_VERSION.to_string());
     let mut vpc_cidr = Some(DEFAULT_VPC_CIDR.to_string());
     let mut tags = BTreeMap::new();
+    let mut cluster = Some(crate::cluster::ClusterSettings::default());
+    let mut cluster_entry = None;
     let mut plugins = Vec::new();
     let mut flags: Vec<FlagValue<'_>> = Vec::new();
     let mut blocks: Vec<(&AddonSpec, &Entry)> = Vec::new();
@@ -343,6 +347,8 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
                 }
             }
             "tags" => tags = check_tags(file, e, &mut diags),
+            // Checked after the loop, against the region wherever it is written.
+            "cluster" => cluster_entry = Some(e),
             "plugins" => {
                 let (sources, problems) = check_plugins(file, e);
                 plugins = sources;
@@ -382,6 +388,10 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
                 }
             }
         }
+    }
+
+    if let Some(e) = cluster_entry {
+        cluster = crate::cluster::check(file, &doc.root, e, region.as_deref(), &mut diags);
     }
 
     // Required keys.
@@ -577,8 +587,8 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let (Some(name), Some(region), Some(deployment_id), Some(kubernetes_version), Some(vpc_cidr)) =
-        (name, region, deployment_id, kubernetes_version, vpc_cidr)
+    let (Some(name), Some(region), Some(deployment_id), Some(kubernetes_version), Some(vpc_cidr), Some(cluster)) =
+        (name, region, deployment_id, kubernetes_version, vpc_cidr, cluster)
     else {
         // Every way to get here has produced an error above; be safe anyway.
         return Err(diags);
@@ -598,6 +608,7 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
             kubernetes_version,
             vpc_cidr,
             tags,
+            cluster,
             flags: flag_map,
             enabled_addons,
             addon_configs,
@@ -641,7 +652,7 @@ fn unknown_key(file: &str, catalog: &Catalog, e: &Entry, top_level: &[&str]) -> 
     }
     let hint = did_you_mean_text(key, top_level, render).unwrap_or_else(|| {
         "top-level keys are `name`, `region`, `deployment_id`, `kubernetes_version`, `vpc_cidr`, \
-         `tags`, `plugins`, the `enable_*` flags and one settings block per addon"
+         `tags`, `cluster`, `plugins`, the `enable_*` flags and one settings block per addon"
             .to_string()
     });
     at(file, pos, key, format!("unknown key `{key}`"), Some(hint))

@@ -98,6 +98,9 @@ pub(crate) struct CoreValues<'a> {
     pub kubernetes_version: &'a str,
     pub vpc_cidr: &'a str,
     pub tags: &'a [(String, String)],
+    /// Settings of the `cluster:` block that differ from its defaults (written uncommented);
+    /// empty: the defaults are shown as a commented example.
+    pub cluster: serde_json::Map<String, Value>,
 }
 
 /// Expands what the caller asked for into the set of flags to turn on: names in `enabled` may
@@ -191,6 +194,20 @@ pub(crate) fn render_platform(
         }
     }
 
+    out.push_str("# The EKS cluster, its NAT gateways and its core node group (docs/platform-yaml.md, `cluster`).\n");
+    if core.cluster.is_empty() {
+        out.push_str("# The defaults are shown; uncomment what you change.\n#\n");
+        let mut defaults = match serde_json::to_value(crate::cluster::ClusterSettings::default()) {
+            Ok(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        defaults.retain(|_, v| !v.is_null());
+        block_yaml(crate::cluster::CLUSTER_KEY, &Value::Object(defaults), 0, "# ", &mut out);
+        out.push_str("#   # secrets_kms_key_arn: arn:aws:kms:<region>:<account>:key/<id>\n");
+    } else {
+        block_yaml(crate::cluster::CLUSTER_KEY, &Value::Object(core.cluster.clone()), 0, "", &mut out);
+    }
+
     let mut addons: Vec<_> = catalog.addons.iter().collect();
     addons.sort_by(|a, b| a.name.cmp(&b.name));
     if !addons.is_empty() {
@@ -253,6 +270,7 @@ pub fn render_init(catalog: &Catalog, name: &str, region: &str, deployment_id: &
             kubernetes_version: DEFAULT_KUBERNETES_VERSION,
             vpc_cidr: DEFAULT_VPC_CIDR,
             tags: &[],
+            cluster: serde_json::Map::new(),
         },
         &flags_on,
     )

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod catalog;
+mod cluster;
 mod core_keys;
 mod diagnostic;
 mod document;
@@ -34,6 +35,7 @@ mod tfvars;
 mod yaml;
 
 pub use catalog::{AddonSpec, Catalog, DependencySpec, FlagSpec};
+pub use cluster::{CONTROL_PLANE_LOG_TYPES, ClusterSettings, CoreNodeGroup};
 pub use core_keys::{
     DEFAULT_KUBERNETES_VERSION, DEFAULT_VPC_CIDR, RESERVED_TAG_PREFIXES, SUPPORTED_KUBERNETES_VERSIONS,
     TERRAFORM_DEPLOYMENT_ID_PLACEHOLDER,

@@ -63,7 +63,6 @@ fn known_skip(key: &str) -> Option<&'static str> {
         "public_subnet_tags" | "private_subnet_tags" => {
             "dataplat tags its subnets itself (ELB roles and Karpenter discovery); use `tags` for your own tags"
         }
-        "cluster_endpoint_public_access" => "the EKS API endpoint access is managed by dataplat",
         "kms_key_admin_roles" => "the cluster's KMS key is managed by dataplat",
         "enable_cluster_addons" => {
             "EKS managed add-ons (vpc-cni, CoreDNS, kube-proxy, pod identity, EBS and S3 CSI drivers, metrics-server) are managed by dataplat"
@@ -161,6 +160,7 @@ pub fn import_tfvars(
     let mut kubernetes_version = DEFAULT_KUBERNETES_VERSION.to_string();
     let mut vpc_cidr = DEFAULT_VPC_CIDR.to_string();
     let mut tags: Vec<(String, String)> = Vec::new();
+    let mut cluster = serde_json::Map::new();
     // Flags the tfvars set to true, with the tfvars key index for later notes.
     let mut flags_true: Vec<String> = Vec::new();
     let flag_names = catalog.flag_names();
@@ -266,6 +266,15 @@ pub fn import_tfvars(
                     None => diags.push(wrong_type("a version string such as \"1.34\"", &value)),
                 }
             }
+            "cluster_endpoint_public_access" => match &value {
+                Literal::Bool(b) => {
+                    lines.push(mapped("cluster.endpoint_public_access", &b.to_string()));
+                    if !*b {
+                        cluster.insert("endpoint_public_access".into(), serde_json::Value::Bool(false));
+                    }
+                }
+                v => diags.push(wrong_type("true or false", v)),
+            },
             "vpc_cidr" => match &value {
                 Literal::Str(s) => match core_keys::check_vpc_cidr("vpc_cidr", s) {
                     Ok(()) => {
@@ -488,6 +497,7 @@ pub fn import_tfvars(
             kubernetes_version: &kubernetes_version,
             vpc_cidr: &vpc_cidr,
             tags: &tags,
+            cluster,
         },
         &on,
     );

@@ -289,13 +289,25 @@ fn render_init_enables_addons_their_dependencies_and_shows_examples() {
     let uncommented: String = text[..examples_end]
         .lines()
         .map(|l| match l.strip_prefix("# ") {
-            Some(rest) if rest.starts_with("  ") || c.addon(rest.trim_end_matches(':')).is_some() => rest.to_string(),
+            Some(rest)
+                if rest.starts_with("  ") || rest == "cluster:" || c.addon(rest.trim_end_matches(':')).is_some() =>
+            {
+                rest.to_string()
+            }
             _ => l.to_string(),
         })
         .collect::<Vec<_>>()
         .join("\n");
     let platform = assert_valid(&uncommented, &c);
     assert_eq!(platform.addon_configs["keda"]["operator_replicas"], 1);
+    // The `cluster:` example is the defaults, every key of them.
+    assert!(uncommented.contains("\ncluster:\n  endpoint_public_access: true\n"), "{uncommented}");
+    assert_eq!(platform.cluster, dataplat_config::ClusterSettings::default());
+    for key in
+        ["public_access_cidrs", "control_plane_logs", "single_nat_gateway", "core_node_group", "secrets_kms_key_arn"]
+    {
+        assert!(text.contains(&format!("#   {key}:")) || text.contains(&format!("#   # {key}:")), "{key}");
+    }
     assert_eq!(platform.addon_configs["prometheus"]["grafana"], true);
 }
 
@@ -434,6 +446,7 @@ eks_cluster_version = "1.33"
 vpc_cidr = "10.1.0.0/16"
 tags = { team = "data", "aws:owner" = "x" }
 secondary_cidrs = ["100.64.0.0/16"]
+cluster_endpoint_public_access = false
 enable_keda = false
 custom_thing = 3
 computed = var.x
@@ -447,6 +460,11 @@ computed = var.x
     assert!(!p.tags.contains_key("aws:owner"));
     assert!(skipped_reason(&lines, "tags").contains("aws:owner"));
     assert!(skipped_reason(&lines, "secondary_cidrs").contains("100.64-66/16 for pods"));
+    assert!(!p.cluster.endpoint_public_access, "cluster_endpoint_public_access = false is imported:\n{text}");
+    assert_eq!(
+        outcome(&lines, "cluster_endpoint_public_access"),
+        &ImportOutcome::Mapped { to: "cluster.endpoint_public_access".into(), value: "false".into() }
+    );
     assert!(skipped_reason(&lines, "custom_thing").contains("not a dataplat setting"));
     assert!(skipped_reason(&lines, "computed").contains("expression"));
     assert_eq!(

@@ -134,4 +134,30 @@ fn the_reference_file_is_valid() {
     assert!(platform.flags["enable_amazon_prometheus"]);
     assert!(!platform.flags["enable_kafka"]);
     assert_eq!(platform.tags["team"], "data");
+    // The `cluster:` block, read with what it leaves out defaulted.
+    let cluster = &platform.cluster;
+    assert!(!cluster.single_nat_gateway);
+    assert_eq!(cluster.control_plane_logs, ["api", "audit"]);
+    assert_eq!(cluster.public_access_cidrs, ["203.0.113.0/24", "198.51.100.17/32"]);
+    assert!(cluster.secrets_kms_key_arn.as_deref().is_some_and(|k| k.starts_with("arn:aws:kms:us-west-2:")));
+    assert_eq!(cluster.core_node_group.instance_types, ["m6a.xlarge", "m7a.xlarge"]);
+    assert_eq!(
+        (cluster.core_node_group.min_size, cluster.core_node_group.desired_size, cluster.core_node_group.max_size),
+        (2, 3, 6)
+    );
+    assert_eq!(cluster.core_node_group.disk_size_gib, 200);
+}
+
+#[test]
+fn an_absent_cluster_block_means_the_reference_defaults() {
+    let catalog = load_catalog();
+    let doc = parse("p.yaml", "name: a\nregion: us-west-2\ndeployment_id: Ab3dE9xZ\n").expect("parses");
+    let (platform, _) = validate(&doc, &catalog).unwrap_or_else(|d| panic!("{}", render_diagnostics(&d)));
+    assert_eq!(platform.cluster, dataplat_config::ClusterSettings::default());
+    assert!(platform.cluster.endpoint_public_access && platform.cluster.single_nat_gateway);
+    assert_eq!(platform.cluster.control_plane_logs.len(), 5);
+    assert_eq!(platform.cluster.core_node_group.instance_types, ["m6a.xlarge"]);
+    let doc = parse("p.yaml", "name: a\nregion: us-west-2\ndeployment_id: Ab3dE9xZ\ncluster:\n").expect("parses");
+    let (platform, _) = validate(&doc, &catalog).unwrap_or_else(|d| panic!("{}", render_diagnostics(&d)));
+    assert_eq!(platform.cluster, dataplat_config::ClusterSettings::default(), "an empty block is the defaults");
 }

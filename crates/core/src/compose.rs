@@ -55,6 +55,7 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
             kubernetes_version: platform.kubernetes_version.clone(),
             vpc_cidr: platform.vpc_cidr.clone(),
             tags: platform.tags.clone(),
+            cluster: platform.cluster.clone(),
         },
         addons: entries,
         release_order,

@@ -381,6 +381,7 @@ mod tests {
             kubernetes_version: "1.34".into(),
             vpc_cidr: "10.0.0.0/16".into(),
             tags: BTreeMap::from([("team".to_string(), "data".to_string())]),
+            cluster: Default::default(),
         }
     }
 

@@ -21,6 +21,7 @@ mod plan;
 pub use addons::{Addons, LoadedAddon};
 pub use compose::compose;
 pub use conformance::{Check, conformance};
+pub use dataplat_config::{CONTROL_PLANE_LOG_TYPES, ClusterSettings, CoreNodeGroup};
 pub use karpenter::*;
 pub use plan::*;
 

@@ -28,6 +28,8 @@ pub struct PlatformSummary {
     pub kubernetes_version: String,
     pub vpc_cidr: String,
     pub tags: BTreeMap<String, String>,
+    /// The EKS cluster, its NAT gateways and its core node group.
+    pub cluster: dataplat_config::ClusterSettings,
 }
 
 /// One enabled addon's declarations, checked and resolved.

@@ -50,6 +50,9 @@
 //!   cluster (`DeleteCluster` answered 200), all shim state of that cluster is dropped.
 //! - `TagResource`, `UntagResource` and `ListTagsForResource` on add-on, pod identity association and
 //!   access entry ARNs.
+//! - `AssociateEncryptionConfig` on a cluster without envelope encryption (else
+//!   `InvalidParameterException`); `DescribeCluster` shows the config from then on, and the update
+//!   is `Successful` at once.
 //! - `UpdateClusterVersion` (exactly one minor version up, else `InvalidParameterException`) and
 //!   `UpdateNodegroupVersion` (default: the cluster's version; never newer than it): the proxy keeps
 //!   the new version and writes it into moto's `DescribeCluster`/`DescribeNodegroup` answers; their
@@ -213,6 +216,30 @@ impl AwsProxy {
         Trap { inner }
     }
 }
+
+/// Every EKS operation that changes something, by the names [`Request::operation`] records: what a
+/// converged `up` or a plan must never call.
+pub const EKS_WRITES: &[&str] = &[
+    "CreateCluster",
+    "UpdateClusterConfig",
+    "UpdateClusterVersion",
+    "AssociateEncryptionConfig",
+    "TagResource",
+    "UntagResource",
+    "CreateNodegroup",
+    "UpdateNodegroupConfig",
+    "UpdateNodegroupVersion",
+    "DeleteNodegroup",
+    "CreateAddon",
+    "UpdateAddon",
+    "DeleteAddon",
+    "CreateAccessEntry",
+    "AssociateAccessPolicy",
+    "CreatePodIdentityAssociation",
+    "UpdatePodIdentityAssociation",
+    "DeletePodIdentityAssociation",
+    "DeleteCluster",
+];
 
 // ---------------------------------------------------------------------------------------------
 // Traps
@@ -587,6 +614,7 @@ fn eks_operation(method: &str, segs: &[String]) -> String {
         ("DELETE", ["clusters", _]) => "DeleteCluster",
         ("POST", ["clusters", _, "update-config"]) => "UpdateClusterConfig",
         ("POST", ["clusters", _, "updates"]) => "UpdateClusterVersion",
+        ("POST", ["clusters", _, "encryption-config", "associate"]) => "AssociateEncryptionConfig",
         ("GET", ["clusters", _, "updates"]) => "ListUpdates",
         ("GET", ["clusters", _, "updates", _]) => "DescribeUpdate",
         ("POST", ["clusters", _, "node-groups"]) => "CreateNodegroup",
@@ -770,6 +798,8 @@ struct ClusterState {
     version: Option<String>,
     /// Node group versions after `UpdateNodegroupVersion`, by node group name.
     nodegroup_versions: BTreeMap<String, String>,
+    /// The encryption config after an `AssociateEncryptionConfig` (moto has no such call).
+    encryption: Option<Value>,
 }
 
 struct Addon {
@@ -951,10 +981,16 @@ fn eks(shared: &Shared, request: &Incoming, region: &str, operation: &str) -> Re
                 None => ("cluster", cs.version.clone()),
                 Some(nodegroup) => ("nodegroup", cs.nodegroup_versions.get(nodegroup).cloned()),
             };
-            if let (200, Some(version)) = (reply.status, version) {
+            let encryption = if field == "cluster" { cs.encryption.clone() } else { None };
+            if reply.status == 200 && (version.is_some() || encryption.is_some()) {
                 let mut value: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
                 if value[field].is_object() {
-                    value[field]["version"] = json!(version);
+                    if let Some(version) = version {
+                        value[field]["version"] = json!(version);
+                    }
+                    if let Some(encryption) = encryption {
+                        value[field]["encryptionConfig"] = encryption;
+                    }
                     reply.body = value.to_string().into_bytes();
                 }
             }
@@ -978,6 +1014,7 @@ fn eks(shared: &Shared, request: &Incoming, region: &str, operation: &str) -> Re
         "UpdateClusterVersion" | "UpdateNodegroupVersion" => {
             return update_version(shared, region, operation, &segs, &body);
         }
+        "AssociateEncryptionConfig" => return associate_encryption(shared, region, &segs, &body),
         _ => {}
     }
 
@@ -1231,6 +1268,42 @@ fn update_version(shared: &Shared, region: &str, operation: &str, segs: &[String
         "status": "InProgress",
         "type": "VersionUpdate",
         "params": params,
+        "createdAt": now(),
+        "errors": [],
+    });
+    state.clusters.entry(key).or_default().updates.insert(id, (None, update.clone()));
+    Reply::ok(json!({ "update": update }))
+}
+
+/// `AssociateEncryptionConfig`: a cluster without envelope encryption gets it (shown in
+/// `DescribeCluster` from then on); one that has it is refused, as EKS does.
+fn associate_encryption(shared: &Shared, region: &str, segs: &[String], body: &Value) -> Reply {
+    let cluster = segs.get(1).cloned().unwrap_or_default();
+    let Some(described) = describe_upstream(shared, region, &format!("/clusters/{}", encode_segment(&cluster))) else {
+        return no_cluster(&cluster);
+    };
+    let config = body["encryptionConfig"].clone();
+    let valid = config.as_array().is_some_and(|list| {
+        list.len() == 1 && list[0]["provider"]["keyArn"].as_str().is_some_and(|k| k.starts_with("arn:"))
+    });
+    if !valid {
+        return Reply::invalid("encryptionConfig must hold one entry with a provider keyArn.");
+    }
+    let key = (region.to_owned(), cluster.clone());
+    let mut state = shared.lock();
+    let has = |v: &Value| v.as_array().is_some_and(|l| !l.is_empty());
+    let shimmed = state.clusters.get(&key).and_then(|cs| cs.encryption.clone());
+    if shimmed.as_ref().is_some_and(has) || has(&described["cluster"]["encryptionConfig"]) {
+        return Reply::invalid(format!("Cluster {cluster} already has an encryption config; it cannot be changed."));
+    }
+    let cs = state.clusters.entry(key.clone()).or_default();
+    cs.encryption = Some(config);
+    let id = uuid(&mut state);
+    let update = json!({
+        "id": id,
+        "status": "InProgress",
+        "type": "AssociateEncryptionConfig",
+        "params": [{ "type": "EncryptionConfig", "value": body["encryptionConfig"].to_string() }],
         "createdAt": now(),
         "errors": [],
     });

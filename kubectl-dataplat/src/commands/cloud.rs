@@ -1,5 +1,6 @@
-//! `up`, `down` and `kubeconfig`: the cloud lifecycle (crates/aws `cloud`), then the cluster
-//! side (`apply` for `up`; the ordered in-cluster teardown for `down`).
+//! `up`, `down`, `kubeconfig` and the live `plan`: the cloud lifecycle (crates/aws `cloud`), then
+//! the cluster side (`apply` for `up`; the ordered in-cluster teardown for `down`; the releases'
+//! diff for `plan`).
 //!
 //! AWS settings come from the standard chains (`AWS_PROFILE`, `AWS_ENDPOINT_URL`,
 //! `AWS_MAX_ATTEMPTS`, ...); the region is platform.yaml's. `DATAPLAT_AWS_POLL_MS` sets how often
@@ -11,12 +12,14 @@ use std::time::Duration;
 
 use dataplat_aws::clients::Clients;
 use dataplat_aws::cloud::{self, CloudError, CloudEvent, CloudOptions, DownOptions};
+use dataplat_aws::eks::{Action as EksAction, ResourceKind};
 use dataplat_aws::kubeconfig::{self, EksContext};
-use dataplat_aws::stacks::{Polling, SdkConfigBuilder};
+use dataplat_aws::stacks::{ChangeKind, Polling, SdkConfigBuilder};
 
 use super::load;
 use crate::CliError;
-use crate::cli::{ApplyArgs, ClusterArgs, DownArgs, Format, Global, KubeconfigArgs, UpArgs};
+use crate::cli::{ApplyArgs, ClusterArgs, DownArgs, Format, Global, KubeconfigArgs, PlanArgs, UpArgs};
+use crate::output::print_data;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
@@ -129,7 +132,8 @@ pub fn up(global: &Global, args: UpArgs) -> Result<(), CliError> {
     let (report, written) = runtime()?.block_on(async {
         let clients = clients(&region, polling).await;
         let mut print = printer(args.output, global.quiet);
-        let report = cloud::up(&clients, &plan, &CloudOptions::default(), &mut print).await.map_err(cloud_error)?;
+        let report =
+            cloud::up(&clients, &plan, &CloudOptions::from_plan(&plan), &mut print).await.map_err(cloud_error)?;
         let written = write_kubeconfig(args.kubeconfig.clone(), &report.eks.cluster, &region)?;
         Ok::<_, CliError>((report, written))
     })?;
@@ -260,4 +264,141 @@ pub fn kubeconfig(global: &Global, args: KubeconfigArgs) -> Result<(), CliError>
         eprintln!("context {context} written to {} (current context)", path.display());
     }
     Ok(())
+}
+
+/// `plan` without `--offline`: the cloud (stack change sets, EKS changes) and the releases' diff
+/// against the cluster. An explicitly named cluster (`--kubeconfig`/`--context`) is reached first,
+/// so a wrong one fails before any AWS call; otherwise the platform's own EKS cluster is planned
+/// against through its context (`kubectl dataplat kubeconfig`) when it exists.
+pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
+    let (_host, loaded) = load(global)?;
+    let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    let (name, region) = (plan.platform.name.clone(), plan.platform.region.clone());
+    let quiet = global.quiet || args.output != Format::Table;
+    let explicit = args.cluster.kubeconfig.is_some() || args.cluster.context.is_some();
+    let polling = polling(60)?;
+    let result = runtime()?.block_on(async {
+        let mut cluster = None;
+        if args.cluster_only || explicit {
+            cluster = Some(super::cluster::connect_for_plan(&args.cluster).await?);
+        }
+        let cloud = if args.cluster_only {
+            None
+        } else {
+            let clients = clients(&region, polling).await;
+            Some(cloud::plan(&clients, &plan, &CloudOptions::from_plan(&plan)).await.map_err(cloud_error)?)
+        };
+        let mut note = None;
+        if !args.cloud_only && cluster.is_none() {
+            let eks = cloud.as_ref().map(|c| &c.eks);
+            let recreated = eks.is_some_and(|e| {
+                e.changes.iter().any(|c| c.kind == ResourceKind::Cluster && c.action != EksAction::Updated)
+            });
+            match eks.and_then(|e| e.cluster.as_ref()) {
+                Some(_) if !recreated => {
+                    let context = kubeconfig::default_context_name(&name, &region);
+                    let target = ClusterArgs { kubeconfig: None, context: Some(context.clone()) };
+                    let connected = super::cluster::connect_for_plan(&target).await.map_err(|e| match e {
+                        CliError::Failed { message, .. } => CliError::failed(
+                            message,
+                            Some(format!(
+                                "run `kubectl dataplat kubeconfig` to write context {context}, or `plan --cloud-only`"
+                            )),
+                        ),
+                        other => other,
+                    })?;
+                    cluster = Some(connected);
+                }
+                _ => {
+                    let releases: usize = plan.addons.iter().map(|a| a.releases.len()).sum();
+                    note = Some(format!(
+                        "EKS cluster {name} does not exist yet: `up` creates it, then applies {releases} release(s)"
+                    ));
+                }
+            }
+        }
+        let releases = match &cluster {
+            Some(cluster) => Some(super::cluster::release_reports(global, &plan, cluster, &args.mirror, quiet).await?),
+            None => None,
+        };
+        Ok::<_, CliError>(PlanOutput { cloud, releases, note })
+    })?;
+    match args.output {
+        Format::Table => {
+            print!("{}", plan_text(&result));
+            Ok(())
+        }
+        format => print_data(format, &result),
+    }
+}
+
+/// What `plan` prints with `-o json|yaml`: `cloud` is null with `--cluster-only`, `releases`
+/// null with `--cloud-only` or when the cluster does not exist yet (`note` says so).
+#[derive(Debug, serde::Serialize)]
+struct PlanOutput {
+    cloud: Option<cloud::CloudPlan>,
+    releases: Option<Vec<dataplat_kube::apply::ReleaseReport>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+fn eks_line(change: &dataplat_aws::eks::Change) -> String {
+    let sign = match change.action {
+        EksAction::Created => "+ create",
+        EksAction::Updated => "~ update",
+        EksAction::Recreated => "± replace",
+        EksAction::Deleted => "- delete",
+    };
+    let detail = change.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+    format!("  {sign} {} {}{detail}\n", change.kind, change.name)
+}
+
+fn plan_text(output: &PlanOutput) -> String {
+    let mut out = String::new();
+    if let Some(cloud) = &output.cloud {
+        out.push_str(&format!("Cloud: account {} as {}\n\n", cloud.identity.account, cloud.identity.arn));
+        let mut table = crate::output::Table::new(&["STACK", "ACTION", "CHANGES"]);
+        for stack in &cloud.stacks {
+            let action = match (stack.replaces_failed_stack, stack.kind, stack.changes.is_empty()) {
+                (true, _, _) => "replace (failed create)",
+                (false, _, true) => "unchanged",
+                (false, ChangeKind::Create, false) => "create",
+                (false, ChangeKind::Update, false) => "update",
+            };
+            table.row(vec![stack.stack.clone(), action.into(), stack.changes.len().to_string()]);
+        }
+        out.push_str(&table.render());
+        for stack in cloud.stacks.iter().filter(|s| s.kind == ChangeKind::Update && !s.replaces_failed_stack) {
+            for change in &stack.changes {
+                out.push_str(&format!("  {}: {change}\n", stack.stack));
+            }
+        }
+        out.push('\n');
+        match &cloud.eks.cluster {
+            Some(c) => out.push_str(&format!("EKS: cluster {} {}, Kubernetes {}\n", c.name, c.status, c.version)),
+            None => out.push_str("EKS: the cluster does not exist\n"),
+        }
+        if cloud.eks.changes.is_empty() {
+            out.push_str("  nothing to change\n");
+        }
+        for change in &cloud.eks.changes {
+            out.push_str(&eks_line(change));
+        }
+        for warning in &cloud.eks.warnings {
+            out.push_str(&format!("  warning: {warning}\n"));
+        }
+        if cloud.unchanged() {
+            out.push_str("\ncloud: nothing to change\n");
+        }
+    }
+    if let Some(releases) = &output.releases {
+        if !out.is_empty() {
+            out.push_str("\nReleases:\n");
+        }
+        out.push_str(&super::cluster::diff_table(releases));
+    }
+    if let Some(note) = &output.note {
+        out.push_str(&format!("\n{note}\n"));
+    }
+    out
 }

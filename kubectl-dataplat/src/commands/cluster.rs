@@ -15,8 +15,7 @@ use dataplat_kube::lookup::LiveLookup;
 
 use super::load;
 use crate::CliError;
-use crate::cli::{ApplyArgs, ChartFetchArgs, ClusterArgs, Format, Global, PlanArgs};
-use crate::output::print_data;
+use crate::cli::{ApplyArgs, ChartFetchArgs, ClusterArgs, Format, Global};
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
@@ -193,57 +192,58 @@ pub fn apply(global: &Global, args: ApplyArgs) -> Result<(), CliError> {
     })
 }
 
-/// `plan` against the cluster: what `apply` would change, release by release.
-pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
-    let (_host, loaded) = load(global)?;
-    let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
-    let fetch = ChartFetchArgs { offline: false, mirror: args.mirror.clone() };
-    let reports: Vec<ReleaseReport> = runtime()?.block_on(async {
-        let cluster = connect(&args.cluster).await.map_err(|e| match e {
-            CliError::Failed { message, hint } => CliError::Failed {
-                message,
-                hint: Some(format!(
-                    "{}; or run `kubectl dataplat plan --offline` for the plan without a cluster",
-                    hint.unwrap_or_default()
-                )),
-            },
-            other => other,
-        })?;
-        let charts = render(global, &plan, &cluster, &fetch, global.quiet || args.output != Format::Table).await?;
-        let ClusterReleases { releases, autoscaled } = releases(&plan, &charts)?;
-        let options = ApplyOptions { autoscaled, ..ApplyOptions::default() };
-        let mut reports = Vec::new();
-        let wanted: Vec<String> = releases.iter().map(|r| r.id.clone()).collect();
-        for release in &releases {
-            reports.push(plan_release(&cluster, release, &options).await.map_err(kube_error)?);
-        }
-        for old in inventory::list(&cluster, &plan.platform.name).await.map_err(kube_error)? {
-            if wanted.contains(&old.release) {
-                continue;
-            }
-            let changes = old
-                .objects
-                .into_iter()
-                .map(|e| dataplat_kube::Change {
-                    action: if e.object.kind == "PersistentVolumeClaim" { Action::Keep } else { Action::Delete },
-                    object: e.object,
-                    diff: Vec::new(),
-                })
-                .collect();
-            reports.push(ReleaseReport { release: old.release, changes, ..Default::default() });
-        }
-        Ok::<_, CliError>(reports)
-    })?;
-    match args.output {
-        Format::Table => {
-            print!("{}", diff_table(&reports));
-            Ok(())
-        }
-        format => print_data(format, &reports),
-    }
+/// Connects to the cluster to plan against; a failure says how to plan without one.
+pub async fn connect_for_plan(args: &ClusterArgs) -> Result<Cluster, CliError> {
+    connect(args).await.map_err(|e| match e {
+        CliError::Failed { message, hint } => CliError::Failed {
+            message,
+            hint: Some(format!(
+                "{}; or run `kubectl dataplat plan --offline` for the plan without a cluster",
+                hint.unwrap_or_default()
+            )),
+        },
+        other => other,
+    })
 }
 
-fn diff_table(reports: &[ReleaseReport]) -> String {
+/// What `apply` would change on `cluster`, release by release (releases of addons no longer
+/// enabled as deletions).
+pub async fn release_reports(
+    global: &Global,
+    plan: &dataplat_core::Plan,
+    cluster: &Cluster,
+    mirror: &[String],
+    quiet: bool,
+) -> Result<Vec<ReleaseReport>, CliError> {
+    let fetch = ChartFetchArgs { offline: false, mirror: mirror.to_vec() };
+    let charts = render(global, plan, cluster, &fetch, quiet).await?;
+    let ClusterReleases { releases, autoscaled } = releases(plan, &charts)?;
+    let options = ApplyOptions { autoscaled, ..ApplyOptions::default() };
+    let mut reports = Vec::new();
+    let wanted: Vec<String> = releases.iter().map(|r| r.id.clone()).collect();
+    for release in &releases {
+        reports.push(plan_release(cluster, release, &options).await.map_err(kube_error)?);
+    }
+    for old in inventory::list(cluster, &plan.platform.name).await.map_err(kube_error)? {
+        if wanted.contains(&old.release) {
+            continue;
+        }
+        let changes = old
+            .objects
+            .into_iter()
+            .map(|e| dataplat_kube::Change {
+                action: if e.object.kind == "PersistentVolumeClaim" { Action::Keep } else { Action::Delete },
+                object: e.object,
+                diff: Vec::new(),
+            })
+            .collect();
+        reports.push(ReleaseReport { release: old.release, changes, ..Default::default() });
+    }
+    Ok(reports)
+}
+
+/// The human view of [`release_reports`]: a count table, then each change with its field diff.
+pub fn diff_table(reports: &[ReleaseReport]) -> String {
     let mut table = crate::output::Table::new(&["RELEASE", "CREATE", "UPDATE", "DELETE", "KEEP", "UNCHANGED"]);
     for r in reports {
         table.row(vec![

@@ -137,7 +137,7 @@ pub fn validate(global: &Global, args: OutputArgs) -> Result<(), CliError> {
 
 pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
     if !args.offline {
-        return super::cluster::plan(global, args);
+        return super::cloud::plan(global, args);
     }
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
@@ -177,9 +177,23 @@ fn capacity_label(capacity: &dataplat_plugin::contract::CapacityType) -> String 
 fn plan_table(plan: &Plan) -> String {
     let p = &plan.platform;
     let mut out = format!(
-        "Platform {} in {} (deployment {}, Kubernetes {}, VPC {})\n\n",
+        "Platform {} in {} (deployment {}, Kubernetes {}, VPC {})\n",
         p.name, p.region, p.deployment_id, p.kubernetes_version, p.vpc_cidr
     );
+    let c = &p.cluster;
+    let ng = &c.core_node_group;
+    out.push_str(&format!(
+        "Cluster: {} endpoint{}, {} control-plane log type(s), Secrets encryption {}, {}; core nodes {} x {}..{} ({} GiB)\n\n",
+        if c.endpoint_public_access { "public and private" } else { "private" },
+        if c.public_access_cidrs.is_empty() { String::new() } else { format!(" (from {})", c.public_access_cidrs.join(", ")) },
+        c.control_plane_logs.len(),
+        c.secrets_kms_key_arn.as_deref().map_or_else(|| "by EKS's own key".to_owned(), |k| format!("with {k}")),
+        if c.single_nat_gateway { "one NAT gateway" } else { "a NAT gateway per zone" },
+        ng.instance_types.join("/"),
+        ng.min_size,
+        ng.max_size,
+        ng.disk_size_gib,
+    ));
     let mut table = Table::new(&[
         "ADDON",
         "VERSION",
@@ -327,7 +341,7 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     // leaves no half-written directory behind.
     let charts = if args.skip_charts { Vec::new() } else { render_charts(global, &args, &plan)? };
     // The CloudFormation stacks `up` deploys, as it would deploy them.
-    let stacks = dataplat_aws::cloud::templates(&plan, &dataplat_aws::cloud::CloudOptions::default())
+    let stacks = dataplat_aws::cloud::templates(&plan, &dataplat_aws::cloud::CloudOptions::from_plan(&plan))
         .map_err(|e| CliError::failed(format!("cannot build the CloudFormation templates: {e}"), None))?;
     let out = &args.out;
     prepare_out_dir(out, args.force)?;

@@ -60,7 +60,7 @@ pub fn iam(plan: &Plan) -> IamInput {
             });
         }
     }
-    IamInput { context: context(plan), grants }
+    IamInput { context: context(plan), grants, secrets_key_arn: plan.platform.cluster.secrets_kms_key_arn.clone() }
 }
 
 /// The interruption input.

@@ -77,6 +77,8 @@ pub struct GrantRole {
 pub struct IamInput {
     pub context: Context,
     pub grants: Vec<GrantRole>,
+    /// The KMS key that encrypts the cluster's Secrets: the cluster role may use it.
+    pub secrets_key_arn: Option<String>,
 }
 
 /// The role name of an addon grant: `<platform>-<addon>-<grant>`, at most 64 characters.
@@ -209,16 +211,26 @@ pub fn template(input: &IamInput) -> Result<Template, TemplateError> {
         input.grants.len()
     ));
 
-    t.add(
-        "ClusterRole",
-        role(
-            ctx,
-            cluster_role_name(p),
-            format!("dataplat {p}: the EKS cluster"),
-            trust("eks.amazonaws.com", true),
-            &["AmazonEKSClusterPolicy"],
-        ),
+    let mut cluster_role = role(
+        ctx,
+        cluster_role_name(p),
+        format!("dataplat {p}: the EKS cluster"),
+        trust("eks.amazonaws.com", true),
+        &["AmazonEKSClusterPolicy"],
     );
+    if let Some(key) = &input.secrets_key_arn {
+        // What EKS needs to envelope-encrypt Secrets with a customer key (as the terraform-aws-eks
+        // module's cluster encryption policy grants).
+        cluster_role.policies.push(InlinePolicy {
+            policy_name: "ClusterEncryption".into(),
+            policy_document: PolicyDocument::new(vec![Statement::allow(
+                "SecretsEnvelopeEncryption",
+                &["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                vec![Expr::lit(key)],
+            )]),
+        });
+    }
+    t.add("ClusterRole", cluster_role);
     t.add(
         "CoreNodeRole",
         role(
