@@ -615,8 +615,13 @@ async fn converge_cluster(
             }
             let request = eks.update_cluster_config().name(name).resources_vpc_config(req.build()).send();
             w.send("UpdateClusterConfig", name, request).await?;
-            let detail =
-                format!("endpoint public {} private {}", spec.endpoint_public_access, spec.endpoint_private_access);
+            let public = match (spec.endpoint_public_access, spec.public_access_cidrs.is_empty()) {
+                (false, _) => "no public endpoint".to_owned(),
+                (true, true) => "public endpoint open to all".to_owned(),
+                (true, false) => format!("public endpoint from {}", spec.public_access_cidrs.join(", ")),
+            };
+            let private = if spec.endpoint_private_access { "private endpoint" } else { "no private endpoint" };
+            let detail = format!("{public}, {private}");
             w.changed(changes, ResourceKind::Cluster, name, Action::Updated, Some(detail));
             cluster = settled_cluster(eks, name, w, cluster).await?;
         }

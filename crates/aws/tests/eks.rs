@@ -156,6 +156,7 @@ fn drift_is_converged_with_exactly_the_calls_it_needs() {
     // Drift: logs, node group size and labels, add-on configuration, one association's role,
     // one association no longer wanted, a new tag, and a minor version up.
     want.cluster.log_types = vec!["api".into()];
+    want.cluster.public_access_cidrs = vec!["203.0.113.0/24".into()];
     want.cluster.version = "1.34".into();
     want.cluster.tags.insert("team".into(), "data".into());
     want.nodegroups[0].max_size = 6;
@@ -174,6 +175,7 @@ fn drift_is_converged_with_exactly_the_calls_it_needs() {
             "TagResource",
             "UpdateAddon",
             "UpdateClusterConfig",
+            "UpdateClusterConfig",
             "UpdateClusterVersion",
             "UpdateNodegroupConfig",
             "UpdatePodIdentityAssociation",
@@ -187,10 +189,15 @@ fn drift_is_converged_with_exactly_the_calls_it_needs() {
     assert_eq!(ng.scaling_config().unwrap().max_size(), Some(6));
     assert_eq!(ng.labels().unwrap().get("WorkerType").map(String::as_str), Some("ON_DEMAND"));
 
-    // And converged: the next run writes nothing.
+    // And converged: the next run writes nothing, and the endpoint update kept the subnets.
     env.proxy.clear();
     let (report, _) = converge(&env, &want);
     assert!(report.changes.is_empty() && writes(&env).is_empty(), "{:?} {:?}", report.changes, writes(&env));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let cluster = block_on(eks::describe_cluster(&env.eks, &name)).unwrap().unwrap();
+    let vpc = cluster.resources_vpc_config().unwrap();
+    assert_eq!(vpc.subnet_ids(), ["subnet-a", "subnet-b"]);
+    assert_eq!(vpc.public_access_cidrs(), ["203.0.113.0/24"]);
 
     // A downgrade is a warning, never a call.
     want.cluster.version = "1.33".into();

@@ -50,6 +50,9 @@
 //!   cluster (`DeleteCluster` answered 200), all shim state of that cluster is dropped.
 //! - `TagResource`, `UntagResource` and `ListTagsForResource` on add-on, pod identity association and
 //!   access entry ARNs.
+//! - `UpdateClusterConfig` with `resourcesVpcConfig` is merged over the cluster's current config
+//!   before it reaches moto, which would otherwise replace the whole config and lose the subnets
+//!   (EKS changes only the fields given).
 //! - `AssociateEncryptionConfig` on a cluster without envelope encryption (else
 //!   `InvalidParameterException`); `DescribeCluster` shows the config from then on, and the update
 //!   is `Successful` at once.
@@ -1015,6 +1018,9 @@ fn eks(shared: &Shared, request: &Incoming, region: &str, operation: &str) -> Re
             return update_version(shared, region, operation, &segs, &body);
         }
         "AssociateEncryptionConfig" => return associate_encryption(shared, region, &segs, &body),
+        "UpdateClusterConfig" if body.get("resourcesVpcConfig").is_some() => {
+            return update_vpc_config(shared, request, region, &segs, &body);
+        }
         _ => {}
     }
 
@@ -1273,6 +1279,30 @@ fn update_version(shared: &Shared, region: &str, operation: &str, segs: &[String
     });
     state.clusters.entry(key).or_default().updates.insert(id, (None, update.clone()));
     Reply::ok(json!({ "update": update }))
+}
+
+/// `UpdateClusterConfig` with `resourcesVpcConfig`: EKS changes only the fields given, moto
+/// replaces the whole config (losing the subnets); the update is merged over the cluster's
+/// current config before it is forwarded.
+fn update_vpc_config(shared: &Shared, request: &Incoming, region: &str, segs: &[String], body: &Value) -> Reply {
+    let cluster = segs.get(1).cloned().unwrap_or_default();
+    let Some(described) = describe_upstream(shared, region, &format!("/clusters/{}", encode_segment(&cluster))) else {
+        return no_cluster(&cluster);
+    };
+    let current = &described["cluster"]["resourcesVpcConfig"];
+    let mut merged = serde_json::Map::new();
+    for key in ["subnetIds", "securityGroupIds", "endpointPublicAccess", "endpointPrivateAccess", "publicAccessCidrs"] {
+        match body["resourcesVpcConfig"].get(key).or_else(|| current.get(key)) {
+            Some(value) if !value.is_null() => {
+                merged.insert(key.to_owned(), value.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut body = body.clone();
+    body["resourcesVpcConfig"] = Value::Object(merged);
+    let bytes = body.to_string().into_bytes();
+    send_upstream(&shared.upstream, &request.method, &request.target, &request.headers, &bytes)
 }
 
 /// `AssociateEncryptionConfig`: a cluster without envelope encryption gets it (shown in
