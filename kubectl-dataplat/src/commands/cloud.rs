@@ -299,12 +299,10 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
                     let context = kubeconfig::default_context_name(&name, &region);
                     let target = ClusterArgs { kubeconfig: None, context: Some(context.clone()) };
                     let connected = super::cluster::connect_for_plan(&target).await.map_err(|e| match e {
-                        CliError::Failed { message, .. } => CliError::failed(
-                            message,
-                            Some(format!(
-                                "run `kubectl dataplat kubeconfig` to write context {context}, or `plan --cloud-only`"
-                            )),
-                        ),
+                        CliError::Failed { message, .. } => {
+                            let hint = super::cluster::context_hint(&message, &context, "or `plan --cloud-only`");
+                            CliError::failed(message, Some(hint))
+                        }
                         other => other,
                     })?;
                     cluster = Some(connected);

@@ -206,6 +206,24 @@ pub async fn connect_for_plan(args: &ClusterArgs) -> Result<Cluster, CliError> {
     })
 }
 
+/// The hint for a failed connection to the platform's own context: the exec credential
+/// (`kubectl-dataplat token`) not found on PATH, or the context missing or stale.
+pub fn context_hint(message: &str, context: &str, otherwise: &str) -> String {
+    if message.contains("auth exec") {
+        format!(
+            "context {context} runs `kubectl-dataplat token` for its credential: put kubectl-dataplat on PATH (as kubectl \
+             plugins are), {otherwise}"
+        )
+    } else if message.contains("cannot reach the cluster") {
+        format!(
+            "the API server of context {context} did not answer: check the network path to it (public_access_cidrs, \
+             or only the VPC when endpoint_public_access is false), {otherwise}"
+        )
+    } else {
+        format!("run `kubectl dataplat kubeconfig` to write context {context}, {otherwise}")
+    }
+}
+
 /// What `apply` would change on `cluster`, release by release (releases of addons no longer
 /// enabled as deletions).
 pub async fn release_reports(
@@ -290,18 +308,18 @@ pub async fn teardown(
     if args.context.is_none() && args.kubeconfig.is_none() {
         args.context = Some(dataplat_aws::kubeconfig::default_context_name(name, &plan.platform.region));
     }
-    let cluster = connect(&args).await.map_err(|e| {
-        match e {
-        CliError::Failed { message, .. } => CliError::failed(
-            message,
-            Some(
-                "run `kubectl dataplat kubeconfig` to write the context, or `down --cloud-only` to skip the in-cluster \
-                 teardown (the sweep then removes load balancers and Karpenter nodes by tag)"
-                    .into(),
-            ),
-        ),
+    let context = args.context.clone().unwrap_or_default();
+    let cluster = connect(&args).await.map_err(|e| match e {
+        CliError::Failed { message, .. } => {
+            let hint = context_hint(
+                &message,
+                &context,
+                "or `down --cloud-only` to skip the in-cluster teardown (the sweep then removes load balancers and \
+                 Karpenter nodes by tag)",
+            );
+            CliError::failed(message, Some(hint))
+        }
         other => other,
-    }
     })?;
     let dependencies =
         plan.addons.iter().flat_map(|a| &a.releases).map(|r| (r.id.clone(), r.depends_on.clone())).collect();
