@@ -417,3 +417,23 @@ fn a_stack_left_in_rollback_complete_is_recovered_by_up() {
     assert!(down.status.success(), "{}", common::stderr(&down));
     assert_gone(&env);
 }
+
+#[test]
+fn a_pool_pinned_outside_the_network_stops_plan_and_up_before_anything_is_created() {
+    let Some(env) = env() else { return };
+    let path = env.dir.path().join("platform.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Zone d: not among the region's first three, which the network spans.
+    std::fs::write(&path, format!("{text}\ntrino:\n  zone: d\n")).unwrap();
+    for args in [&["plan", "--cloud-only"][..], &["up", "--cloud-only"][..]] {
+        let out = run(&env, args);
+        let stderr = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("pins NodePool") && stderr.contains("to us-west-2d"), "{stderr}");
+        assert!(stderr.contains("us-west-2a, us-west-2b, us-west-2c"), "{stderr}");
+        assert!(stderr.contains("`trino: {zone: a}`"), "{stderr}");
+    }
+    assert_eq!(env.proxy.count("CreateChangeSet"), 0, "{:?}", env.proxy.operations("cloudformation"));
+    assert_eq!(env.proxy.count("CreateCluster"), 0);
+    assert_gone(&env);
+}

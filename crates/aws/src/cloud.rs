@@ -38,6 +38,9 @@ use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, from_plan, 
 /// The core node group's name.
 pub const CORE_NODEGROUP: &str = "core";
 
+/// How many zones the network spans.
+const ZONES: usize = crate::templates::network::DEFAULT_ZONES as usize;
+
 /// Settings of the cloud layer: from platform.yaml's `cluster:` block ([`CloudOptions::from_plan`]),
 /// plus the bucket encryption, which platform.yaml does not carry (SSE-S3).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +187,57 @@ pub async fn identity(clients: &Clients) -> Result<Identity> {
     let arn = out.arn().unwrap_or_default().to_owned();
     let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
     Ok(Identity { account: out.account().unwrap_or_default().to_owned(), partition, arn })
+}
+
+/// The zones the network stack spans: the region's first `count` availability zones by name, as
+/// CloudFormation's `Fn::GetAZs` lists them (ordinary zones that need no opt-in, available).
+pub async fn network_zones(clients: &Clients, count: usize) -> Result<Vec<String>> {
+    let out = clients.ec2.describe_availability_zones().send().await.map_err(|e| CloudError::Other {
+        message: format!("EC2 DescribeAvailabilityZones: {}", aws_sdk_ec2::error::DisplayErrorContext(&e)),
+        hint: "check the credentials' EC2 read permissions and the region".into(),
+    })?;
+    let mut names: Vec<String> = out
+        .availability_zones()
+        .iter()
+        .filter(|z| z.state().is_some_and(|s| s.as_str() == "available"))
+        .filter(|z| z.zone_type().is_none_or(|t| t == "availability-zone"))
+        .filter(|z| z.opt_in_status().is_none_or(|o| o.as_str() == "opt-in-not-required"))
+        .filter_map(|z| z.zone_name().map(str::to_owned))
+        .collect();
+    names.sort();
+    names.truncate(count);
+    Ok(names)
+}
+
+/// Every zone a NodePool of the plan is pinned to (a `single_zone` request: the addon's zone, or
+/// `<region>a`) must be one the network spans, or Karpenter finds no subnet and the addon's pods
+/// never schedule. Checked before anything is created.
+pub fn check_pinned_zones(plan: &Plan, zones: &[String]) -> Result<()> {
+    for addon in &plan.addons {
+        for request in addon.node_pools.iter().filter(|r| r.single_zone) {
+            let zone = dataplat_core::single_zone(&plan.platform.region, request.zone.as_deref());
+            if zones.contains(&zone) {
+                continue;
+            }
+            let suffixes: Vec<&str> =
+                zones.iter().filter_map(|z| z.strip_prefix(plan.platform.region.as_str())).collect();
+            return Err(CloudError::Other {
+                message: format!(
+                    "addon {} pins NodePool {} to {zone}, but the network of {} spans {}",
+                    addon.name,
+                    request.name,
+                    plan.platform.name,
+                    zones.join(", ")
+                ),
+                hint: format!(
+                    "pick one of its zones in the addon's settings, e.g. `{}: {{zone: {}}}`; nothing was created",
+                    addon.name,
+                    suffixes.first().copied().unwrap_or("b")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The tags every resource carries: the user's, then the two dataplat tags.
@@ -360,6 +414,7 @@ pub async fn up(
     let identity = identity(clients).await?;
     let specs = stack_specs(plan, options)?;
     let ctx = from_plan::context(plan);
+    check_pinned_zones(plan, &network_zones(clients, ZONES).await?)?;
 
     on_event(&CloudEvent::Phase("stacks".into()));
     let mut results = Vec::new();
@@ -423,6 +478,7 @@ fn network_or_placeholders(
 /// What [`up`] would do; see [`CloudPlan`].
 pub async fn plan(clients: &Clients, plan: &Plan, options: &CloudOptions) -> Result<CloudPlan> {
     let identity = identity(clients).await?;
+    check_pinned_zones(plan, &network_zones(clients, ZONES).await?)?;
     let ctx = from_plan::context(plan);
     let mut planned = Vec::new();
     for (_, spec) in stack_specs(plan, options)? {

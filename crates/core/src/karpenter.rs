@@ -10,8 +10,9 @@
 //! Choices made here, deliberately:
 //! - **Zone.** A `single_zone` request is pinned to the zone it names (`zone: "b"` ->
 //!   `<region>b`, the zone the addon pins its own pods to), else to `<region>a`,
-//!   deterministically. Issue 7 (the network) picks the default zone from the private subnets
-//!   that actually exist and replaces this.
+//!   deterministically. `up` and `plan` check against the account's zones that every pinned zone
+//!   is one the network spans (the region's first three by name, as `Fn::GetAZs` lists them)
+//!   before anything is created (`dataplat_aws::cloud::check_pinned_zones`).
 //! - **Node role.** Every EC2NodeClass names the IAM role `<platform>-karpenter-node`
 //!   ([`karpenter_node_role_name`]), created by the cloud layer with the Karpenter controller
 //!   (issue 7). `role` is immutable on an EC2NodeClass, so the name must never change.
@@ -112,7 +113,7 @@ pub fn karpenter_node_role_name(platform: &str) -> String {
 }
 
 /// The availability zone a `single_zone` pool is pinned to: the zone the addon asked for
-/// (`<region><suffix>`), else `<region>a` until issue 7 picks it from the private subnets.
+/// (`<region><suffix>`), else `<region>a`.
 pub fn single_zone(region: &str, zone: Option<&str>) -> String {
     format!("{region}{}", zone.unwrap_or("a"))
 }
