@@ -289,8 +289,12 @@ fn down_keep_data_retains_the_data_buckets_and_lists_them() {
     let missing = run(&env, &["kubeconfig", "--print"]);
     assert_eq!(missing.status.code(), Some(1), "{}", common::stderr(&missing));
     assert!(common::stderr(&missing).contains("does not exist"), "{}", common::stderr(&missing));
+    // Add-ons stay CREATING for three polls: off a terminal, the wait is one line, not three.
+    env.proxy.set_settle_polls(4);
     let up = run(&env, &["up", "--cloud-only"]);
-    assert!(up.status.success(), "up failed:\n{}", common::stderr(&up));
+    let log = common::stderr(&up);
+    assert!(up.status.success(), "up failed:\n{log}");
+    assert_eq!(log.matches("waiting for add-on vpc-cni: CREATING").count(), 1, "{log}");
     // `kubeconfig` describes the cluster: moto's endpoint and CA, our exec credential.
     let printed = common::ok(run(&env, &["kubeconfig", "--print"]));
     let server = block_on(async {

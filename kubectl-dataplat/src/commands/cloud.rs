@@ -50,53 +50,108 @@ fn cloud_error(error: CloudError) -> CliError {
     CliError::failed(error.to_string(), None)
 }
 
-/// Prints progress lines on stderr (or JSON lines on stdout with `-o json`).
+/// How often a wait that has not changed status is reported again when stderr is not a terminal.
+const WAIT_REPEAT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Prints progress on stderr: on a terminal, waits move a spinner and everything else prints above
+/// it; otherwise plain lines, a wait only when its status changes or every 30 s. With `-o json`,
+/// one JSON event per line on stdout.
 fn printer(format: Format, quiet: bool) -> impl FnMut(&CloudEvent) {
     let start = std::time::Instant::now();
+    let bar = (format == Format::Table && !quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner(bar)
+    });
+    // The last wait reported, and when.
+    let mut last_wait: Option<(String, std::time::Instant)> = None;
     move |event: &CloudEvent| {
         let t = start.elapsed().as_secs();
         if format == Format::Json {
-            let value = match event {
-                CloudEvent::Phase(p) => serde_json::json!({"event": "phase", "phase": p}),
-                CloudEvent::Stack(e) => serde_json::json!({"event": "stack", "stack_event": {
-                    "logical_id": e.logical_id, "resource_type": e.resource_type, "status": e.status, "reason": e.reason}}),
-                CloudEvent::StackDone { stack, outcome, changes } => {
-                    serde_json::json!({"event": "stack-done", "stack": stack, "outcome": outcome, "changes": changes})
-                }
-                CloudEvent::Eks(e) => serde_json::json!({"event": "eks", "message": e.to_string()}),
-                CloudEvent::Bucket { bucket, action, objects } => {
-                    serde_json::json!({"event": "bucket", "bucket": bucket, "action": action, "objects": objects})
-                }
-                CloudEvent::Sweep(e) => serde_json::json!({"event": "sweep", "message": e.to_string()}),
-                CloudEvent::Warning(w) => serde_json::json!({"event": "warning", "message": w}),
-            };
-            println!("{value}");
+            println!("{}", event_json(event));
             return;
         }
         if quiet {
             return;
         }
-        let line = match event {
-            CloudEvent::Phase(p) => format!("== {p}"),
-            CloudEvent::Stack(e) => format!(
-                "   {} {} {}{}",
-                e.logical_id,
-                e.resource_type,
-                e.status,
-                e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
-            ),
-            CloudEvent::StackDone { stack, outcome, changes } => {
-                format!(
-                    "stack {stack}: {outcome}{}",
-                    if *changes > 0 { format!(" ({changes} changes)") } else { String::new() }
-                )
+        if let CloudEvent::Eks(wait @ dataplat_aws::eks::EksEvent::Waiting { kind, name, status, .. }) = event {
+            let line = format!("eks: {wait}");
+            if let Some(bar) = &bar {
+                bar.set_message(line);
+                return;
             }
-            CloudEvent::Eks(e) => format!("eks: {e}"),
-            CloudEvent::Bucket { bucket, action, objects } => format!("bucket {bucket}: {action} ({objects} objects)"),
-            CloudEvent::Sweep(e) => format!("sweep: {e}"),
-            CloudEvent::Warning(w) => format!("warning: {w}"),
-        };
-        eprintln!("[{t:>4}s] {line}");
+            let key = format!("{kind} {name} {status}");
+            let repeat = last_wait.as_ref().is_some_and(|(k, at)| *k == key && at.elapsed() < WAIT_REPEAT);
+            if !repeat {
+                eprintln!("[{t:>4}s] {line}");
+                last_wait = Some((key, std::time::Instant::now()));
+            }
+            return;
+        }
+        let line = format!("[{t:>4}s] {}", event_line(event));
+        match &bar {
+            Some(bar) => {
+                bar.set_message(String::new());
+                bar.println(line);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// A spinner that leaves no trace once the printer is dropped.
+struct Spinner(indicatif::ProgressBar);
+
+impl std::ops::Deref for Spinner {
+    type Target = indicatif::ProgressBar;
+    fn deref(&self) -> &indicatif::ProgressBar {
+        &self.0
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn event_json(event: &CloudEvent) -> serde_json::Value {
+    match event {
+        CloudEvent::Phase(p) => serde_json::json!({"event": "phase", "phase": p}),
+        CloudEvent::Stack(e) => serde_json::json!({"event": "stack", "stack_event": {
+            "logical_id": e.logical_id, "resource_type": e.resource_type, "status": e.status, "reason": e.reason}}),
+        CloudEvent::StackDone { stack, outcome, changes } => {
+            serde_json::json!({"event": "stack-done", "stack": stack, "outcome": outcome, "changes": changes})
+        }
+        CloudEvent::Eks(e) => serde_json::json!({"event": "eks", "message": e.to_string()}),
+        CloudEvent::Bucket { bucket, action, objects } => {
+            serde_json::json!({"event": "bucket", "bucket": bucket, "action": action, "objects": objects})
+        }
+        CloudEvent::Sweep(e) => serde_json::json!({"event": "sweep", "message": e.to_string()}),
+        CloudEvent::Warning(w) => serde_json::json!({"event": "warning", "message": w}),
+    }
+}
+
+fn event_line(event: &CloudEvent) -> String {
+    match event {
+        CloudEvent::Phase(p) => format!("== {p}"),
+        CloudEvent::Stack(e) => format!(
+            "   {} {} {}{}",
+            e.logical_id,
+            e.resource_type,
+            e.status,
+            e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
+        ),
+        CloudEvent::StackDone { stack, outcome, changes } => {
+            format!(
+                "stack {stack}: {outcome}{}",
+                if *changes > 0 { format!(" ({changes} changes)") } else { String::new() }
+            )
+        }
+        CloudEvent::Eks(e) => format!("eks: {e}"),
+        CloudEvent::Bucket { bucket, action, objects } => format!("bucket {bucket}: {action} ({objects} objects)"),
+        CloudEvent::Sweep(e) => format!("sweep: {e}"),
+        CloudEvent::Warning(w) => format!("warning: {w}"),
     }
 }
 
