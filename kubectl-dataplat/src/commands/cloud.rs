@@ -275,13 +275,52 @@ pub fn down(global: &Global, args: DownArgs) -> Result<(), CliError> {
         // The receipt is the result: printed even with --quiet.
         println!("{}", report.receipt.render());
     }
-    if report.receipt.billable_remaining() > 0 {
+    down_result(&report.receipt)
+}
+
+/// `down` succeeds only when the receipt proves nothing billable is left: the sweep's second look
+/// succeeded and found nothing outside the retained set.
+fn down_result(receipt: &dataplat_aws::sweep::Receipt) -> Result<(), CliError> {
+    if let Some(error) = &receipt.verify_error {
         return Err(CliError::failed(
-            format!("{} billable resource(s) remain after the sweep", report.receipt.billable_remaining()),
+            format!("the sweep could not look again, so nothing is proven gone: {error}"),
+            Some("fix the cause (credentials, permissions, throttling) and run `down` again (it resumes)".into()),
+        ));
+    }
+    if receipt.billable_remaining() > 0 {
+        return Err(CliError::failed(
+            format!("{} billable resource(s) remain after the sweep", receipt.billable_remaining()),
             Some("see Remaining on the receipt; fix the cause and run `down` again (it resumes)".into()),
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn down_fails_unless_the_second_look_proves_nothing_billable_is_left() {
+        let mut receipt = dataplat_aws::sweep::Receipt {
+            platform: "p".into(),
+            deployment_id: "Ab3dE9xZ".into(),
+            deleted: Vec::new(),
+            retained: Vec::new(),
+            remaining: Vec::new(),
+            failures: Vec::new(),
+            verify_error: None,
+        };
+        assert!(down_result(&receipt).is_ok());
+        receipt.verify_error = Some("throttled".into());
+        match down_result(&receipt) {
+            Err(CliError::Failed { message, .. }) => {
+                assert!(message.contains("nothing is proven gone") && message.contains("throttled"), "{message}");
+            }
+            other => panic!("down must fail (exit 1) when the second look failed: {other:?}"),
+        }
+        assert!(!receipt.is_clean(), "the receipt agrees");
+    }
 }
 
 pub fn kubeconfig(global: &Global, args: KubeconfigArgs) -> Result<(), CliError> {
