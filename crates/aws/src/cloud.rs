@@ -374,7 +374,9 @@ pub fn eks_spec(
             min_size: options.core_min,
             max_size: options.core_max,
             desired_size: options.core_desired,
-            labels: [("NodeGroupType", "core"), ("WorkerType", "ON_DEMAND")]
+            // The label system controllers select (the SDK's CORE_NODE_SELECTOR), plus the
+            // reference's own labels.
+            labels: [dataplat_core::CORE_POOL_LABEL, ("NodeGroupType", "core"), ("WorkerType", "ON_DEMAND")]
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
@@ -607,6 +609,14 @@ mod tests {
         assert_eq!(options, CloudOptions::default());
         let spec = eks_spec(&default, &options, &identity, &network()).unwrap();
         assert!(spec.cluster.endpoint_public_access && spec.cluster.secrets_key_arn.is_none());
+        // The core nodes carry the label every plugin pins its system controllers to.
+        let (key, value) = dataplat_sdk::CORE_NODE_SELECTOR;
+        assert_eq!(
+            spec.nodegroups[0].labels.get(key).map(String::as_str),
+            Some(value),
+            "{:?}",
+            spec.nodegroups[0].labels
+        );
         assert_eq!(spec.cluster.log_types.len(), 5);
         assert_eq!(
             (spec.nodegroups[0].min_size, spec.nodegroups[0].desired_size, spec.nodegroups[0].max_size),

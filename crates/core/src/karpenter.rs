@@ -44,6 +44,10 @@ pub const AMI_ALIAS: &str = "al2023@latest";
 /// The tag subnets and security groups carry for Karpenter to find them.
 pub const DISCOVERY_TAG: &str = "karpenter.sh/discovery";
 
+/// The label of the core managed node group's nodes, which every system controller selects
+/// (the SDK's `CORE_NODE_SELECTOR` for plugins).
+pub const CORE_POOL_LABEL: (&str, &str) = ("dataplat.io/pool", "core");
+
 /// The Karpenter objects of one NodePool request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KarpenterPool {
