@@ -51,6 +51,28 @@ fn get_v2(addr: &str) -> bool {
     response.starts_with("HTTP/1.1 200")
 }
 
+/// Pushes a chart archive to `registry` (`127.0.0.1:<port>`, plain HTTP) as Helm does: the Helm
+/// config and chart-content media types, anonymous. Returns the manifest's reference
+/// `<registry>/<repository>:<tag>`.
+pub fn push_oci_chart(registry: &str, repository: &str, tag: &str, tgz: &[u8]) -> String {
+    use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
+    use oci_client::secrets::RegistryAuth;
+    let client = oci_client::Client::new(ClientConfig {
+        protocol: ClientProtocol::HttpsExcept(vec![registry.to_string()]),
+        ..Default::default()
+    });
+    let reference = oci_client::Reference::with_tag(registry.into(), repository.into(), tag.into());
+    let name = repository.rsplit('/').next().unwrap_or(repository);
+    let config = format!(r#"{{"apiVersion":"v2","name":"{name}","version":"{tag}"}}"#);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let layer = ImageLayer::new(tgz.to_vec(), "application/vnd.cncf.helm.chart.content.v1.tar+gzip".into(), None);
+        let config = Config::new(config.into_bytes(), "application/vnd.cncf.helm.config.v1+json".into(), None);
+        client.push(&reference, &[layer], config, &RegistryAuth::Anonymous, None).await.expect("push the chart");
+    });
+    format!("{registry}/{repository}:{tag}")
+}
+
 impl Registry {
     /// Starts a registry, or returns `None` (skip) when it is not installed and not required.
     pub fn start() -> Option<Registry> {

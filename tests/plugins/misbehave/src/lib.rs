@@ -10,6 +10,9 @@ use serde::Deserialize;
 pub struct Config {
     /// "ok", "loop", "alloc", "output", "panic", or a bad-plan mode (see `plan`).
     pub mode: String,
+    /// For "capacity": the NodePool's name (default `fixture-pool`), so tests sharing a cluster
+    /// do not meet.
+    pub name: String,
 }
 
 pub struct Misbehave;
@@ -79,6 +82,16 @@ impl Addon for Misbehave {
                 .pod_identity("ns", "sa", "g")
                 .release(Release::new("r", "ns").object(&serde_json::json!({
                     "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"bucket": "${bucket:data}"}})))),
+            // Capacity: one NodePool request and a release that needs it (for the Karpenter
+            // install that capacity brings).
+            "capacity" => {
+                let name = if config.name.is_empty() { "fixture-pool" } else { config.name.as_str() };
+                let mut pool = NodePoolRequest::new(name);
+                pool.labels = vec![("dataplat.io/pool".into(), name.into())];
+                Ok(AddonPlan::new().node_pool(pool).release(Release::new("r", "default").object(&serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "uses-the-pool"},
+                    "data": {"nodeSelector": format!("dataplat.io/pool={name}")}}))))
+            }
             _ => Ok(AddonPlan::new().note("mode", "ok")),
         }
     }
