@@ -145,3 +145,97 @@ fn read_secret(kubeconfig: &str, namespace: &str, name: &str) -> std::collection
             .collect()
     })
 }
+
+/// An addon that asks for capacity brings the core's Karpenter: the controller's chart (our
+/// fixture, pushed to the loopback registry and reached through a mirror of public.ecr.aws), then
+/// the NodePools and EC2NodeClasses once its CRDs exist, then the addon; switched off, all of it
+/// goes again.
+#[test]
+fn capacity_brings_karpenter_then_the_node_pools_then_the_addon_and_takes_them_away() {
+    let Some(kubeconfig) = test_kubeconfig() else { return };
+    let Some(registry) = dataplat_testkit::Registry::start() else { return };
+    let chart = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/karpenter");
+    let tgz = dataplat_testkit::http::chart_tgz(&chart, "karpenter", |_, data| data);
+    dataplat_testkit::push_oci_chart(
+        &registry.addr,
+        "karpenter/karpenter",
+        dataplat_core::KARPENTER_CHART_VERSION,
+        &tgz,
+    );
+
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    let cache = private_chart_cache(dir);
+    let env = [("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8"))];
+    let name = unique_name("kpt");
+    let fixture = dataplat_builtins::wasm_path("fixture-misbehave");
+    std::fs::write(
+        dir.join("platform.yaml"),
+        format!(
+            "name: {name}\nregion: us-west-2\ndeployment_id: Kp7tEr01\nenable_misbehave: true\n\
+             misbehave:\n  mode: capacity\n  name: {name}\nplugins:\n  - name: misbehave\n    source: {}\n",
+            fixture.display()
+        ),
+    )
+    .expect("write");
+    let kubeconfig = kubeconfig.to_str().expect("utf-8").to_string();
+    let mirror = format!("public.ecr.aws={}", registry.addr);
+    let apply = || dataplat_env(dir, &["apply", "--kubeconfig", &kubeconfig, "--mirror", &mirror, "--no-wait"], &env);
+
+    let first = apply();
+    let log = stderr(&first);
+    assert!(first.status.success(), "{log}");
+    let done =
+        |release: &str| log.find(&format!("{release}: done")).unwrap_or_else(|| panic!("{release} applied:\n{log}"));
+    assert!(done("karpenter/karpenter") < done("karpenter/node-pools"), "{log}");
+    assert!(done("karpenter/node-pools") < done("misbehave/r"), "{log}");
+    assert!(log.contains(&format!("karpenter/node-pools: create EC2NodeClass {name}")), "{log}");
+    assert!(log.contains(&format!("karpenter/node-pools: create NodePool {name}")), "{log}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let (pool, controller) = runtime.block_on(async {
+        let options = dataplat_kube::ConnectOptions { kubeconfig: Some(kubeconfig.clone().into()), context: None };
+        let cluster = dataplat_kube::Cluster::connect(&options).await.expect("connect");
+        let pools =
+            cluster.resolve("karpenter.sh/v1", "NodePool").await.expect("discovery").expect("the CRD is served");
+        let pool = cluster.api(&pools, None).get_opt(&name).await.expect("get");
+        let deployments = cluster.resolve("apps/v1", "Deployment").await.expect("discovery").expect("served");
+        let controller = cluster.api(&deployments, Some("karpenter")).get("karpenter").await.expect("the controller");
+        (pool, controller)
+    });
+    let pool = pool.expect("the NodePool exists");
+    assert_eq!(
+        pool.metadata.labels.as_ref().and_then(|l| l.get("dataplat.io/addon")).map(String::as_str),
+        Some("misbehave")
+    );
+    let env_of = |key: &str| {
+        controller
+            .data
+            .pointer("/spec/template/spec/containers/0/env")
+            .and_then(|e| e.as_array())
+            .and_then(|e| e.iter().find(|v| v["name"] == key).and_then(|v| v["value"].as_str().map(str::to_owned)))
+    };
+    assert_eq!(env_of("CLUSTER_NAME").as_deref(), Some(name.as_str()), "the chart got the cluster's name");
+    assert_eq!(env_of("INTERRUPTION_QUEUE"), Some(format!("Karpenter-{name}")), "and the queue the cloud layer makes");
+    assert_eq!(
+        controller.data.pointer("/spec/template/spec/nodeSelector/dataplat.io~1pool"),
+        Some(&serde_json::json!("core"))
+    );
+
+    let second = apply();
+    assert!(stderr(&second).contains("0 writes"), "{}", stderr(&second));
+
+    // No addon asks for capacity any more: Karpenter and the NodePools are pruned with it.
+    ok(dataplat_env(dir, &["disable", "misbehave"], &env));
+    let pruned = apply();
+    let log = stderr(&pruned);
+    assert!(pruned.status.success(), "{log}");
+    assert!(log.contains(&format!("karpenter/node-pools: delete NodePool {name}")), "{log}");
+    let gone = runtime.block_on(async {
+        let options = dataplat_kube::ConnectOptions { kubeconfig: Some(kubeconfig.clone().into()), context: None };
+        let cluster = dataplat_kube::Cluster::connect(&options).await.expect("connect");
+        let deployments = cluster.resolve("apps/v1", "Deployment").await.expect("discovery").expect("served");
+        cluster.api(&deployments, Some("karpenter")).get_opt("karpenter").await.expect("get").is_none()
+    });
+    assert!(gone, "the controller is pruned");
+}

@@ -39,30 +39,30 @@ fn render_addon(dir: &Path) -> String {
         .as_array()
         .and_then(|a| a.iter().find(|a| a["name"] == ADDON))
         .unwrap_or_else(|| panic!("{}: addon {ADDON} is not in the plan", dir.display()));
-    let base = target.join(ADDON);
-    // Releases in the plugin's order, then capacity/, then cloud.yaml.
+    // The addon's releases in the plugin's order, then the Karpenter objects of its NodePool
+    // requests (in the core's node-pools release), then its cloud.yaml.
     let mut dirs: Vec<String> = addon["releases"]
         .as_array()
         .expect("releases")
         .iter()
-        .map(|r| r["name"].as_str().expect("release name").to_string())
+        .map(|r| format!("{ADDON}/{}", r["name"].as_str().expect("release name")))
         .collect();
-    dirs.push("capacity".into());
+    dirs.push("karpenter/node-pools".into());
     let mut files: Vec<String> = Vec::new();
     for sub in &dirs {
-        let Ok(entries) = std::fs::read_dir(base.join(sub)) else { continue };
+        let Ok(entries) = std::fs::read_dir(target.join(sub)) else { continue };
         let mut names: Vec<String> =
             entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into()).collect();
         names.sort();
         files.extend(names.into_iter().map(|n| format!("{sub}/{n}")));
     }
-    if base.join("cloud.yaml").is_file() {
-        files.push("cloud.yaml".into());
+    if target.join(ADDON).join("cloud.yaml").is_file() {
+        files.push(format!("{ADDON}/cloud.yaml"));
     }
     let mut text = String::new();
     for file in &files {
-        let body = std::fs::read_to_string(base.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        text.push_str(&format!("---\n# {ADDON}/{file}\n{body}"));
+        let body = std::fs::read_to_string(target.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        text.push_str(&format!("---\n# {file}\n{body}"));
         if !body.ends_with('\n') {
             text.push('\n');
         }

@@ -308,8 +308,8 @@ pub fn eks_spec(
     }
 
     let mut pod_identities: Vec<PodIdentitySpec> = vec![PodIdentitySpec {
-        namespace: "karpenter".into(),
-        service_account: "karpenter".into(),
+        namespace: dataplat_core::KARPENTER_NAMESPACE.into(),
+        service_account: dataplat_core::KARPENTER_SERVICE_ACCOUNT.into(),
         role_arn: role_arn(identity, &iam::karpenter_controller_role_name(p)),
     }];
     for addon in &plan.addons {

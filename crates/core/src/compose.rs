@@ -45,24 +45,19 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
         dataplat_config::sort_diagnostics(&mut config_errors);
         return Err(CoreError::Config(config_errors));
     }
-    let release_order = release_waves(&entries)?;
     check_node_pools(&entries)?;
-    let plan = Plan {
-        platform: PlatformSummary {
-            name: platform.name.clone(),
-            region: platform.region.clone(),
-            deployment_id: platform.deployment_id.clone(),
-            kubernetes_version: platform.kubernetes_version.clone(),
-            vpc_cidr: platform.vpc_cidr.clone(),
-            tags: platform.tags.clone(),
-            cluster: platform.cluster.clone(),
-        },
-        addons: entries,
-        release_order,
+    let summary = PlatformSummary {
+        name: platform.name.clone(),
+        region: platform.region.clone(),
+        deployment_id: platform.deployment_id.clone(),
+        kubernetes_version: platform.kubernetes_version.clone(),
+        vpc_cidr: platform.vpc_cidr.clone(),
+        tags: platform.tags.clone(),
+        cluster: platform.cluster.clone(),
     };
-    // A NodePool request Karpenter would refuse fails the plan here, not at render or apply.
-    plan.karpenter_objects().map_err(|e| invalid(&e.addon, format!("NodePool `{}`: {}", e.pool, e.message)))?;
-    Ok(plan)
+    add_karpenter(&summary, &mut entries)?;
+    let release_order = release_waves(&entries)?;
+    Ok(Plan { platform: summary, addons: entries, release_order })
 }
 
 fn position(doc: &Document, addon: &str, d: &contract::Diagnostic) -> dataplat_config::Diagnostic {
@@ -369,6 +364,32 @@ fn release_waves(entries: &[AddonEntry]) -> Result<Vec<Vec<String>>, CoreError> 
         waves.push(wave.into_iter().map(String::from).collect());
     }
     Ok(waves)
+}
+
+/// When an addon requests capacity, the core's Karpenter entry goes first and every release of
+/// such an addon waits for the NodePools. A NodePool request Karpenter would refuse fails the
+/// plan here, not at render or apply.
+fn add_karpenter(platform: &PlatformSummary, entries: &mut Vec<AddonEntry>) -> Result<(), CoreError> {
+    use crate::karpenter::{KARPENTER, KARPENTER_NODE_POOLS_RELEASE, core_entry};
+    if entries.iter().any(|e| e.name == KARPENTER) {
+        return Err(CoreError::Conflict(format!(
+            "addon name `{KARPENTER}` is reserved: the core installs Karpenter itself; rename the plugin"
+        )));
+    }
+    if entries.iter().all(|e| e.node_pools.is_empty()) {
+        return Ok(());
+    }
+    let entry = core_entry(platform, entries)
+        .map_err(|e| invalid(&e.addon, format!("NodePool `{}`: {}", e.pool, e.message)))?;
+    for addon in entries.iter_mut().filter(|a| !a.node_pools.is_empty()) {
+        for release in &mut addon.releases {
+            if !release.depends_on.iter().any(|d| d == KARPENTER_NODE_POOLS_RELEASE) {
+                release.depends_on.push(KARPENTER_NODE_POOLS_RELEASE.to_owned());
+            }
+        }
+    }
+    entries.insert(0, entry);
+    Ok(())
 }
 
 fn check_node_pools(entries: &[AddonEntry]) -> Result<(), CoreError> {

@@ -32,7 +32,9 @@ use std::collections::BTreeMap;
 use dataplat_plugin::contract::{CapacityType, Consolidation, NodePoolRequest, TaintEffect};
 use serde_json::{Value, json};
 
-use crate::plan::{Plan, PlatformSummary};
+use dataplat_plugin::contract::Note;
+
+use crate::plan::{AddonEntry, ChartPlan, Plan, PlatformSummary, ReleasePlan};
 
 /// The API version of NodePool.
 pub const NODE_POOL_API_VERSION: &str = "karpenter.sh/v1";
@@ -45,8 +47,107 @@ pub const AMI_ALIAS: &str = "al2023@latest";
 pub const DISCOVERY_TAG: &str = "karpenter.sh/discovery";
 
 /// The label of the core managed node group's nodes, which every system controller selects
-/// (the SDK's `CORE_NODE_SELECTOR` for plugins).
+/// (the SDK's `CORE_NODE_SELECTOR` for plugins; Karpenter's controller here).
 pub const CORE_POOL_LABEL: (&str, &str) = ("dataplat.io/pool", "core");
+
+/// The plan entry the core adds for Karpenter when an addon requests capacity.
+pub const KARPENTER: &str = "karpenter";
+/// The controller's release: the upstream chart.
+pub const KARPENTER_CONTROLLER_RELEASE: &str = "karpenter/karpenter";
+/// The release of every NodePool and EC2NodeClass, after the controller (and so its CRDs).
+pub const KARPENTER_NODE_POOLS_RELEASE: &str = "karpenter/node-pools";
+/// Where the controller's chart comes from (pulled anonymously) and its pinned version.
+pub const KARPENTER_CHART_REPOSITORY: &str = "oci://public.ecr.aws/karpenter";
+pub const KARPENTER_CHART: &str = "karpenter";
+pub const KARPENTER_CHART_VERSION: &str = "1.14.1";
+/// The controller's namespace and service account (its EKS Pod Identity association names them).
+pub const KARPENTER_NAMESPACE: &str = "karpenter";
+pub const KARPENTER_SERVICE_ACCOUNT: &str = "karpenter";
+
+/// Karpenter's interruption queue: `Karpenter-<platform>` (platform names are at most 63
+/// characters, SQS names 80).
+pub fn interruption_queue_name(platform: &str) -> String {
+    format!("Karpenter-{platform}")
+}
+
+/// The controller's chart values: the cluster and the interruption queue, the service account the
+/// pod identity association names, on the core nodes (never on nodes it launches itself).
+pub fn controller_values(platform: &PlatformSummary) -> Value {
+    json!({
+        "settings": {
+            "clusterName": platform.name,
+            "interruptionQueue": interruption_queue_name(&platform.name),
+        },
+        "serviceAccount": {"create": true, "name": KARPENTER_SERVICE_ACCOUNT},
+        "nodeSelector": {CORE_POOL_LABEL.0: CORE_POOL_LABEL.1},
+        "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}],
+        "controller": {"resources": {
+            "requests": {"cpu": "1", "memory": "1Gi"},
+            "limits": {"cpu": "1", "memory": "1Gi"},
+        }},
+    })
+}
+
+/// The core's entry for `addons` (those of a plan being composed): the controller release and the
+/// NodePools release holding the EC2NodeClass and NodePool of every request, classes first.
+pub fn core_entry(platform: &PlatformSummary, addons: &[AddonEntry]) -> Result<AddonEntry, NodePoolError> {
+    let mut objects = Vec::new();
+    let mut pools = 0;
+    for addon in addons {
+        for request in &addon.node_pools {
+            let pool = karpenter_pool(platform, &addon.name, request)?;
+            objects.push(pool.node_class);
+            objects.push(pool.node_pool);
+            pools += 1;
+        }
+    }
+    let release = |name: &str, chart: Option<ChartPlan>, objects: Vec<Value>, depends_on: Vec<String>| ReleasePlan {
+        id: format!("{KARPENTER}/{name}"),
+        name: name.to_owned(),
+        namespace: KARPENTER_NAMESPACE.to_owned(),
+        chart,
+        objects,
+        health_checks: Vec::new(),
+        depends_on,
+    };
+    let chart = ChartPlan {
+        repository: KARPENTER_CHART_REPOSITORY.to_owned(),
+        chart: KARPENTER_CHART.to_owned(),
+        version: KARPENTER_CHART_VERSION.to_owned(),
+        values: controller_values(platform),
+    };
+    Ok(AddonEntry {
+        name: KARPENTER.to_owned(),
+        version: KARPENTER_CHART_VERSION.to_owned(),
+        source: dataplat_plugin::Origin::Builtin,
+        digest: String::new(),
+        flags: Vec::new(),
+        releases: vec![
+            release(
+                KARPENTER_CHART,
+                Some(chart),
+                vec![json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": KARPENTER_NAMESPACE}})],
+                Vec::new(),
+            ),
+            release("node-pools", None, objects, vec![KARPENTER_CONTROLLER_RELEASE.to_owned()]),
+        ],
+        buckets: Vec::new(),
+        grants: Vec::new(),
+        pod_identities: Vec::new(),
+        node_pools: Vec::new(),
+        endpoints: Vec::new(),
+        secrets: Vec::new(),
+        notes: vec![Note {
+            topic: "capacity".into(),
+            text: format!(
+                "Karpenter {KARPENTER_CHART_VERSION} runs on the core nodes (namespace {KARPENTER_NAMESPACE}, interruption queue {}); \
+                 {pools} NodePool(s) the addons asked for are applied after it, and their addons after them",
+                interruption_queue_name(&platform.name)
+            ),
+        }],
+        warnings: Vec::new(),
+    })
+}
 
 /// The Karpenter objects of one NodePool request.
 #[derive(Debug, Clone, PartialEq)]

@@ -173,3 +173,57 @@ fn random_values_use_every_letter_and_digit_without_bias_to_the_first() {
     let first: usize = "ABCDEFGH".chars().map(|c| counts[&c]).sum();
     assert!(first < 17_000, "the first 8 letters were drawn {first} times; 16,000 expected");
 }
+
+#[test]
+fn capacity_requests_bring_the_cores_karpenter_first_and_their_addons_wait_for_the_node_pools() {
+    let plan =
+        builtin_plan("enable_trino: true\nenable_keda: true\nenable_prometheus: true\nenable_cert_manager: true\n");
+    let karpenter = plan.addons.first().expect("an entry");
+    assert_eq!(karpenter.name, "karpenter", "the core's entry goes first");
+    let ids: Vec<&str> = karpenter.releases.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, [dataplat_core::KARPENTER_CONTROLLER_RELEASE, dataplat_core::KARPENTER_NODE_POOLS_RELEASE]);
+
+    // The controller: the pinned upstream chart, told the cluster and the queue the cloud layer
+    // creates, under the service account its pod identity association names.
+    let controller = &karpenter.releases[0];
+    let chart = controller.chart.as_ref().expect("a chart");
+    assert_eq!(
+        (chart.repository.as_str(), chart.chart.as_str(), chart.version.as_str()),
+        ("oci://public.ecr.aws/karpenter", "karpenter", dataplat_core::KARPENTER_CHART_VERSION)
+    );
+    assert_eq!(controller.namespace, dataplat_core::KARPENTER_NAMESPACE);
+    assert_eq!(chart.values["settings"]["clusterName"], "secrets");
+    assert_eq!(chart.values["settings"]["interruptionQueue"], "Karpenter-secrets");
+    assert_eq!(chart.values["serviceAccount"]["name"], dataplat_core::KARPENTER_SERVICE_ACCOUNT);
+    assert_eq!(chart.values["nodeSelector"]["dataplat.io/pool"], "core", "never on the nodes it launches");
+
+    // The NodePools: exactly the objects of every request, classes before pools, after the controller.
+    let pools = &karpenter.releases[1];
+    assert_eq!(pools.depends_on, [dataplat_core::KARPENTER_CONTROLLER_RELEASE]);
+    let expected: Vec<serde_json::Value> =
+        plan.karpenter_objects().expect("objects").into_iter().flat_map(|p| [p.node_class, p.node_pool]).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(pools.objects, expected);
+
+    // Trino asked for capacity: each of its releases waits for the NodePools; keda did not.
+    let trino = plan.addons.iter().find(|a| a.name == "trino").expect("trino");
+    assert!(!trino.node_pools.is_empty());
+    for release in &trino.releases {
+        assert!(release.depends_on.iter().any(|d| d == dataplat_core::KARPENTER_NODE_POOLS_RELEASE), "{}", release.id);
+    }
+    let keda = plan.addons.iter().find(|a| a.name == "keda").expect("keda");
+    assert!(keda.releases.iter().all(|r| !r.depends_on.iter().any(|d| d.starts_with("karpenter/"))));
+    let wave_of = |id: &str| plan.release_order.iter().position(|w| w.iter().any(|r| r == id)).expect(id);
+    assert_eq!(wave_of(dataplat_core::KARPENTER_CONTROLLER_RELEASE), 0);
+    for release in &trino.releases {
+        assert!(wave_of(&release.id) > wave_of(dataplat_core::KARPENTER_NODE_POOLS_RELEASE), "{}", release.id);
+    }
+
+    // No capacity requested: no Karpenter entry.
+    let plan = builtin_plan("enable_keda: true\n");
+    assert!(
+        plan.addons.iter().all(|a| a.name != "karpenter"),
+        "{:?}",
+        plan.addons.iter().map(|a| &a.name).collect::<Vec<_>>()
+    );
+}

@@ -172,10 +172,6 @@ pub fn apply(global: &Global, args: ApplyArgs) -> Result<(), CliError> {
         }
         let requests = cluster.requests();
         if !quiet {
-            let pools: usize = plan.addons.iter().map(|a| a.node_pools.len()).sum();
-            if pools > 0 {
-                eprintln!("note: {pools} NodePool request(s) are applied by `up`, which installs Karpenter first");
-            }
             eprintln!(
                 "applied {} release(s): {} writes, {} reads, {} dry runs",
                 wanted.len(),

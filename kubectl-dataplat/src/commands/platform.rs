@@ -332,11 +332,6 @@ fn plan_table(plan: &Plan) -> String {
 pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
-    // Every NodePool request as Karpenter v1 objects; a request Karpenter would refuse fails
-    // the render before anything is written.
-    let pools = plan.karpenter_objects().map_err(|e| {
-        CliError::failed(e.to_string(), Some("this is a bug in the plugin; report it to its author".into()))
-    })?;
     // Charts are fetched and rendered before anything is written: a chart that cannot be had
     // leaves no half-written directory behind.
     let charts = if args.skip_charts { Vec::new() } else { render_charts(global, &args, &plan)? };
@@ -414,11 +409,6 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         }
         if !addon.node_pools.is_empty() {
             write(&dir.join("capacity.yaml"), yaml(&serde_json::json!({ "node_pools": addon.node_pools }))?)?;
-        }
-        // capacity/: the EC2NodeClass and NodePool of each request, in apply order.
-        let objects = pools.iter().filter(|p| p.addon == addon.name).flat_map(|p| [&p.node_class, &p.node_pool]);
-        for (i, object) in objects.enumerate() {
-            write(&dir.join("capacity").join(object_file_name(i, object)), yaml(object)?)?;
         }
     }
     if !global.quiet {

@@ -31,9 +31,9 @@ pub const RULES: [(&str, &str, &str); 5] = [
     ("CRInterruption", "aws.ec2", "EC2 Capacity Reservation Instance Interruption Warning"),
 ];
 
-/// The queue name: `Karpenter-<platform>` (at most 80 characters).
+/// The queue name: `Karpenter-<platform>`, the name the core gives Karpenter's controller.
 pub fn queue_name(platform: &str) -> String {
-    bounded_name(&["Karpenter", platform], 80)
+    dataplat_core::interruption_queue_name(platform)
 }
 
 /// The inputs of the interruption template.
