@@ -96,6 +96,9 @@ pub enum Command {
     Down(DownArgs),
     /// Write (or print) the kubeconfig context of the platform's EKS cluster.
     Kubeconfig(KubeconfigArgs),
+    /// Health now: the stacks, the EKS cluster, its node groups and add-ons, each release's
+    /// objects, the addons' endpoints. Exit 0 only when everything is healthy.
+    Status(StatusArgs),
     /// Switch an addon or feature on in platform.yaml (comments and order kept).
     Enable(FlagArgs),
     /// Switch an addon or feature off in platform.yaml.
@@ -177,6 +180,21 @@ pub struct PlanArgs {
     /// (repeatable).
     #[arg(long, value_name = "FROM=TO")]
     pub mirror: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// The cloud only: stacks, cluster, node groups, add-ons.
+    #[arg(long, conflicts_with_all = ["cluster_only", "kubeconfig", "context"])]
+    pub cloud_only: bool,
+    /// The releases on a cluster only (one dataplat did not create); no AWS calls.
+    #[arg(long)]
+    pub cluster_only: bool,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub output: Format,

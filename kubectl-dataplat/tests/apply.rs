@@ -67,6 +67,25 @@ fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabl
     assert!(second.status.success(), "{log}");
     assert!(log.contains("applied 2 release(s): 0 writes"), "{log}");
     assert_eq!(grafana_admin().get("admin-password"), Some(&password), "a re-apply keeps the generated password");
+    // status reads each release's objects once: applied, but no pod runs on this server, so the
+    // operators are not ready and status exits 1 saying which.
+    let mut status_args = cluster_args("status");
+    status_args.retain(|a| a != "--mirror" && !a.contains('='));
+    status_args.extend(["--cluster-only".to_string(), "-o".to_string(), "json".to_string()]);
+    let status = run(status_args);
+    assert_eq!(status.status.code(), Some(1), "{}", stderr(&status));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&status)).expect("status json");
+    assert_eq!(report["healthy"], false);
+    let keda =
+        report["releases"].as_array().expect("releases").iter().find(|r| r["release"] == "keda/keda").expect("keda");
+    assert!(keda["objects"].as_u64().unwrap() > 0 && keda["missing"].as_array().unwrap().is_empty(), "{keda}");
+    let waiting: Vec<String> = keda["progressing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {}", p["object"]["kind"], p["reason"]))
+        .collect();
+    assert!(waiting.iter().any(|w| w.contains("Deployment") && w.contains("replicas")), "{waiting:?}");
     let mut plan_args = cluster_args("plan");
     plan_args.extend(["--cluster-only".to_string(), "-o".to_string(), "json".to_string()]);
     let plan = run(plan_args);

@@ -286,6 +286,14 @@ fn up_then_a_second_up_changes_nothing_then_down_leaves_nothing() {
 #[test]
 fn down_keep_data_retains_the_data_buckets_and_lists_them() {
     let Some(env) = env() else { return };
+    // Before `up`: nothing exists, and status says so (exit 1).
+    let before = run(&env, &["status", "--cloud-only"]);
+    assert_eq!(before.status.code(), Some(1), "{}", common::stderr(&before));
+    let text = common::stdout(&before);
+    assert!(
+        text.contains("absent") && text.contains("the cluster does not exist") && text.contains("not healthy"),
+        "{text}"
+    );
     let missing = run(&env, &["kubeconfig", "--print"]);
     assert_eq!(missing.status.code(), Some(1), "{}", common::stderr(&missing));
     assert!(common::stderr(&missing).contains("does not exist"), "{}", common::stderr(&missing));
@@ -295,6 +303,24 @@ fn down_keep_data_retains_the_data_buckets_and_lists_them() {
     let log = common::stderr(&up);
     assert!(up.status.success(), "up failed:\n{log}");
     assert_eq!(log.matches("waiting for add-on vpc-cni: CREATING").count(), 1, "{log}");
+    // After: every stack complete, the cluster, its node group and add-ons active (exit 0).
+    let after = run(&env, &["status", "--cloud-only", "-o", "json"]);
+    assert!(after.status.success(), "{}\n{}", common::stdout(&after), common::stderr(&after));
+    let status: serde_json::Value = serde_json::from_str(&common::stdout(&after)).expect("status json");
+    assert_eq!(status["healthy"], true, "{status}");
+    let stacks = status["cloud"]["stacks"].as_array().unwrap();
+    assert_eq!(stacks.len(), 4, "{status}");
+    assert!(stacks.iter().all(|s| s["status"] == "CREATE_COMPLETE"), "{status}");
+    assert_eq!(status["cloud"]["eks"]["cluster"]["status"], "ACTIVE");
+    let core = &status["cloud"]["eks"]["nodegroups"][0];
+    assert_eq!(
+        (core["name"].as_str(), core["status"].as_str(), core["max_size"].as_i64()),
+        (Some("core"), Some("ACTIVE"), Some(8))
+    );
+    let addons: Vec<&str> =
+        status["cloud"]["eks"]["addons"].as_array().unwrap().iter().filter_map(|a| a["name"].as_str()).collect();
+    assert_eq!(addons.len(), 5, "{addons:?}");
+    assert!(status["releases"].is_null(), "--cloud-only reads no releases");
     // `kubeconfig` describes the cluster: moto's endpoint and CA, our exec credential.
     let printed = common::ok(run(&env, &["kubeconfig", "--print"]));
     let server = block_on(async {

@@ -493,6 +493,40 @@ pub async fn plan(clients: &Clients, plan: &Plan, options: &CloudOptions) -> Res
     Ok(CloudPlan { identity, stacks: planned, eks })
 }
 
+/// One stack of the platform and its status (`None`: it does not exist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackStatus {
+    pub stack: String,
+    pub status: Option<String>,
+}
+
+/// What exists in the cloud for the platform now (`kubectl dataplat status`). Reads only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CloudStatus {
+    pub stacks: Vec<StackStatus>,
+    /// `None` when the cluster does not exist.
+    pub eks: Option<eks::EksStatus>,
+}
+
+impl CloudStatus {
+    /// Every stack complete, the cluster, its node groups and add-ons active.
+    pub fn healthy(&self) -> bool {
+        self.stacks.iter().all(|s| matches!(s.status.as_deref(), Some("CREATE_COMPLETE" | "UPDATE_COMPLETE")))
+            && self.eks.as_ref().is_some_and(eks::EksStatus::healthy)
+    }
+}
+
+/// The platform's stacks (those `up` deploys for this plan) and its EKS cluster, as they are.
+pub async fn status(clients: &Clients, plan: &Plan, options: &CloudOptions) -> Result<CloudStatus> {
+    let mut stacks = Vec::new();
+    for (_, spec) in stack_specs(plan, options)? {
+        let status = stacks::status(&clients.cfn, &spec.name).await?;
+        stacks.push(StackStatus { stack: spec.name, status });
+    }
+    let eks = eks::status(&clients.eks, &plan.platform.name).await?;
+    Ok(CloudStatus { stacks, eks })
+}
+
 /// Options of [`down`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DownOptions {

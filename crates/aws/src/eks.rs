@@ -1411,6 +1411,118 @@ async fn run(
     Ok((Some(cluster), changes, warnings))
 }
 
+/// A managed node group as EKS describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodegroupState {
+    pub name: String,
+    pub status: String,
+    pub instance_types: Vec<String>,
+    pub min_size: i32,
+    pub desired_size: i32,
+    pub max_size: i32,
+    /// Health issues EKS reports (`AsgInstanceLaunchFailures: ...`).
+    pub issues: Vec<String>,
+}
+
+/// A managed add-on as EKS describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddonState {
+    pub name: String,
+    pub status: String,
+    pub version: String,
+    pub issues: Vec<String>,
+}
+
+/// The cluster with its node groups and add-ons, as EKS describes them now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EksStatus {
+    pub cluster: ClusterInfo,
+    pub nodegroups: Vec<NodegroupState>,
+    pub addons: Vec<AddonState>,
+}
+
+impl EksStatus {
+    /// The cluster, every node group and every add-on `ACTIVE`.
+    pub fn healthy(&self) -> bool {
+        self.cluster.status == "ACTIVE"
+            && self.nodegroups.iter().all(|n| n.status == "ACTIVE")
+            && self.addons.iter().all(|a| a.status == "ACTIVE")
+    }
+}
+
+/// The cluster `name` with its node groups and add-ons, or `None` when it does not exist. Reads
+/// only.
+pub async fn status(eks: &Client, name: &str) -> Result<Option<EksStatus>> {
+    let Some(cluster) = describe_cluster(eks, name).await? else { return Ok(None) };
+    let mut nodegroups = Vec::new();
+    let mut token = None;
+    loop {
+        let out = eks
+            .list_nodegroups()
+            .cluster_name(name)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| api("ListNodegroups", name, e))?;
+        for ng in out.nodegroups() {
+            let Some(described) = describe_nodegroup(eks, name, ng).await? else { continue };
+            let scaling = described.scaling_config();
+            nodegroups.push(NodegroupState {
+                name: ng.clone(),
+                status: described.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                instance_types: described.instance_types().to_vec(),
+                min_size: scaling.and_then(|s| s.min_size()).unwrap_or(0),
+                desired_size: scaling.and_then(|s| s.desired_size()).unwrap_or(0),
+                max_size: scaling.and_then(|s| s.max_size()).unwrap_or(0),
+                issues: described
+                    .health()
+                    .map(|h| {
+                        h.issues()
+                            .iter()
+                            .map(|i| {
+                                let code = i.code().map(|c| c.as_str()).unwrap_or("issue");
+                                format!("{code}: {}", i.message().unwrap_or_default())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            });
+        }
+        token = out.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut addons = Vec::new();
+    let mut token = None;
+    loop {
+        let out = eks
+            .list_addons()
+            .cluster_name(name)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| api("ListAddons", name, e))?;
+        for addon in out.addons() {
+            let Some(described) = describe_addon(eks, name, addon).await? else { continue };
+            addons.push(AddonState {
+                name: addon.clone(),
+                status: described.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                version: described.addon_version().unwrap_or_default().to_owned(),
+                issues: described
+                    .health()
+                    .map(|h| h.issues().iter().filter_map(|i| i.message().map(str::to_owned)).collect())
+                    .unwrap_or_default(),
+            });
+        }
+        token = out.next_token;
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(Some(EksStatus { cluster: cluster_info(&cluster), nodegroups, addons }))
+}
+
 /// Deletes the cluster `name`: node groups (waiting until they are gone), add-ons, then the
 /// cluster itself. An absent cluster is fine. Returns what was deleted.
 pub async fn delete(

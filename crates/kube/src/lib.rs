@@ -10,6 +10,7 @@
 //! - [`health`]: readiness rules and declared conditions.
 //! - [`lookup`]: Helm's `lookup` against the live cluster.
 //! - [`teardown`]: the in-cluster half of `down`, in the order that leaks nothing.
+//! - [`status`]: each release's objects read back once and judged, for `status`.
 
 pub mod apply;
 pub mod cluster;
@@ -19,6 +20,7 @@ pub mod health;
 pub mod inventory;
 pub mod lookup;
 pub mod manifest;
+pub mod status;
 pub mod teardown;
 
 pub use apply::{

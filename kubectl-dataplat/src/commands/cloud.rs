@@ -18,7 +18,7 @@ use dataplat_aws::stacks::{ChangeKind, Polling, SdkConfigBuilder};
 
 use super::load;
 use crate::CliError;
-use crate::cli::{ApplyArgs, ClusterArgs, DownArgs, Format, Global, KubeconfigArgs, PlanArgs, UpArgs};
+use crate::cli::{ApplyArgs, ClusterArgs, DownArgs, Format, Global, KubeconfigArgs, PlanArgs, StatusArgs, UpArgs};
 use crate::output::print_data;
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -492,5 +492,156 @@ fn plan_text(output: &PlanOutput) -> String {
     if let Some(note) = &output.note {
         out.push_str(&format!("\n{note}\n"));
     }
+    out
+}
+
+/// What `status` prints with `-o json|yaml`: `cloud` is null with `--cluster-only`, `releases`
+/// null with `--cloud-only` or when the cluster does not exist.
+#[derive(Debug, serde::Serialize)]
+struct StatusOutput {
+    healthy: bool,
+    cloud: Option<cloud::CloudStatus>,
+    releases: Option<Vec<dataplat_kube::status::ReleaseStatus>>,
+    endpoints: Vec<dataplat_plugin::contract::Endpoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+/// `status`: the cloud as it is, then each release's objects judged once (no waiting), then the
+/// addons' endpoints. Exit 0 only when everything is healthy.
+pub fn status(global: &Global, args: StatusArgs) -> Result<(), CliError> {
+    let (_host, loaded) = load(global)?;
+    let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    let (name, region) = (plan.platform.name.clone(), plan.platform.region.clone());
+    let explicit = args.cluster.kubeconfig.is_some() || args.cluster.context.is_some();
+    let polling = polling(1)?;
+    let output = runtime()?.block_on(async {
+        let mut cluster = None;
+        if args.cluster_only || explicit {
+            cluster = Some(super::cluster::connect_for_plan(&args.cluster).await?);
+        }
+        let cloud = if args.cluster_only {
+            None
+        } else {
+            let clients = clients(&region, polling).await;
+            Some(cloud::status(&clients, &plan, &CloudOptions::from_plan(&plan)).await.map_err(cloud_error)?)
+        };
+        let mut note = None;
+        if !args.cloud_only && cluster.is_none() {
+            match cloud.as_ref().and_then(|c| c.eks.as_ref()) {
+                Some(eks) if eks.cluster.status == "ACTIVE" => {
+                    let context = kubeconfig::default_context_name(&name, &region);
+                    let target = ClusterArgs { kubeconfig: None, context: Some(context.clone()) };
+                    let connected = super::cluster::connect_for_plan(&target).await.map_err(|e| match e {
+                        CliError::Failed { message, .. } => {
+                            let hint = super::cluster::context_hint(&message, &context, "or `status --cloud-only`");
+                            CliError::failed(message, Some(hint))
+                        }
+                        other => other,
+                    })?;
+                    cluster = Some(connected);
+                }
+                Some(eks) => {
+                    note = Some(format!("EKS cluster {name} is {}: its releases are not read", eks.cluster.status))
+                }
+                None => note = Some(format!("EKS cluster {name} does not exist: `kubectl dataplat up` creates it")),
+            }
+        }
+        let releases = match &cluster {
+            Some(cluster) => Some(
+                dataplat_kube::status::platform_status(cluster, &name)
+                    .await
+                    .map_err(|e| CliError::failed(e.to_string(), e.hint()))?,
+            ),
+            None => None,
+        };
+        let wanted: Vec<String> = plan.addons.iter().flat_map(|a| a.releases.iter().map(|r| r.id.clone())).collect();
+        let releases_healthy = releases.as_ref().is_none_or(|list| {
+            list.iter().all(|r| r.healthy()) && wanted.iter().all(|w| list.iter().any(|r| &r.release == w))
+        });
+        let healthy = cloud.as_ref().is_none_or(cloud::CloudStatus::healthy) && releases_healthy && note.is_none();
+        let endpoints = plan.addons.iter().flat_map(|a| a.endpoints.iter().cloned()).collect();
+        Ok::<_, CliError>(StatusOutput { healthy, cloud, releases, endpoints, note })
+    })?;
+    match args.output {
+        Format::Table => print!("{}", status_text(&output, &plan)),
+        format => print_data(format, &output)?,
+    }
+    if output.healthy {
+        Ok(())
+    } else {
+        Err(CliError::failed(
+            format!("platform {name} is not healthy"),
+            Some("see above; `kubectl dataplat plan` shows what `up` would change".into()),
+        ))
+    }
+}
+
+fn status_text(output: &StatusOutput, plan: &dataplat_core::Plan) -> String {
+    let mut out = String::new();
+    if let Some(cloud) = &output.cloud {
+        let mut table = crate::output::Table::new(&["STACK", "STATUS"]);
+        for s in &cloud.stacks {
+            table.row(vec![s.stack.clone(), s.status.clone().unwrap_or_else(|| "absent".into())]);
+        }
+        out.push_str(&table.render());
+        match &cloud.eks {
+            None => out.push_str("\nEKS: the cluster does not exist\n"),
+            Some(eks) => {
+                let c = &eks.cluster;
+                out.push_str(&format!(
+                    "\nEKS: cluster {} {}, Kubernetes {}, {}\n",
+                    c.name, c.status, c.version, c.endpoint
+                ));
+                let mut table = crate::output::Table::new(&["NODE GROUP", "STATUS", "MIN/DESIRED/MAX", "TYPES"]);
+                for n in &eks.nodegroups {
+                    table.row(vec![
+                        n.name.clone(),
+                        n.status.clone(),
+                        format!("{}/{}/{}", n.min_size, n.desired_size, n.max_size),
+                        n.instance_types.join(","),
+                    ]);
+                }
+                out.push_str(&table.render());
+                out.push('\n');
+                let mut table = crate::output::Table::new(&["ADD-ON", "STATUS", "VERSION"]);
+                for a in &eks.addons {
+                    table.row(vec![a.name.clone(), a.status.clone(), a.version.clone()]);
+                }
+                out.push_str(&table.render());
+                for issue in eks.nodegroups.iter().flat_map(|n| n.issues.iter().map(move |i| (&n.name, i))) {
+                    out.push_str(&format!("  node group {}: {}\n", issue.0, issue.1));
+                }
+                for issue in eks.addons.iter().flat_map(|a| a.issues.iter().map(move |i| (&a.name, i))) {
+                    out.push_str(&format!("  add-on {}: {}\n", issue.0, issue.1));
+                }
+            }
+        }
+    }
+    if let Some(releases) = &output.releases {
+        out.push('\n');
+        let mut table = crate::output::Table::new(&["RELEASE", "STATUS"]);
+        let planned = |id: &str| plan.addons.iter().flat_map(|a| &a.releases).any(|r| r.id == id);
+        for r in releases {
+            let later = if planned(&r.release) { "" } else { " (no longer planned: the next apply prunes it)" };
+            table.row(vec![r.release.clone(), format!("{}{later}", r.summary())]);
+        }
+        for release in plan.addons.iter().flat_map(|a| &a.releases) {
+            if !releases.iter().any(|r| r.release == release.id) {
+                table.row(vec![release.id.clone(), "not applied".into()]);
+            }
+        }
+        out.push_str(&table.render());
+    }
+    if let Some(note) = &output.note {
+        out.push_str(&format!("\n{note}\n"));
+    }
+    if !output.endpoints.is_empty() {
+        out.push_str("\nEndpoints:\n");
+        for e in &output.endpoints {
+            out.push_str(&format!("  {} ({}): {}\n", e.name, e.addon, e.url));
+        }
+    }
+    out.push_str(if output.healthy { "\nhealthy\n" } else { "\nnot healthy\n" });
     out
 }

@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Up(args) => cloud::up(&global, args),
         Command::Down(args) => cloud::down(&global, args),
         Command::Kubeconfig(args) => cloud::kubeconfig(&global, args),
+        Command::Status(args) => cloud::status(&global, args),
         Command::Enable(args) => platform::set_flag(&global, &args.target, true),
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
         Command::Plugin(command) => plugin::run(&global, command),
