@@ -243,6 +243,10 @@ fn capacity_brings_karpenter_then_the_node_pools_then_the_addon_and_takes_them_a
 
     let second = apply();
     assert!(stderr(&second).contains("0 writes"), "{}", stderr(&second));
+    // status shows the NodePool (no node launched on this server).
+    let status = dataplat_env(dir, &["status", "--cluster-only", "--kubeconfig", &kubeconfig], &env);
+    let text = stdout(&status);
+    assert!(text.contains(&format!("NodePool {name}: 0 node(s)")), "{text}\n{}", stderr(&status));
 
     // No addon asks for capacity any more: Karpenter and the NodePools are pruned with it.
     ok(dataplat_env(dir, &["disable", "misbehave"], &env));

@@ -292,6 +292,15 @@ async fn an_autoscaled_deployment_keeps_the_replicas_its_scaler_set() {
     assert_eq!(live.data["spec"]["replicas"], json!(3));
     assert_eq!(live.data["spec"]["template"]["metadata"]["labels"]["rev"], json!("2"));
 
+    // status reports the scaler with its target: bounds from the ScaledObject, the replicas the
+    // scaler set on the Deployment.
+    let inv = dataplat_kube::inventory::read(&cluster, &release.id).await.unwrap().expect("inventory");
+    let status = dataplat_kube::status::release_status(&cluster, &inv).await.expect("status");
+    let scaler = status.scalers.first().cloned().expect("the ScaledObject is reported");
+    assert_eq!(scaler.target, format!("Deployment {ns}/workers"));
+    assert_eq!((scaler.min, scaler.max, scaler.replicas), (Some(0), None, Some(3)));
+    assert_eq!(scaler.active, None, "no KEDA runs here: no Active condition yet");
+
     // Found live too: an HPA on the cluster (KEDA makes one per ScaledObject) targeting a workload
     // of another release has the same effect.
     let other = Release {

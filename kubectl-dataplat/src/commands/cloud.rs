@@ -632,6 +632,13 @@ fn status_text(output: &StatusOutput, plan: &dataplat_core::Plan) -> String {
             }
         }
         out.push_str(&table.render());
+        let scaling: Vec<String> = releases.iter().flat_map(|r| r.scaling_lines()).collect();
+        if !scaling.is_empty() {
+            out.push_str("\nScaling:\n");
+            for line in scaling {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
     }
     if let Some(note) = &output.note {
         out.push_str(&format!("\n{note}\n"));
