@@ -1411,6 +1411,46 @@ async fn run(
     Ok((Some(cluster), changes, warnings))
 }
 
+/// Every node group of `cluster` (all pages).
+async fn nodegroup_names(eks: &Client, cluster: &str) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut token = None;
+    loop {
+        let out = eks
+            .list_nodegroups()
+            .cluster_name(cluster)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| api("ListNodegroups", cluster, e))?;
+        names.extend(out.nodegroups().iter().cloned());
+        token = out.next_token;
+        if token.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+/// Every managed add-on of `cluster` (all pages).
+async fn addon_names(eks: &Client, cluster: &str) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut token = None;
+    loop {
+        let out = eks
+            .list_addons()
+            .cluster_name(cluster)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| api("ListAddons", cluster, e))?;
+        names.extend(out.addons().iter().cloned());
+        token = out.next_token;
+        if token.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
 /// A managed node group as EKS describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NodegroupState {
@@ -1455,70 +1495,42 @@ impl EksStatus {
 pub async fn status(eks: &Client, name: &str) -> Result<Option<EksStatus>> {
     let Some(cluster) = describe_cluster(eks, name).await? else { return Ok(None) };
     let mut nodegroups = Vec::new();
-    let mut token = None;
-    loop {
-        let out = eks
-            .list_nodegroups()
-            .cluster_name(name)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| api("ListNodegroups", name, e))?;
-        for ng in out.nodegroups() {
-            let Some(described) = describe_nodegroup(eks, name, ng).await? else { continue };
-            let scaling = described.scaling_config();
-            nodegroups.push(NodegroupState {
-                name: ng.clone(),
-                status: described.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                instance_types: described.instance_types().to_vec(),
-                min_size: scaling.and_then(|s| s.min_size()).unwrap_or(0),
-                desired_size: scaling.and_then(|s| s.desired_size()).unwrap_or(0),
-                max_size: scaling.and_then(|s| s.max_size()).unwrap_or(0),
-                issues: described
-                    .health()
-                    .map(|h| {
-                        h.issues()
-                            .iter()
-                            .map(|i| {
-                                let code = i.code().map(|c| c.as_str()).unwrap_or("issue");
-                                format!("{code}: {}", i.message().unwrap_or_default())
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            });
-        }
-        token = out.next_token;
-        if token.is_none() {
-            break;
-        }
+    for ng in nodegroup_names(eks, name).await? {
+        let Some(described) = describe_nodegroup(eks, name, &ng).await? else { continue };
+        let scaling = described.scaling_config();
+        nodegroups.push(NodegroupState {
+            status: described.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            instance_types: described.instance_types().to_vec(),
+            min_size: scaling.and_then(|s| s.min_size()).unwrap_or(0),
+            desired_size: scaling.and_then(|s| s.desired_size()).unwrap_or(0),
+            max_size: scaling.and_then(|s| s.max_size()).unwrap_or(0),
+            issues: described
+                .health()
+                .map(|h| {
+                    h.issues()
+                        .iter()
+                        .map(|i| {
+                            let code = i.code().map(|c| c.as_str()).unwrap_or("issue");
+                            format!("{code}: {}", i.message().unwrap_or_default())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            name: ng,
+        });
     }
     let mut addons = Vec::new();
-    let mut token = None;
-    loop {
-        let out = eks
-            .list_addons()
-            .cluster_name(name)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| api("ListAddons", name, e))?;
-        for addon in out.addons() {
-            let Some(described) = describe_addon(eks, name, addon).await? else { continue };
-            addons.push(AddonState {
-                name: addon.clone(),
-                status: described.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                version: described.addon_version().unwrap_or_default().to_owned(),
-                issues: described
-                    .health()
-                    .map(|h| h.issues().iter().filter_map(|i| i.message().map(str::to_owned)).collect())
-                    .unwrap_or_default(),
-            });
-        }
-        token = out.next_token;
-        if token.is_none() {
-            break;
-        }
+    for addon in addon_names(eks, name).await? {
+        let Some(described) = describe_addon(eks, name, &addon).await? else { continue };
+        addons.push(AddonState {
+            status: described.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+            version: described.addon_version().unwrap_or_default().to_owned(),
+            issues: described
+                .health()
+                .map(|h| h.issues().iter().filter_map(|i| i.message().map(str::to_owned)).collect())
+                .unwrap_or_default(),
+            name: addon,
+        });
     }
     Ok(Some(EksStatus { cluster: cluster_info(&cluster), nodegroups, addons }))
 }
@@ -1539,22 +1551,7 @@ pub async fn delete(
         return Ok(changes);
     }
 
-    let mut nodegroups = Vec::new();
-    let mut token = None;
-    loop {
-        let out = eks
-            .list_nodegroups()
-            .cluster_name(name)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| api("ListNodegroups", name, e))?;
-        nodegroups.extend(out.nodegroups().iter().cloned());
-        token = out.next_token;
-        if token.is_none() {
-            break;
-        }
-    }
+    let nodegroups = nodegroup_names(eks, name).await?;
     for ng in &nodegroups {
         match eks.delete_nodegroup().cluster_name(name).nodegroup_name(ng).send().await {
             Ok(_) => w.changed(&mut changes, ResourceKind::Nodegroup, ng, Action::Deleted, None),
@@ -1568,22 +1565,7 @@ pub async fn delete(
         wait_nodegroup(eks, name, ng, &mut w, true).await?;
     }
 
-    let mut addons = Vec::new();
-    let mut token = None;
-    loop {
-        let out = eks
-            .list_addons()
-            .cluster_name(name)
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| api("ListAddons", name, e))?;
-        addons.extend(out.addons().iter().cloned());
-        token = out.next_token;
-        if token.is_none() {
-            break;
-        }
-    }
+    let addons = addon_names(eks, name).await?;
     for addon in &addons {
         match eks.delete_addon().cluster_name(name).addon_name(addon).send().await {
             Ok(_) => w.changed(&mut changes, ResourceKind::Addon, addon, Action::Deleted, None),

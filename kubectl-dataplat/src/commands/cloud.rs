@@ -360,6 +360,29 @@ pub fn kubeconfig(global: &Global, args: KubeconfigArgs) -> Result<(), CliError>
     Ok(())
 }
 
+/// The cluster an explicit `--kubeconfig`/`--context` (or `--cluster-only`) names, reached before
+/// any AWS call so a wrong one fails first; `None` when none is named.
+async fn named_cluster(args: &ClusterArgs, cluster_only: bool) -> Result<Option<dataplat_kube::Cluster>, CliError> {
+    if cluster_only || args.kubeconfig.is_some() || args.context.is_some() {
+        return Ok(Some(super::cluster::connect_for_plan(args).await?));
+    }
+    Ok(None)
+}
+
+/// The platform's own cluster through its context `<name>.<region>`; a failure's hint says what
+/// to fix, or `otherwise` (the command's `--cloud-only`).
+async fn own_cluster(name: &str, region: &str, otherwise: &str) -> Result<dataplat_kube::Cluster, CliError> {
+    let context = kubeconfig::default_context_name(name, region);
+    let target = ClusterArgs { kubeconfig: None, context: Some(context.clone()) };
+    super::cluster::connect_for_plan(&target).await.map_err(|e| match e {
+        CliError::Failed { message, .. } => {
+            let hint = super::cluster::context_hint(&message, &context, otherwise);
+            CliError::failed(message, Some(hint))
+        }
+        other => other,
+    })
+}
+
 /// `plan` without `--offline`: the cloud (stack change sets, EKS changes) and the releases' diff
 /// against the cluster. An explicitly named cluster (`--kubeconfig`/`--context`) is reached first,
 /// so a wrong one fails before any AWS call; otherwise the platform's own EKS cluster is planned
@@ -369,13 +392,9 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
     let (name, region) = (plan.platform.name.clone(), plan.platform.region.clone());
     let quiet = global.quiet || args.output != Format::Table;
-    let explicit = args.cluster.kubeconfig.is_some() || args.cluster.context.is_some();
     let polling = polling(60)?;
     let result = runtime()?.block_on(async {
-        let mut cluster = None;
-        if args.cluster_only || explicit {
-            cluster = Some(super::cluster::connect_for_plan(&args.cluster).await?);
-        }
+        let mut cluster = named_cluster(&args.cluster, args.cluster_only).await?;
         let cloud = if args.cluster_only {
             None
         } else {
@@ -389,18 +408,7 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
                 e.changes.iter().any(|c| c.kind == ResourceKind::Cluster && c.action != EksAction::Updated)
             });
             match eks.and_then(|e| e.cluster.as_ref()) {
-                Some(_) if !recreated => {
-                    let context = kubeconfig::default_context_name(&name, &region);
-                    let target = ClusterArgs { kubeconfig: None, context: Some(context.clone()) };
-                    let connected = super::cluster::connect_for_plan(&target).await.map_err(|e| match e {
-                        CliError::Failed { message, .. } => {
-                            let hint = super::cluster::context_hint(&message, &context, "or `plan --cloud-only`");
-                            CliError::failed(message, Some(hint))
-                        }
-                        other => other,
-                    })?;
-                    cluster = Some(connected);
-                }
+                Some(_) if !recreated => cluster = Some(own_cluster(&name, &region, "or `plan --cloud-only`").await?),
                 _ => {
                     let releases: usize = plan.addons.iter().map(|a| a.releases.len()).sum();
                     note = Some(format!(
@@ -513,13 +521,9 @@ pub fn status(global: &Global, args: StatusArgs) -> Result<(), CliError> {
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
     let (name, region) = (plan.platform.name.clone(), plan.platform.region.clone());
-    let explicit = args.cluster.kubeconfig.is_some() || args.cluster.context.is_some();
     let polling = polling(1)?;
     let output = runtime()?.block_on(async {
-        let mut cluster = None;
-        if args.cluster_only || explicit {
-            cluster = Some(super::cluster::connect_for_plan(&args.cluster).await?);
-        }
+        let mut cluster = named_cluster(&args.cluster, args.cluster_only).await?;
         let cloud = if args.cluster_only {
             None
         } else {
@@ -530,16 +534,7 @@ pub fn status(global: &Global, args: StatusArgs) -> Result<(), CliError> {
         if !args.cloud_only && cluster.is_none() {
             match cloud.as_ref().and_then(|c| c.eks.as_ref()) {
                 Some(eks) if eks.cluster.status == "ACTIVE" => {
-                    let context = kubeconfig::default_context_name(&name, &region);
-                    let target = ClusterArgs { kubeconfig: None, context: Some(context.clone()) };
-                    let connected = super::cluster::connect_for_plan(&target).await.map_err(|e| match e {
-                        CliError::Failed { message, .. } => {
-                            let hint = super::cluster::context_hint(&message, &context, "or `status --cloud-only`");
-                            CliError::failed(message, Some(hint))
-                        }
-                        other => other,
-                    })?;
-                    cluster = Some(connected);
+                    cluster = Some(own_cluster(&name, &region, "or `status --cloud-only`").await?);
                 }
                 Some(eks) => {
                     note = Some(format!("EKS cluster {name} is {}: its releases are not read", eks.cluster.status))
