@@ -103,3 +103,55 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
     assert!(err.contains("hint: check the network, or point --mirror"), "{err}");
     assert_eq!(read(&keda.join("02-deployment-keda-operator.yaml")), deployment);
 }
+
+/// Issue 19: CRDs a chart renders from templates (cert-manager's) count in
+/// `.Capabilities.APIVersions` for the releases that depend on it (spark-operator with
+/// `certManager.enable`, whose chart fails without `cert-manager.io/v1/Issuer`); comment-only
+/// documents (a licence header in `templates/` and in `crds/`) are no objects, in the files and
+/// in the counts; a release of over 100 objects is written with three-digit indexes, so `ls`
+/// order is install order.
+#[test]
+fn templated_crds_reach_dependent_releases_and_files_list_in_install_order() {
+    let server = StaticServer::start();
+    publish(&server, "jetstack", "cert-manager", "v1.18.2");
+    publish(&server, "kubeflow", "spark-operator", "2.4.0");
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    let cache = private_chart_cache(dir);
+    let env = [("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8"))];
+    ok(dataplat_env(dir, &["init", "--enable", "cert_manager", "--enable", "spark_operator"], &env));
+    let platform = dir.join("platform.yaml");
+    let text = read(&platform);
+    let overrides = "\ncert_manager:\n  values:\n    fixtureConfigMaps: 105\n\
+                     spark_operator:\n  values:\n    certManager:\n      enable: true\n";
+    std::fs::write(&platform, format!("{text}{overrides}")).expect("write");
+    let out = dir.join("render");
+    let jetstack = format!("https://charts.jetstack.io={}/jetstack", server.base);
+    let kubeflow = format!("https://kubeflow.github.io/spark-operator={}/kubeflow", server.base);
+    let args = ["render", "--out", out.to_str().expect("utf-8"), "--mirror", &jetstack, "--mirror", &kubeflow];
+    let rendered = dataplat_env(dir, &args, &env);
+    let summary = ok(rendered.clone());
+
+    // cert-manager: 105 ConfigMaps, 2 templated CRDs and a Deployment; spark-operator: its
+    // Issuer (rendered because the CRD is there) and Deployment, and 1 CRD from crds/.
+    assert!(summary.contains("and 2 chart(s) with 111 object(s)"), "{summary}");
+    let progress = stderr(&rendered);
+    assert!(progress.contains("cert-manager v1.18.2: 108 object(s), 0 CRD(s)"), "{progress}");
+    assert!(progress.contains("spark-operator 2.4.0: 2 object(s), 1 CRD(s)"), "{progress}");
+    let spark = out.join("spark_operator/spark-operator/chart");
+    assert_eq!(
+        files(&spark),
+        ["01-deployment-spark-operator-controller.yaml", "02-issuer-spark-operator-self-signed-issuer.yaml", "crds"]
+    );
+    assert_eq!(files(&spark.join("crds")), ["01-customresourcedefinition-sparkapplications.sparkoperator.k8s.io.yaml"]);
+
+    let cert_manager = files(&out.join("cert_manager/cert-manager/chart"));
+    assert_eq!(cert_manager.len(), 108, "{cert_manager:?}");
+    assert!(cert_manager.iter().all(|f| !f.contains("unnamed")), "{cert_manager:?}");
+    let indexes: Vec<usize> =
+        cert_manager.iter().map(|f| f.split('-').next().and_then(|n| n.parse().ok()).expect("NNN-")).collect();
+    assert_eq!(indexes, (1..=108).collect::<Vec<_>>(), "ls order is install order: {cert_manager:?}");
+    assert_eq!(cert_manager[0], "001-configmap-fixture-0.yaml");
+    assert_eq!(cert_manager[105], "106-customresourcedefinition-issuers.cert-manager.io.yaml");
+    assert_eq!(cert_manager[107], "108-deployment-cert-manager.yaml");
+}

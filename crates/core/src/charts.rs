@@ -3,11 +3,14 @@
 //! [`helm::fetch`]) and rendered as `helm template` would, with the plugin's values, the
 //! release's name and namespace, and the platform's Kubernetes version.
 //!
-//! Charts render in release order (the plan's waves), and the API versions of every CRD rendered
-//! so far join `.Capabilities.APIVersions` for the charts after it, as they would on a cluster
-//! where the earlier releases are installed: a chart that gates its ServiceMonitor on
-//! `.Capabilities.APIVersions.Has "monitoring.coreos.com/v1"` gets one when the release it depends
-//! on brings that CRD.
+//! Charts render in release order (the plan's waves), and the API versions of every CRD a release
+//! installs (from `crds/`, from templates, or as declared objects) join `.Capabilities.APIVersions`
+//! for the releases that depend on it, as they would on a cluster where those releases are
+//! installed first: a chart that gates its PodMonitor on
+//! `.Capabilities.APIVersions.Has "monitoring.coreos.com/v1/PodMonitor"` gets one when a release it
+//! depends on brings that CRD.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use helm::fetch::{ChartRequest, FetchOptions};
 use helm::render::{Hook, Manifest};
@@ -102,26 +105,72 @@ pub fn kube_version(kubernetes_version: &str) -> String {
 
 /// Every chart of the plan, fetched and rendered in release order. Stops at the first chart that
 /// cannot be fetched or rendered (nothing is written or applied by this function).
+///
+/// A chart sees in `.Capabilities.APIVersions` the CRDs of the releases it depends on, directly
+/// or through others, and only those: CRDs from a chart's `crds/`, CRDs its templates render
+/// (cert-manager and KEDA install theirs that way), and CRDs a release declares as objects. A
+/// release that merely comes earlier in the order does not count: on a cluster it may not be
+/// installed yet when this one is.
 pub fn render_charts(
     plan: &Plan,
     options: &ChartOptions,
     mut progress: impl FnMut(ChartEvent<'_>),
 ) -> Result<Vec<RenderedChart>, Box<ChartError>> {
-    let releases: Vec<&ReleasePlan> = plan.addons.iter().flat_map(|a| &a.releases).collect();
-    let mut api_versions: Vec<String> = Vec::new();
+    let releases: BTreeMap<&str, &ReleasePlan> =
+        plan.addons.iter().flat_map(|a| &a.releases).map(|r| (r.id.as_str(), r)).collect();
+    // The API versions each release brings, filled in release order (dependencies come first).
+    let mut brings: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut out = Vec::new();
     for id in plan.release_order.iter().flatten() {
-        let Some(release) = releases.iter().find(|r| &r.id == id) else { continue };
-        let Some(chart) = &release.chart else { continue };
-        progress(ChartEvent::Start { release: &release.id, chart: &chart.chart, version: &chart.version });
-        let rendered = render_release(release, &plan.platform.kubernetes_version, &api_versions, options)?;
-        for crd in &rendered.crds {
-            api_versions.extend(crd_api_versions(&crd.content));
+        let Some(release) = releases.get(id.as_str()).copied() else { continue };
+        let mut own: Vec<String> = release
+            .objects
+            .iter()
+            .flat_map(|o| serde_json::to_string(o).map(|text| crd_api_versions(&text)).unwrap_or_default())
+            .collect();
+        if let Some(chart) = &release.chart {
+            progress(ChartEvent::Start { release: &release.id, chart: &chart.chart, version: &chart.version });
+            let api_versions = dependency_api_versions(release, &releases, &brings);
+            let rendered = render_release(release, &plan.platform.kubernetes_version, &api_versions, options)?;
+            for crd in rendered.crds.iter().chain(rendered.manifests.iter().filter(|m| is_crd(m))) {
+                own.extend(crd_api_versions(&crd.content));
+            }
+            progress(ChartEvent::Rendered(&rendered));
+            out.push(rendered);
         }
-        progress(ChartEvent::Rendered(&rendered));
-        out.push(rendered);
+        brings.insert(release.id.as_str(), own);
     }
     Ok(out)
+}
+
+fn is_crd(manifest: &Manifest) -> bool {
+    manifest.kind == "CustomResourceDefinition" && manifest.api_version.starts_with("apiextensions.k8s.io/")
+}
+
+/// The API versions brought by every release `release` depends on, transitively, in the order
+/// first reached, without repeats.
+fn dependency_api_versions(
+    release: &ReleasePlan,
+    releases: &BTreeMap<&str, &ReleasePlan>,
+    brings: &BTreeMap<&str, Vec<String>>,
+) -> Vec<String> {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = release.depends_on.iter().rev().map(String::as_str).collect();
+    let mut out: Vec<String> = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        for version in brings.get(id).into_iter().flatten() {
+            if !out.contains(version) {
+                out.push(version.clone());
+            }
+        }
+        if let Some(dependency) = releases.get(id) {
+            stack.extend(dependency.depends_on.iter().rev().map(String::as_str));
+        }
+    }
+    out
 }
 
 fn render_release(
@@ -196,9 +245,11 @@ fn render_release(
         version: fetched.version.clone(),
         digest: fetched.digest.clone(),
         cached: fetched.cached,
-        crds: rendered.crds,
-        manifests: rendered.manifests,
-        hooks: rendered.hooks.into_iter().filter(|h| !h.is_test()).collect(),
+        // Comment-only documents are no objects: Helm's install skips them, and so do we (and the
+        // counts).
+        crds: rendered.crds.into_iter().filter(|m| !m.is_empty_document()).collect(),
+        manifests: rendered.manifests.into_iter().filter(|m| !m.is_empty_document()).collect(),
+        hooks: rendered.hooks.into_iter().filter(|h| !h.is_test() && !h.manifest.is_empty_document()).collect(),
         generated,
     })
 }
@@ -256,6 +307,49 @@ mod tests {
         assert_eq!(kube_version("1.34"), "v1.34.0");
         assert_eq!(kube_version("v1.33.2"), "v1.33.2");
         assert_eq!(kube_version("1"), "v1.0.0");
+    }
+
+    fn release(id: &str, depends_on: &[&str]) -> ReleasePlan {
+        ReleasePlan {
+            id: id.into(),
+            name: id.rsplit('/').next().unwrap_or(id).into(),
+            namespace: "ns".into(),
+            chart: None,
+            objects: Vec::new(),
+            health_checks: Vec::new(),
+            depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_release_sees_the_crds_of_its_dependencies_transitively_and_no_others() {
+        // cert (brings Issuer) <- spark <- jobs; prom (brings ServiceMonitor) is earlier in the
+        // order but nobody's dependency; yunikorn brings nothing.
+        let plans = [
+            release("cert/cert", &[]),
+            release("prom/prom", &[]),
+            release("yunikorn/yunikorn", &["cert/cert"]),
+            release("spark/spark", &["yunikorn/yunikorn"]),
+            release("jobs/jobs", &["spark/spark", "cert/cert"]),
+        ];
+        let releases: BTreeMap<&str, &ReleasePlan> = plans.iter().map(|r| (r.id.as_str(), r)).collect();
+        let brings: BTreeMap<&str, Vec<String>> = [
+            ("cert/cert", vec!["cert-manager.io/v1".to_string(), "cert-manager.io/v1/Issuer".to_string()]),
+            ("prom/prom", vec!["monitoring.coreos.com/v1".to_string()]),
+            ("yunikorn/yunikorn", Vec::new()),
+            ("spark/spark", vec!["sparkoperator.k8s.io/v1beta2".to_string()]),
+        ]
+        .into_iter()
+        .collect();
+        let seen = |id: &str| dependency_api_versions(releases[id], &releases, &brings);
+        assert!(seen("cert/cert").is_empty());
+        assert!(seen("prom/prom").is_empty(), "an earlier release is not a dependency");
+        assert_eq!(seen("spark/spark"), ["cert-manager.io/v1", "cert-manager.io/v1/Issuer"], "through yunikorn");
+        assert_eq!(
+            seen("jobs/jobs"),
+            ["sparkoperator.k8s.io/v1beta2", "cert-manager.io/v1", "cert-manager.io/v1/Issuer"],
+            "each version once"
+        );
     }
 
     #[test]

@@ -1,5 +1,12 @@
 //! Helm in-process: chart loading, values, and the template functions (Sprig and Helm's own)
 //! on top of [`gotemplate`].
+//!
+//! **Which Helm.** The crate is faithful to one Helm, v3.17.0, and says so everywhere it shows:
+//! `.Capabilities.HelmVersion` reports it ([`context::HELM_VERSION`]), objects and hooks are
+//! sorted by its kind sorter ([`render::INSTALL_ORDER`], webhook configurations among the unknown
+//! kinds), and the template functions are its set (Sprig v3 plus Helm's own). Behaviour that
+//! differs in later Helm releases (Helm 4 ranks webhook configurations after `APIService`) is
+//! not mixed in.
 #![forbid(unsafe_code)]
 
 pub mod cache;

@@ -122,6 +122,18 @@ pub struct Manifest {
     pub name: String,
 }
 
+impl Manifest {
+    /// Whether the document holds no object: only comments (a licence header before a CRD, a
+    /// template whose body is switched off but whose comment is not) or an explicit null.
+    /// `helm template` prints such documents, as [`Rendered::to_yaml_stream`] does, but Helm's
+    /// install builds no object from them; callers that apply or count objects skip them.
+    pub fn is_empty_document(&self) -> bool {
+        self.kind.is_empty()
+            && self.api_version.is_empty()
+            && crate::loadyaml::parse_first(&self.content).and_then(|y| y.to_json()).is_ok_and(|j| j.is_null())
+    }
+}
+
 /// A hook object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hook {
@@ -192,7 +204,11 @@ impl Rendered {
     }
 }
 
-/// Helm's install order by kind (releaseutil.InstallOrder); other kinds come after, by kind.
+/// Helm v3.17.0's install order by kind (`releaseutil.InstallOrder`, the version
+/// [`crate::context::HELM_VERSION`] reports); other kinds come after, by kind name. Webhook
+/// configurations are not in it: Helm 3 (3.16 to 3.20) sorts them among the unknown kinds, and
+/// only Helm 4 ranks them after `APIService`. The applier has its own order for applying
+/// (`dataplat-kube`); this one is what `helm template` prints.
 pub const INSTALL_ORDER: &[&str] = &[
     "PriorityClass",
     "Namespace",
@@ -230,8 +246,6 @@ pub const INSTALL_ORDER: &[&str] = &[
     "IngressClass",
     "Ingress",
     "APIService",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
 ];
 
 /// Helm's `lessByKind`: known kinds by their rank, unknown kinds last and by kind name.

@@ -336,3 +336,36 @@ fn disabled_subcharts_are_not_rendered_and_aliases_name_the_templates() {
     assert_eq!(r.manifests[0].name, "canary");
     assert!(r.manifests[0].content.ends_with("replicas: 2"), "{}", r.manifests[0].content);
 }
+
+/// Helm v3.17.0's kind sorter (`pkg/releaseutil/kind_sorter.go`: `InstallOrder`, `lessByKind`),
+/// the Helm whose version `.Capabilities.HelmVersion` reports: known kinds by rank, then unknown
+/// kinds by name. Webhook configurations are unknown to it (Helm 4 ranks them after
+/// `APIService`, which would put them before `Certificate` here).
+#[test]
+fn objects_are_sorted_by_helm_v3_17_0s_kind_sorter() {
+    assert_eq!(helm::context::HELM_VERSION, "v3.17.0", "this test checks the order of the Helm we report");
+    let r = render_fixture("kind-order");
+    let kinds: Vec<&str> = r.manifests.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "Service",
+            "Deployment",
+            "Ingress",
+            "APIService",
+            "Certificate",
+            "Issuer",
+            "MutatingWebhookConfiguration",
+            "ValidatingWebhookConfiguration",
+            "ZooKeeper",
+        ]
+    );
+}
+
+#[test]
+fn comment_only_documents_are_no_objects() {
+    let r = render_fixture("hooks");
+    let empty: Vec<&str> = r.manifests.iter().filter(|m| m.is_empty_document()).map(|m| m.content.as_str()).collect();
+    assert_eq!(empty, ["# just a comment"], "only the comment-only document is empty");
+    assert!(r.crds.iter().all(|m| !m.is_empty_document()));
+}

@@ -365,7 +365,7 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         for release in &addon.releases {
             let rdir = dir.join(&release.name);
             for (i, object) in release.objects.iter().enumerate() {
-                write(&rdir.join(object_file_name(i, object)), yaml(object)?)?;
+                write(&rdir.join(object_file_name(i, release.objects.len(), object)), yaml(object)?)?;
             }
             if let Some(chart) = &release.chart {
                 let mut reference = serde_json::json!({
@@ -386,8 +386,9 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
                         (cdir.join("hooks"), rendered.hooks.iter().map(|h| &h.manifest).collect()),
                     ];
                     for (dir, manifests) in sets {
+                        let count = manifests.len();
                         for (i, m) in manifests.into_iter().enumerate() {
-                            let name = manifest_file_name(i, &m.kind, &m.name);
+                            let name = manifest_file_name(i, count, &m.kind, &m.name);
                             let note = if rendered.is_generated(m) { GENERATED_NOTE } else { "" };
                             write(&dir.join(name), format!("# Source: {}\n{note}{}\n", m.source, m.content))?;
                         }
@@ -461,21 +462,25 @@ fn render_charts(
     .map_err(|e| CliError::failed(e.to_string(), e.hint.clone()))
 }
 
-/// `NN-<kind>-<name>.yaml` for the `index`th (0-based) object of a directory.
-fn object_file_name(index: usize, object: &serde_json::Value) -> String {
+/// `NN-<kind>-<name>.yaml` for the `index`th (0-based) of `count` objects of a directory.
+fn object_file_name(index: usize, count: usize, object: &serde_json::Value) -> String {
     let kind = object.get("kind").and_then(|k| k.as_str()).unwrap_or("object");
     let name = object.pointer("/metadata/name").and_then(|k| k.as_str()).unwrap_or("unnamed");
-    manifest_file_name(index, kind, name)
+    manifest_file_name(index, count, kind, name)
 }
 
-fn manifest_file_name(index: usize, kind: &str, name: &str) -> String {
+/// The index is zero-padded to the width the directory's largest index needs (two digits at
+/// least), so that `ls` order, and the order of `kubectl apply -f DIR` or a GitOps tool, is the
+/// install order: `100-…` after `099-…`, not before `11-…`.
+fn manifest_file_name(index: usize, count: usize, kind: &str, name: &str) -> String {
     // Names come from templates: keep them to characters safe in a file name.
     let safe = |s: &str, empty: &str| -> String {
         let s: String =
             s.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
         if s.is_empty() || s.chars().all(|c| c == '.') { empty.to_string() } else { s }
     };
-    format!("{:02}-{}-{}.yaml", index + 1, safe(&kind.to_lowercase(), "object"), safe(name, "unnamed"))
+    let width = count.max(index + 1).to_string().len().max(2);
+    format!("{:0width$}-{}-{}.yaml", index + 1, safe(&kind.to_lowercase(), "object"), safe(name, "unnamed"))
 }
 
 mod erased_serialize {

@@ -59,7 +59,7 @@ impl Addon for SparkOperator {
         vec![Flag::addon("enable_spark_operator", "Install the Kubeflow Spark operator")]
     }
 
-    fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
+    fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
         let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
         problems.extend(check_reserved_values(&config.values, &["fullnameOverride"], "health checks use it"));
         if config.job_namespaces.is_empty() {
@@ -69,6 +69,16 @@ impl Addon for SparkOperator {
             );
         }
         problems.extend(check_dns1123_labels("job_namespaces", &config.job_namespaces));
+        if wants_cert_manager(config) && !facts.addon_enabled("cert_manager") {
+            problems.push(
+                Diagnostic::error(
+                    "values.certManager.enable",
+                    "the webhook's certificate from cert-manager needs the cert_manager addon (its Issuer and \
+                     Certificate CRDs and its controller)",
+                )
+                .hint("enable_cert_manager: true, or drop certManager.enable to let the webhook sign its own"),
+            );
+        }
         problems
     }
 
@@ -105,6 +115,9 @@ impl Addon for SparkOperator {
             .depends_on_if(monitored, "prometheus/prometheus")
             // Spark pods are admitted and placed by YuniKorn once it is the default scheduler.
             .depends_on_if(yunikorn, "yunikorn/yunikorn")
+            // `certManager.enable` renders an Issuer and a Certificate: cert-manager's CRDs (which
+            // its chart renders from templates) and controller come first.
+            .depends_on_if(wants_cert_manager(config), "cert_manager/cert-manager")
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), &format!("{RELEASE}-controller")))
             .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), &format!("{RELEASE}-webhook")))
             .health(HealthCheck::ready(
@@ -142,6 +155,11 @@ impl Addon for SparkOperator {
         }
         Ok(plan)
     }
+}
+
+/// Whether the user's values switch on the chart's cert-manager certificate for the webhook.
+fn wants_cert_manager(config: &Config) -> bool {
+    config.values.pointer("/certManager/enable") == Some(&json!(true))
 }
 
 export_addon!(SparkOperator);
@@ -198,6 +216,18 @@ mod tests {
         let release = release(&plan, "spark-operator");
         assert_eq!(values(release).pointer("/prometheus/podMonitor/create"), Some(&json!(true)));
         assert_eq!(release.depends_on, ["prometheus/prometheus"]);
+    }
+
+    #[test]
+    fn a_cert_manager_certificate_waits_for_cert_manager_and_needs_it_enabled() {
+        let config = json!({"values": {"certManager": {"enable": true}}});
+        let plan = plan_ok::<SparkOperator>(&config, &facts(&[], &["spark_operator", "cert_manager"]));
+        assert_eq!(release(&plan, "spark-operator").depends_on, ["cert_manager/cert-manager"]);
+        let e = error_at::<SparkOperator>(&config, &alone(), "values.certManager.enable");
+        assert!(e.message.contains("cert_manager addon"), "{}", e.message);
+        assert!(e.hint.as_deref().is_some_and(|h| h.contains("enable_cert_manager: true")));
+        let off = json!({"values": {"certManager": {"enable": false}}});
+        assert!(plan_ok::<SparkOperator>(&off, &alone()).releases[0].depends_on.is_empty());
     }
 
     #[test]
