@@ -51,9 +51,10 @@ pub struct Entry {
     pub resource_version: Option<String>,
 }
 
-/// The ConfigMap name of a release's inventory: `release.<addon>.<release>`.
+/// The ConfigMap name of a release's inventory: `release.<addon>.<release>`, a DNS subdomain
+/// (an addon's `_` becomes `-`: addon names have no `-`, so no two releases share a name).
 pub fn inventory_name(release: &str) -> String {
-    format!("release.{}", label_value(release))
+    format!("release.{}", label_value(release).replace('_', "-"))
 }
 
 /// `addon/release` as a label value (`addon.release`).
@@ -169,6 +170,10 @@ mod tests {
     #[test]
     fn names_and_labels_are_valid() {
         assert_eq!(inventory_name("keda/keda"), "release.keda.keda");
+        // ConfigMap names are DNS subdomains: no `_` (the API server refused
+        // `release.ingress_nginx.ingress-nginx`).
+        assert_eq!(inventory_name("ingress_nginx/ingress-nginx"), "release.ingress-nginx.ingress-nginx");
+        assert_eq!(inventory_name("spark_history_server/shs"), "release.spark-history-server.shs");
         assert_eq!(label_value("spark_operator/Op"), "spark_operator.op");
     }
 
