@@ -164,7 +164,7 @@ pub struct InitArgs {
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// Plan from the config and plugins only, without asking AWS or the cluster.
-    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "mirror", "cloud_only", "cluster_only"])]
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "cloud_only", "cluster_only"])]
     pub offline: bool,
     /// Plan the cloud only: each stack's change set (created, read, deleted; never executed) and
     /// the EKS changes; no cluster needed.
@@ -177,7 +177,7 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub cluster: ClusterArgs,
     /// Fetch charts of `FROM` (a repository URL prefix or an OCI registry) from `TO` instead
-    /// (repeatable).
+    /// (repeatable). With --offline, charts come from the chart cache unless mirrored.
     #[arg(long, value_name = "FROM=TO")]
     pub mirror: Vec<String>,
     /// Output format.

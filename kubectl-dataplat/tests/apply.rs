@@ -9,9 +9,19 @@ use common::{dataplat_env, ok, private_chart_cache, publish_fixture_chart, stder
 use dataplat_testkit::http::StaticServer;
 use dataplat_testkit::{test_kubeconfig, unique_name};
 
+/// The tests of this file share one API server and, through it, what every platform applies
+/// alike: the cluster-scoped StorageClass `gp3` and the inventory of release `core/storage`
+/// (inventory names do not carry the platform; one cluster is one platform). They take turns.
+static SERVER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    SERVER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabled_addon() {
     let Some(kubeconfig) = test_kubeconfig() else { return };
+    let _turn = turn();
     let server = StaticServer::start();
     publish_fixture_chart(&server, "keda", "keda", "2.20.2");
     publish_fixture_chart(&server, "prom", "kube-prometheus-stack", "88.5.3");
@@ -51,6 +61,16 @@ fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabl
     let prom_done = log.find("prometheus/prometheus: done").expect("prometheus applied");
     let keda_done = log.find("keda/keda: done").expect("keda applied");
     assert!(prom_done < keda_done, "{log}");
+    // The readiness analysis ran on the objects before the first write; the base platform's
+    // StorageClass went first (created, or left as another platform on this server made it).
+    let analysed = log.find("readiness: ").expect("readiness analysed");
+    let storage_done = log.find("core/storage: done").expect("core/storage applied");
+    assert!(analysed < storage_done && storage_done < prom_done, "{log}");
+    assert!(log.contains(" 0 error(s)"), "{log}");
+    let class = read_object(&kubeconfig, "storage.k8s.io/v1", "StorageClass", None, "gp3");
+    assert_eq!(class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"], "true", "{class}");
+    assert_eq!(class["provisioner"], "ebs.csi.aws.com");
+    assert_eq!(class["volumeBindingMode"], "WaitForFirstConsumer");
     assert!(log.contains(&format!("keda/keda: create ServiceMonitor {keda_ns}/keda-operator")), "{log}");
     assert!(log.contains(&format!("keda/keda: create Deployment {keda_ns}/keda-operator")), "{log}");
     // The Secret prometheus declares (Grafana's admin login) is created with the release.
@@ -65,7 +85,8 @@ fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabl
     let second = run(args.clone());
     let log = stderr(&second);
     assert!(second.status.success(), "{log}");
-    assert!(log.contains("applied 2 release(s): 0 writes"), "{log}");
+    // core/storage (the default StorageClass, create-only), prometheus and keda.
+    assert!(log.contains("applied 3 release(s): 0 writes"), "{log}");
     assert_eq!(grafana_admin().get("admin-password"), Some(&password), "a re-apply keeps the generated password");
     // status reads each release's objects once: applied, but no pod runs on this server, so the
     // operators are not ready and status exits 1 saying which.
@@ -145,6 +166,99 @@ fn apply_without_a_reachable_cluster_fails_before_rendering_with_a_hint() {
     assert!(stderr(&missing).contains("cannot read kubeconfig /nonexistent/kubeconfig"), "{}", stderr(&missing));
 }
 
+/// An object read from the test API server.
+fn read_object(
+    kubeconfig: &str,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> serde_json::Value {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let options = dataplat_kube::ConnectOptions { kubeconfig: Some(kubeconfig.into()), context: None };
+        let cluster = dataplat_kube::Cluster::connect(&options).await.expect("connect");
+        let resolved = cluster.resolve(api_version, kind).await.expect("discovery").expect("served");
+        let object = cluster.api(&resolved, namespace).get(name).await.expect("the object exists");
+        serde_json::to_value(&object).expect("json")
+    })
+}
+
+/// An object of `kind` named `name` in `namespace`, if it exists on the test API server.
+fn exists(kubeconfig: &str, api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> bool {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let options = dataplat_kube::ConnectOptions { kubeconfig: Some(kubeconfig.into()), context: None };
+        let cluster = dataplat_kube::Cluster::connect(&options).await.expect("connect");
+        let resolved = cluster.resolve(api_version, kind).await.expect("discovery").expect("served");
+        cluster.api(&resolved, namespace).get_opt(name).await.expect("read").is_some()
+    })
+}
+
+/// The readiness gate: a platform whose keda pods select nodes nobody has is refused before the
+/// first write (its namespace is never created); waived with a reason, it is applied.
+#[test]
+fn apply_refuses_a_platform_that_cannot_come_up_and_writes_nothing() {
+    let Some(kubeconfig) = test_kubeconfig() else { return };
+    let _turn = turn();
+    let kubeconfig = kubeconfig.to_str().expect("utf-8").to_string();
+    let server = StaticServer::start();
+    publish_fixture_chart(&server, "keda", "keda", "2.20.2");
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    let cache = private_chart_cache(dir);
+    let env = [("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8"))];
+    let name = unique_name("gate");
+    ok(dataplat_env(dir, &["init", "--name", &name, "--enable", "keda"], &env));
+    let platform = dir.join("platform.yaml");
+    let keda_ns = format!("{name}-keda");
+    let text = std::fs::read_to_string(&platform).expect("read");
+    // The reference's node group label, which this platform's nodes do not carry.
+    let broken = format!(
+        "{text}
+keda:
+  namespace: {keda_ns}
+  values:
+    nodeSelector:
+      NodeGroupType: SparkComputeOptimized
+"
+    );
+    std::fs::write(&platform, &broken).expect("write");
+    let mirror = format!("https://kedacore.github.io/charts={}/keda", server.base);
+    let args = ["apply", "--kubeconfig", &kubeconfig, "--mirror", &mirror, "--no-wait"];
+    let refused = dataplat_env(dir, &args, &env);
+    let log = stderr(&refused);
+    eprintln!("{log}");
+    assert_eq!(refused.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains(&format!("error: [scheduling.no-matching-nodes] Deployment {keda_ns}/keda-operator (keda/keda)")),
+        "{log}"
+    );
+    assert!(log.contains("nothing was created or changed"), "{log}");
+    assert!(!log.contains("applying"), "{log}");
+    assert!(!exists(&kubeconfig, "v1", "Namespace", None, &keda_ns), "nothing was written");
+    // validate says the same, from the chart cache the apply filled, with exit 1.
+    let validated = dataplat_env(dir, &["validate"], &env);
+    assert_eq!(validated.status.code(), Some(1), "{}", stderr(&validated));
+    assert!(stderr(&validated).contains("[scheduling.no-matching-nodes]"), "{}", stderr(&validated));
+
+    // Waived with a reason (say the nodes come from elsewhere), it goes through.
+    let waived = format!(
+        "{broken}readiness:
+  waivers:
+  - rule: scheduling.no-matching-nodes
+    object: Deployment {keda_ns}/keda-operator
+    reason: nodes of that group join the cluster from another tool
+"
+    );
+    std::fs::write(&platform, waived).expect("write");
+    let applied = dataplat_env(dir, &args, &env);
+    let log = stderr(&applied);
+    assert!(applied.status.success(), "{log}");
+    assert!(log.contains("waived: [scheduling.no-matching-nodes]") && log.contains("1 waived"), "{log}");
+    assert!(exists(&kubeconfig, "v1", "Namespace", None, &keda_ns));
+}
+
 /// A Secret's decoded data, read from the test API server.
 fn read_secret(kubeconfig: &str, namespace: &str, name: &str) -> std::collections::BTreeMap<String, String> {
     use base64::Engine;
@@ -172,6 +286,7 @@ fn read_secret(kubeconfig: &str, namespace: &str, name: &str) -> std::collection
 #[test]
 fn capacity_brings_karpenter_then_the_node_pools_then_the_addon_and_takes_them_away() {
     let Some(kubeconfig) = test_kubeconfig() else { return };
+    let _turn = turn();
     let Some(registry) = dataplat_testkit::Registry::start() else { return };
     let chart = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/karpenter");
     let tgz = dataplat_testkit::http::chart_tgz(&chart, "karpenter", |_, data| data);
@@ -261,4 +376,62 @@ fn capacity_brings_karpenter_then_the_node_pools_then_the_addon_and_takes_them_a
         cluster.api(&deployments, Some("karpenter")).get_opt("karpenter").await.expect("get").is_none()
     });
     assert!(gone, "the controller is pruned");
+}
+
+/// ingress-nginx asks for an NLB: the core installs the AWS Load Balancer Controller (fixture
+/// chart) before it, the analysis finds the NLB served, a re-apply writes nothing, and disabling
+/// ingress-nginx takes the controller away with it.
+#[test]
+fn an_nlb_brings_the_load_balancer_controller_first_and_takes_it_away() {
+    let Some(kubeconfig) = test_kubeconfig() else { return };
+    let _turn = turn();
+    let kubeconfig = kubeconfig.to_str().expect("utf-8").to_string();
+    let server = StaticServer::start();
+    publish_fixture_chart(&server, "eks", "aws-load-balancer-controller", "3.5.0");
+    publish_fixture_chart(&server, "nginx", "ingress-nginx", "4.15.1");
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    let cache = private_chart_cache(dir);
+    let env = [("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8"))];
+    let name = unique_name("lbc");
+    ok(dataplat_env(dir, &["init", "--name", &name, "--enable", "ingress_nginx"], &env));
+    let platform = dir.join("platform.yaml");
+    let ns = format!("{name}-ingress");
+    let text = std::fs::read_to_string(&platform).expect("read");
+    std::fs::write(&platform, format!("{text}\ningress_nginx:\n  namespace: {ns}\n")).expect("write");
+    let eks = format!("https://aws.github.io/eks-charts={}/eks", server.base);
+    let nginx = format!("https://kubernetes.github.io/ingress-nginx={}/nginx", server.base);
+    let args = ["apply", "--kubeconfig", &kubeconfig, "--mirror", &eks, "--mirror", &nginx, "--no-wait"];
+
+    let first = dataplat_env(dir, &args, &env);
+    let log = stderr(&first);
+    assert!(first.status.success(), "{log}");
+    assert!(log.contains(" 0 error(s)") && !log.contains("lb.service-unserved"), "the NLB is served: {log}");
+    let controller_done = log.find("core/aws-load-balancer-controller: done").expect("the controller applied");
+    let nginx_done = log.find("ingress_nginx/ingress-nginx: done").expect("ingress-nginx applied");
+    assert!(controller_done < nginx_done, "{log}");
+    let deployment =
+        read_object(&kubeconfig, "apps/v1", "Deployment", Some("kube-system"), "aws-load-balancer-controller");
+    let container_args = deployment["spec"]["template"]["spec"]["containers"][0]["args"].to_string();
+    assert!(container_args.contains(&format!("--cluster-name={name}")), "{container_args}");
+    assert!(container_args.contains("dataplat.io/platform="), "the VPC by tag: {container_args}");
+    assert!(container_args.contains("--enable-service-mutator-webhook=false"), "{container_args}");
+    assert!(exists(&kubeconfig, "v1", "ServiceAccount", Some("kube-system"), "aws-load-balancer-controller"));
+    assert!(exists(&kubeconfig, "networking.k8s.io/v1", "IngressClass", None, "alb"));
+
+    let again = dataplat_env(dir, &args, &env);
+    let log = stderr(&again);
+    assert!(again.status.success(), "{log}");
+    assert!(log.contains("applied 3 release(s): 0 writes"), "{log}");
+
+    ok(dataplat_env(dir, &["disable", "ingress_nginx"], &env));
+    let pruned = dataplat_env(dir, &args, &env);
+    let log = stderr(&pruned);
+    assert!(pruned.status.success(), "{log}");
+    assert!(
+        log.contains("core/aws-load-balancer-controller: delete Deployment kube-system/aws-load-balancer-controller"),
+        "{log}"
+    );
+    assert!(!exists(&kubeconfig, "apps/v1", "Deployment", Some("kube-system"), "aws-load-balancer-controller"));
+    assert!(!exists(&kubeconfig, "apps/v1", "Deployment", Some(&ns), "ingress-nginx-controller"));
 }

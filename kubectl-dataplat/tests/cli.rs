@@ -30,8 +30,10 @@ fn bundled_platform_plans_every_enabled_addon_with_its_declarations() {
         .map(|a| a["name"].as_str().expect("name").to_string())
         .collect();
     planned.sort();
-    // The core adds its Karpenter entry when an addon asks for capacity (trino does).
+    // The core adds its base platform (the default StorageClass) and its Karpenter entry when
+    // an addon asks for capacity (trino does).
     let mut expected = enabled.clone();
+    expected.push("core".into());
     expected.push("karpenter".into());
     expected.sort();
     assert_eq!(planned, expected, "every enabled addon is planned, Karpenter with them, and nothing else");

@@ -36,7 +36,7 @@ use crate::templates::storage::Encryption;
 use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, from_plan, iam};
 
 /// The core node group's name.
-pub const CORE_NODEGROUP: &str = "core";
+pub const CORE_NODEGROUP: &str = dataplat_core::base::CORE_NODE_GROUP;
 
 /// How many zones the network spans.
 const ZONES: usize = crate::templates::network::DEFAULT_ZONES as usize;
@@ -312,6 +312,13 @@ pub fn eks_spec(
         service_account: dataplat_core::KARPENTER_SERVICE_ACCOUNT.into(),
         role_arn: role_arn(identity, &iam::karpenter_controller_role_name(p)),
     }];
+    if dataplat_core::base::has_load_balancer_controller(plan) {
+        pod_identities.push(PodIdentitySpec {
+            namespace: dataplat_core::base::LOAD_BALANCER_CONTROLLER_NAMESPACE.into(),
+            service_account: dataplat_core::base::LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.into(),
+            role_arn: role_arn(identity, &iam::load_balancer_controller_role_name(p)),
+        });
+    }
     for addon in &plan.addons {
         for identity_request in &addon.pod_identities {
             pod_identities.push(PodIdentitySpec {
@@ -332,6 +339,8 @@ pub fn eks_spec(
         before_compute,
         tags: tags.clone(),
     };
+    // The add-ons the readiness analysis counts on (`dataplat_core::base::EKS_MANAGED_ADDONS`),
+    // in that order; a test holds the two lists together.
     let addons = vec![
         addon(
             "vpc-cni",
@@ -376,7 +385,7 @@ pub fn eks_spec(
             desired_size: options.core_desired,
             // The label system controllers select (the SDK's CORE_NODE_SELECTOR), plus the
             // reference's own labels.
-            labels: [dataplat_core::CORE_POOL_LABEL, ("NodeGroupType", "core"), ("WorkerType", "ON_DEMAND")]
+            labels: dataplat_core::base::CORE_NODE_LABELS
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
@@ -651,6 +660,25 @@ mod tests {
             "{:?}",
             spec.nodegroups[0].labels
         );
+        // No addon asks for a load balancer: no association for its controller.
+        assert!(spec.pod_identities.iter().all(|p| p.service_account != "aws-load-balancer-controller"));
+        let mut with_lbc = plan(Default::default());
+        with_lbc.addons.push(dataplat_core::base::core_entry(&with_lbc.platform));
+        with_lbc.addons[0].releases.push(dataplat_core::base::load_balancer_controller_release(&with_lbc.platform));
+        let lbc_spec = eks_spec(&with_lbc, &options, &identity, &network()).unwrap();
+        let association = lbc_spec
+            .pod_identities
+            .iter()
+            .find(|p| p.namespace == "kube-system" && p.service_account == "aws-load-balancer-controller")
+            .expect("the controller's association");
+        assert_eq!(association.role_arn, "arn:aws:iam::123456789012:role/p1-aws-load-balancer-controller");
+        // What the readiness analysis assumes runs on the cluster is what the cloud layer makes.
+        let addons: Vec<&str> = spec.addons.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(addons, dataplat_core::base::EKS_MANAGED_ADDONS);
+        let labels: BTreeMap<String, String> =
+            dataplat_core::base::CORE_NODE_LABELS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(spec.nodegroups[0].labels, labels);
+        assert_eq!(spec.nodegroups[0].ami_type, "AL2023_x86_64_STANDARD", "the analysis takes core nodes as amd64");
         assert_eq!(spec.cluster.log_types.len(), 5);
         assert_eq!(
             (spec.nodegroups[0].min_size, spec.nodegroups[0].desired_size, spec.nodegroups[0].max_size),

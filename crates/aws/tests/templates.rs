@@ -503,7 +503,11 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
     let plan = bundled_plan();
     let t = iam::template(&from_plan::iam(&plan)).unwrap().to_value();
     let roles = of_type(&t, "AWS::IAM::Role");
-    assert_eq!(roles.len(), 5 + 5, "cluster, core node, Karpenter node and controller, EBS CSI, 5 grants");
+    assert_eq!(
+        roles.len(),
+        6 + 5,
+        "cluster, core node, Karpenter node and controller, EBS CSI, load balancer controller, 5 grants"
+    );
     let role = |id: &str| &resources(&t)[id];
 
     assert_eq!(role("KarpenterNodeRole")["Properties"]["RoleName"], dataplat_core::karpenter_node_role_name(PLATFORM));
@@ -527,6 +531,8 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
     }
     assert_eq!(trust_of(role("KarpenterControllerRole")), pod_identity);
     assert_eq!(trust_of(role("EbsCsiRole")), pod_identity);
+    assert_eq!(trust_of(role("LoadBalancerControllerRole")), pod_identity);
+    assert_eq!(role("LoadBalancerControllerRole")["Properties"]["RoleName"], "trino-v2-aws-load-balancer-controller");
 
     // Grant resources: the addon's own buckets by physical name, literal ARNs through Fn::Sub.
     let trino = &role(&iam::grant_logical_id("trino", "trino"))["Properties"]["Policies"][0]["PolicyDocument"];
@@ -552,8 +558,9 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
 
     // The Karpenter controller policy: passes only the node role, reads only its queue.
     let policies = of_type(&t, "AWS::IAM::Policy");
-    assert_eq!(policies.len(), 1);
-    let doc = &policies[0].1["Properties"]["PolicyDocument"];
+    assert_eq!(policies.len(), 2, "Karpenter's and the load balancer controller's");
+    let policy = |id: &str| &resources(&t)[id]["Properties"]["PolicyDocument"];
+    let doc = policy("KarpenterControllerPolicy");
     let by_sid = |sid: &str| {
         doc["Statement"].as_array().unwrap().iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"))
     };
@@ -573,6 +580,36 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
         serde_json::json!(["owned"])
     );
     assert!(serde_json::to_string(doc).unwrap().len() < 10_240, "inline policies stop at 10,240 characters");
+
+    // The load balancer controller's policy: the published document's 16 statements and 86
+    // actions; what it creates is tagged, and it changes only what carries its cluster tag.
+    let lbc = policy("LoadBalancerControllerPolicy");
+    let statements = lbc["Statement"].as_array().expect("statements");
+    assert_eq!(statements.len(), 16);
+    let actions: usize = statements.iter().map(|s| s["Action"].as_array().map_or(1, Vec::len)).sum();
+    assert_eq!(actions, 86);
+    assert!(statements.iter().all(|s| s["Effect"] == "Allow"));
+    let by_sid = |sid: &str| statements.iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}"));
+    assert_eq!(
+        by_sid("ManageOwnBalancers")["Condition"]["Null"]["aws:ResourceTag/elbv2.k8s.aws/cluster"],
+        serde_json::json!(["false"])
+    );
+    assert_eq!(
+        by_sid("CreateTaggedBalancers")["Condition"]["Null"]["aws:RequestTag/elbv2.k8s.aws/cluster"],
+        serde_json::json!(["false"])
+    );
+    assert!(
+        serde_json::to_string(lbc).unwrap().contains("ec2:DescribeRouteTables"),
+        "the reference's hand-written policy lacked it"
+    );
+    assert!(
+        resources(&t)["LoadBalancerControllerPolicy"]["Properties"]["Roles"]
+            == serde_json::json!([{"Ref": "LoadBalancerControllerRole"}])
+    );
+    assert_eq!(
+        t["Outputs"][iam::OUT_LOAD_BALANCER_CONTROLLER_ROLE_ARN]["Value"]["Fn::GetAtt"][0],
+        "LoadBalancerControllerRole"
+    );
 }
 
 #[test]

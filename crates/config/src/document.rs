@@ -19,7 +19,7 @@ use crate::yaml::{self, Entry, Node, NodeKind, Pos, Resolved, Seg, parse_dotted,
 
 /// Keys every platform.yaml may have, besides flags and addon blocks.
 pub const CORE_KEYS: &[&str] =
-    &["name", "region", "deployment_id", "kubernetes_version", "vpc_cidr", "tags", "cluster", "plugins"];
+    &["name", "region", "deployment_id", "kubernetes_version", "vpc_cidr", "tags", "cluster", "readiness", "plugins"];
 const REQUIRED_KEYS: &[&str] = &["name", "region", "deployment_id"];
 
 /// A parsed platform.yaml: the text, its label, and a tree with positions.
@@ -48,6 +48,8 @@ pub struct Platform {
     pub tags: BTreeMap<String, String>,
     /// The EKS cluster, its NAT gateways and its core node group (`cluster:`, defaults filled in).
     pub cluster: crate::cluster::ClusterSettings,
+    /// Findings of the readiness analysis the user accepts (`readiness:`).
+    pub readiness: crate::readiness::ReadinessSettings,
     /// Every flag of the catalog with its effective value (absent means false).
     pub flags: BTreeMap<String, bool>,
     /// Names of the enabled addons, sorted.
@@ -289,6 +291,7 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
     let mut tags = BTreeMap::new();
     let mut cluster = Some(crate::cluster::ClusterSettings::default());
     let mut cluster_entry = None;
+    let mut readiness = Some(crate::readiness::ReadinessSettings::default());
     let mut plugins = Vec::new();
     let mut flags: Vec<FlagValue<'_>> = Vec::new();
     let mut blocks: Vec<(&AddonSpec, &Entry)> = Vec::new();
@@ -349,6 +352,9 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
             "tags" => tags = check_tags(file, e, &mut diags),
             // Checked after the loop, against the region wherever it is written.
             "cluster" => cluster_entry = Some(e),
+            "readiness" => {
+                readiness = crate::readiness::check(file, &doc.root, e, &mut diags);
+            }
             "plugins" => {
                 let (sources, problems) = check_plugins(file, e);
                 plugins = sources;
@@ -587,8 +593,15 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags);
     }
-    let (Some(name), Some(region), Some(deployment_id), Some(kubernetes_version), Some(vpc_cidr), Some(cluster)) =
-        (name, region, deployment_id, kubernetes_version, vpc_cidr, cluster)
+    let (
+        Some(name),
+        Some(region),
+        Some(deployment_id),
+        Some(kubernetes_version),
+        Some(vpc_cidr),
+        Some(cluster),
+        Some(readiness),
+    ) = (name, region, deployment_id, kubernetes_version, vpc_cidr, cluster, readiness)
     else {
         // Every way to get here has produced an error above; be safe anyway.
         return Err(diags);
@@ -609,6 +622,7 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
             vpc_cidr,
             tags,
             cluster,
+            readiness,
             flags: flag_map,
             enabled_addons,
             addon_configs,

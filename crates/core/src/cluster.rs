@@ -3,6 +3,8 @@
 //! generates at render time are created once and never updated; workloads a ScaledObject or an
 //! HPA of the plan targets are marked so their replicas are never sent.
 //!
+//! The base platform's StorageClass is create-only too (see [`crate::base`]).
+//!
 //! The Secrets an addon declares (`generated-secret` in the contract: Grafana's admin login,
 //! Superset's secret key) join the addon's first release in apply order as create-only objects:
 //! their random values are drawn here, on every call, and sent only when the Secret does not
@@ -53,7 +55,11 @@ pub fn kube_releases(plan: &Plan, platform: &str, charts: &[RenderedChart]) -> R
             }
         }
         for (i, value) in release.objects.iter().enumerate() {
-            objects.push(Object::new(value.clone(), format!("{id} object {}", i + 1))?);
+            let mut object = Object::new(value.clone(), format!("{id} object {}", i + 1))?;
+            // The default StorageClass is created when absent and never updated: its parameters
+            // are immutable, and a cluster `apply` did not create may have a `gp3` class already.
+            object.create_only = id == crate::base::STORAGE_RELEASE;
+            objects.push(object);
         }
         for object in &objects {
             if let Some(target) = dataplat_kube::manifest::autoscaler_target(object, &release.namespace) {

@@ -56,6 +56,7 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
         cluster: platform.cluster.clone(),
     };
     add_karpenter(&summary, &mut entries)?;
+    add_base(&summary, &mut entries)?;
     let release_order = release_waves(&entries)?;
     Ok(Plan { platform: summary, addons: entries, release_order })
 }
@@ -364,6 +365,44 @@ fn release_waves(entries: &[AddonEntry]) -> Result<Vec<Vec<String>>, CoreError> 
         waves.push(wave.into_iter().map(String::from).collect());
     }
     Ok(waves)
+}
+
+/// The base platform goes first, and every release that waits for nothing waits for it (so every
+/// release does).
+fn add_base(platform: &PlatformSummary, entries: &mut Vec<AddonEntry>) -> Result<(), CoreError> {
+    use crate::base::{CORE, STORAGE_RELEASE, core_entry};
+    if entries.iter().any(|e| e.name == CORE) {
+        return Err(CoreError::Conflict(format!(
+            "addon name `{CORE}` is reserved: the core installs the base platform itself; rename the plugin"
+        )));
+    }
+    use crate::base::{
+        LOAD_BALANCER_CONTROLLER_RELEASE, load_balancer_controller_release, needs_load_balancer_controller,
+    };
+    let mut load_balancers = false;
+    for release in entries.iter_mut().flat_map(|e| &mut e.releases) {
+        if release.depends_on.is_empty() {
+            release.depends_on.push(STORAGE_RELEASE.to_owned());
+        }
+        if needs_load_balancer_controller(release) {
+            release.depends_on.push(LOAD_BALANCER_CONTROLLER_RELEASE.to_owned());
+            load_balancers = true;
+        }
+    }
+    let mut core = core_entry(platform);
+    if load_balancers {
+        core.releases.push(load_balancer_controller_release(platform));
+        core.notes.push(dataplat_plugin::contract::Note {
+            topic: "load-balancers".into(),
+            text: format!(
+                "the AWS Load Balancer Controller {} runs on the core nodes (kube-system, pod identity \
+                 aws-load-balancer-controller) because an addon asks for an NLB or an ALB; those addons wait for it",
+                crate::base::LOAD_BALANCER_CONTROLLER_CHART_VERSION
+            ),
+        });
+    }
+    entries.insert(0, core);
+    Ok(())
 }
 
 /// When an addon requests capacity, the core's Karpenter entry goes first and every release of

@@ -11,12 +11,14 @@
 //! NodePools and EC2NodeClasses.
 
 mod addons;
+pub mod base;
 pub mod charts;
 pub mod cluster;
 mod compose;
 mod conformance;
 mod karpenter;
 mod plan;
+pub mod readiness;
 
 pub use addons::{Addons, LoadedAddon};
 pub use compose::compose;

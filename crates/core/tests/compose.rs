@@ -71,7 +71,8 @@ fn buckets_are_named_and_placeholders_substituted() {
     let addon = plan.addons.iter().find(|a| a.name == "misbehave").expect("planned");
     assert_eq!(addon.buckets[0].name, "fixture-misbehave-data-abcd1234");
     assert_eq!(addon.releases[0].objects[0]["data"]["bucket"], "fixture-misbehave-data-abcd1234");
-    assert_eq!(plan.release_order, vec![vec!["misbehave/r".to_string()]]);
+    // The base platform's StorageClass first; every release waits for it.
+    assert_eq!(plan.release_order, vec![vec!["core/storage".to_string()], vec!["misbehave/r".to_string()]]);
 }
 
 #[test]
@@ -178,8 +179,9 @@ fn random_values_use_every_letter_and_digit_without_bias_to_the_first() {
 fn capacity_requests_bring_the_cores_karpenter_first_and_their_addons_wait_for_the_node_pools() {
     let plan =
         builtin_plan("enable_trino: true\nenable_keda: true\nenable_prometheus: true\nenable_cert_manager: true\n");
-    let karpenter = plan.addons.first().expect("an entry");
-    assert_eq!(karpenter.name, "karpenter", "the core's entry goes first");
+    let names: Vec<&str> = plan.addons.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names[..2], ["core", "karpenter"], "the base platform, then Karpenter, before any addon");
+    let karpenter = &plan.addons[1];
     let ids: Vec<&str> = karpenter.releases.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, [dataplat_core::KARPENTER_CONTROLLER_RELEASE, dataplat_core::KARPENTER_NODE_POOLS_RELEASE]);
 
@@ -214,9 +216,28 @@ fn capacity_requests_bring_the_cores_karpenter_first_and_their_addons_wait_for_t
     let keda = plan.addons.iter().find(|a| a.name == "keda").expect("keda");
     assert!(keda.releases.iter().all(|r| !r.depends_on.iter().any(|d| d.starts_with("karpenter/"))));
     let wave_of = |id: &str| plan.release_order.iter().position(|w| w.iter().any(|r| r == id)).expect(id);
-    assert_eq!(wave_of(dataplat_core::KARPENTER_CONTROLLER_RELEASE), 0);
+    assert_eq!(plan.release_order[0], [dataplat_core::base::STORAGE_RELEASE]);
+    assert_eq!(wave_of(dataplat_core::KARPENTER_CONTROLLER_RELEASE), 1);
     for release in &trino.releases {
         assert!(wave_of(&release.id) > wave_of(dataplat_core::KARPENTER_NODE_POOLS_RELEASE), "{}", release.id);
+    }
+
+    // The default StorageClass: gp3, encrypted, WaitForFirstConsumer, volumes tagged for the sweep.
+    let core = &plan.addons[0];
+    let class = &core.releases[0].objects[0];
+    assert_eq!(class["kind"], "StorageClass");
+    assert_eq!(class["metadata"]["name"], dataplat_core::base::DEFAULT_STORAGE_CLASS);
+    assert_eq!(class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"], "true");
+    assert_eq!(class["provisioner"], "ebs.csi.aws.com");
+    assert_eq!(class["parameters"]["encrypted"], "true");
+    assert_eq!(class["volumeBindingMode"], "WaitForFirstConsumer");
+    assert_eq!(class["allowVolumeExpansion"], true);
+    assert_eq!(
+        class["parameters"]["tagSpecification_2"],
+        format!("dataplat.io/deployment-id={}", plan.platform.deployment_id)
+    );
+    for release in plan.addons.iter().skip(1).flat_map(|a| &a.releases) {
+        assert!(wave_of(&release.id) > 0, "{} waits for the StorageClass", release.id);
     }
 
     // No capacity requested: no Karpenter entry.
@@ -226,4 +247,43 @@ fn capacity_requests_bring_the_cores_karpenter_first_and_their_addons_wait_for_t
         "{:?}",
         plan.addons.iter().map(|a| &a.name).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn an_addon_that_asks_for_an_nlb_brings_the_load_balancer_controller_first() {
+    use dataplat_core::base::*;
+    // ingress-nginx's Service asks for an NLB (aws-load-balancer-type: external).
+    let plan = builtin_plan("enable_ingress_nginx: true\n");
+    let core = plan.addons.iter().find(|a| a.name == CORE).expect("core");
+    let controller = core.releases.iter().find(|r| r.id == LOAD_BALANCER_CONTROLLER_RELEASE).expect("the controller");
+    let chart = controller.chart.as_ref().expect("a chart");
+    assert_eq!(
+        (chart.repository.as_str(), chart.chart.as_str(), chart.version.as_str()),
+        ("https://aws.github.io/eks-charts", "aws-load-balancer-controller", LOAD_BALANCER_CONTROLLER_CHART_VERSION)
+    );
+    assert_eq!(controller.namespace, "kube-system");
+    assert_eq!(chart.values["clusterName"], "secrets");
+    assert_eq!(chart.values["region"], "us-west-2");
+    assert_eq!(chart.values["vpcTags"]["dataplat.io/deployment-id"], "Abcd1234", "the VPC found by tag, not IMDS");
+    assert_eq!(chart.values["serviceAccount"]["name"], LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT);
+    assert_eq!(chart.values["enableServiceMutatorWebhook"], false);
+    assert_eq!(chart.values["nodeSelector"]["dataplat.io/pool"], "core");
+    assert!(
+        plan.addons
+            .iter()
+            .all(|a| a.pod_identities.iter().all(|p| p.service_account != LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT)),
+        "the core's association is the cloud layer's, not an addon's"
+    );
+    let ingress = plan.addons.iter().find(|a| a.name == "ingress_nginx").expect("ingress_nginx");
+    assert!(needs_load_balancer_controller(&ingress.releases[0]));
+    assert!(ingress.releases[0].depends_on.iter().any(|d| d == LOAD_BALANCER_CONTROLLER_RELEASE));
+    let wave_of = |id: &str| plan.release_order.iter().position(|w| w.iter().any(|r| r == id)).expect(id);
+    assert!(wave_of(LOAD_BALANCER_CONTROLLER_RELEASE) < wave_of(&ingress.releases[0].id));
+    assert!(has_load_balancer_controller(&plan));
+
+    // Nobody asks: no controller.
+    let plan = builtin_plan("enable_keda: true\n");
+    assert!(!has_load_balancer_controller(&plan));
+    let core = plan.addons.iter().find(|a| a.name == CORE).expect("core");
+    assert_eq!(core.releases.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), [STORAGE_RELEASE]);
 }

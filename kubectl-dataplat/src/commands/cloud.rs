@@ -183,6 +183,15 @@ pub fn up(global: &Global, args: UpArgs) -> Result<(), CliError> {
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
     let region = plan.platform.region.clone();
     let json = args.output == Format::Json;
+    // Nothing is created for a platform that cannot come up. `--cloud-only` applies nothing in
+    // the cluster; `apply` checks its objects before the first write.
+    if !args.cloud_only {
+        let readiness = super::readiness::analyze(global, &plan, &loaded.platform, &args.fetch)?;
+        if json {
+            println!("{}", serde_json::json!({"event": "readiness", "analysis": readiness}));
+        }
+        super::readiness::check_before_changes(global.quiet || json, &readiness)?;
+    }
     let polling = polling(args.timeout_minutes)?;
     let (report, written) = runtime()?.block_on(async {
         let clients = clients(&region, polling).await;
@@ -228,7 +237,8 @@ pub fn up(global: &Global, args: UpArgs) -> Result<(), CliError> {
         concurrency: 4,
         output: args.output,
     };
-    super::cluster::apply(global, apply)
+    // The readiness analysis ran before the cloud.
+    super::cluster::apply_checked(global, apply, false)
 }
 
 fn confirm(platform: &str, yes: bool) -> Result<(), CliError> {
@@ -421,8 +431,17 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
             Some(cluster) => Some(super::cluster::release_reports(global, &plan, cluster, &args.mirror, quiet).await?),
             None => None,
         };
-        Ok::<_, CliError>(PlanOutput { cloud, releases, note })
+        Ok::<_, CliError>(PlanOutput { cloud, releases, note, readiness: None })
     })?;
+    // What `up` would refuse (charts from the cache the diff above filled, or fetched); not for
+    // the cloud alone, which applies nothing in the cluster.
+    let readiness = if args.cloud_only {
+        None
+    } else {
+        let fetch = crate::cli::ChartFetchArgs { offline: false, mirror: args.mirror.clone() };
+        Some(super::readiness::analyze_for_plan(global, &plan, &loaded.platform, &fetch)?)
+    };
+    let result = PlanOutput { readiness, ..result };
     match args.output {
         Format::Table => {
             print!("{}", plan_text(&result));
@@ -440,6 +459,8 @@ struct PlanOutput {
     releases: Option<Vec<dataplat_kube::apply::ReleaseReport>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<String>,
+    /// The readiness analysis of the whole platform (what `up` would refuse).
+    readiness: Option<dataplat_core::readiness::Analysis>,
 }
 
 fn eks_line(change: &dataplat_aws::eks::Change) -> String {
@@ -455,6 +476,10 @@ fn eks_line(change: &dataplat_aws::eks::Change) -> String {
 
 fn plan_text(output: &PlanOutput) -> String {
     let mut out = String::new();
+    if let Some(readiness) = &output.readiness {
+        out.push_str(&super::readiness::text(readiness));
+        out.push('\n');
+    }
     if let Some(cloud) = &output.cloud {
         out.push_str(&format!("Cloud: account {} as {}\n\n", cloud.identity.account, cloud.identity.arn));
         let mut table = crate::output::Table::new(&["STACK", "ACTION", "CHANGES"]);

@@ -141,12 +141,27 @@ fn event_json(event: &Event) -> serde_json::Value {
 }
 
 pub fn apply(global: &Global, args: ApplyArgs) -> Result<(), CliError> {
+    apply_checked(global, args, true)
+}
+
+/// `apply`; `check`: run the readiness analysis first (`up` has run it already).
+pub fn apply_checked(global: &Global, args: ApplyArgs, check: bool) -> Result<(), CliError> {
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
     let quiet = global.quiet || args.output == Format::Json;
     runtime()?.block_on(async {
         let cluster = connect(&args.cluster).await?;
         let charts = render(global, &plan, &cluster, &args.fetch, quiet).await?;
+        if check {
+            // The objects about to be applied, analysed before the first write: nothing is
+            // applied to a platform that cannot come up (so far only reads reached the cluster).
+            let report = dataplat_core::readiness::analyze(&plan, &charts, &loaded.platform.readiness.waivers);
+            let readiness = dataplat_core::readiness::Analysis::Analysed { report };
+            if args.output == Format::Json {
+                println!("{}", serde_json::json!({"event": "readiness", "analysis": readiness}));
+            }
+            super::readiness::check_before_changes(quiet, &readiness)?;
+        }
         let ClusterReleases { releases, autoscaled } = releases(&plan, &charts)?;
         let options = ApplyOptions {
             force_conflicts: args.force_conflicts,

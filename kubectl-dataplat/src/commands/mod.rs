@@ -5,6 +5,7 @@ mod cloud;
 mod cluster;
 mod platform;
 mod plugin;
+mod readiness;
 mod token;
 mod trino;
 

@@ -99,6 +99,8 @@ fn existing_deployment_id(text: &str) -> Option<String> {
 pub fn validate(global: &Global, args: OutputArgs) -> Result<(), CliError> {
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    // Readiness from the chart cache only: validate makes no network calls.
+    let analysis = super::readiness::offline(global, &plan, &loaded.platform, &[])?;
     let warnings: Vec<String> = loaded
         .warnings
         .iter()
@@ -114,24 +116,33 @@ pub fn validate(global: &Global, args: OutputArgs) -> Result<(), CliError> {
                 }
             }
             if !global.quiet {
+                eprint!("{}", super::readiness::text(&analysis));
+            }
+            super::readiness::gate(&analysis)?;
+            if !global.quiet {
                 println!(
                     "{} is valid: {} addon(s) enabled ({})",
                     global.file.display(),
-                    plan.addons.len(),
-                    plan.addons.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+                    loaded.platform.enabled_addons.len(),
+                    loaded.platform.enabled_addons.join(", ")
                 );
             }
             Ok(())
         }
-        format => print_data(
-            format,
-            &serde_json::json!({
-                "valid": true,
-                "file": label(&global.file),
-                "enabled_addons": loaded.platform.enabled_addons,
-                "warnings": warnings,
-            }),
-        ),
+        format => {
+            let blocking = analysis.report().is_some_and(|r| r.error_count() > 0);
+            print_data(
+                format,
+                &serde_json::json!({
+                    "valid": !blocking,
+                    "file": label(&global.file),
+                    "enabled_addons": loaded.platform.enabled_addons,
+                    "warnings": warnings,
+                    "readiness": analysis,
+                }),
+            )?;
+            super::readiness::gate(&analysis)
+        }
     }
 }
 
@@ -141,13 +152,21 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
     }
     let (_host, loaded) = load(global)?;
     let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    let analysis = super::readiness::offline(global, &plan, &loaded.platform, &args.mirror)?;
     match args.output {
         Format::Table => {
             print_warnings(&loaded.warnings);
             print!("{}", plan_table(&plan));
+            print!("\n{}", super::readiness::text(&analysis));
             Ok(())
         }
-        format => print_data(format, &plan),
+        format => {
+            let mut value = serde_json::to_value(&plan)
+                .map_err(|e| CliError::failed(format!("cannot encode the plan: {e}"), None))?;
+            value["readiness"] = serde_json::to_value(&analysis)
+                .map_err(|e| CliError::failed(format!("cannot encode the analysis: {e}"), None))?;
+            print_data(format, &value)
+        }
     }
 }
 

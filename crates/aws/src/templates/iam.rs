@@ -16,6 +16,14 @@
 //!   role to EC2 only, instance profiles scoped by tags, and `eks:DescribeCluster` of this cluster.
 //! - **EBS CSI** `<platform>-ebs-csi`: pod-identity role for the `aws-ebs-csi-driver` managed
 //!   add-on (`AmazonEBSCSIDriverPolicy`).
+//! - **AWS Load Balancer Controller** `<platform>-aws-load-balancer-controller`: a pod-identity
+//!   role (service account `kube-system/aws-load-balancer-controller`) with the controller's
+//!   policy as an inline `AWS::IAM::Policy`, written here statement for statement from the
+//!   controller's published policy document (`docs/install/iam_policy.json` of
+//!   kubernetes-sigs/aws-load-balancer-controller v3.5.0, the app version of the chart the core
+//!   pins): 16 statements, mutations of load balancers, target groups and security groups scoped
+//!   by the `elbv2.k8s.aws/cluster` tag the controller puts on what it creates. The EKS step
+//!   associates it only when the plan installs the controller.
 //! - **One role per addon grant** `<platform>-<addon>-<grant>` ([`grant_role_name`]): trust
 //!   `pods.eks.amazonaws.com` with `sts:AssumeRole` and `sts:TagSession` (EKS Pod Identity), the
 //!   grant's statements as an inline policy, its AWS-managed policies attached. The EKS step
@@ -37,6 +45,10 @@ pub const OUT_KARPENTER_NODE_ROLE_ARN: &str = "KarpenterNodeRoleArn";
 pub const OUT_KARPENTER_CONTROLLER_ROLE_ARN: &str = "KarpenterControllerRoleArn";
 /// Output: the EBS CSI driver role ARN (pod identity `kube-system/ebs-csi-controller-sa`).
 pub const OUT_EBS_CSI_ROLE_ARN: &str = "EbsCsiRoleArn";
+
+/// Output: the AWS Load Balancer Controller role ARN (pod identity
+/// `kube-system/aws-load-balancer-controller`).
+pub const OUT_LOAD_BALANCER_CONTROLLER_ROLE_ARN: &str = "LoadBalancerControllerRoleArn";
 
 /// IAM role names are at most 64 characters.
 const ROLE_NAME_MAX: usize = 64;
@@ -109,6 +121,11 @@ pub fn core_node_role_name(platform: &str) -> String {
 /// The Karpenter controller's role name.
 pub fn karpenter_controller_role_name(platform: &str) -> String {
     bounded_name(&[platform, "karpenter-controller"], ROLE_NAME_MAX)
+}
+
+/// The AWS Load Balancer Controller's role name.
+pub fn load_balancer_controller_role_name(platform: &str) -> String {
+    bounded_name(&[platform, "aws-load-balancer-controller"], ROLE_NAME_MAX)
 }
 
 /// The EBS CSI driver's role name.
@@ -280,6 +297,27 @@ pub fn template(input: &IamInput) -> Result<Template, TemplateError> {
         ),
     );
 
+    t.add(
+        "LoadBalancerControllerRole",
+        role(
+            ctx,
+            load_balancer_controller_role_name(p),
+            format!(
+                "dataplat {p}: the AWS Load Balancer Controller (pod identity kube-system/aws-load-balancer-controller)"
+            ),
+            pod_identity_trust(),
+            &[],
+        ),
+    );
+    t.add(
+        "LoadBalancerControllerPolicy",
+        Policy {
+            policy_name: bounded_name(&[p, "aws-load-balancer-controller"], 128),
+            policy_document: load_balancer_controller_policy(),
+            roles: vec![Expr::reference("LoadBalancerControllerRole")],
+        },
+    );
+
     for grant in &input.grants {
         let id = grant_logical_id(&grant.addon, &grant.grant);
         if t.resources.contains_key(&id) {
@@ -325,10 +363,180 @@ pub fn template(input: &IamInput) -> Result<Template, TemplateError> {
         (OUT_KARPENTER_NODE_ROLE_ARN, "KarpenterNodeRole", "The Karpenter node role"),
         (OUT_KARPENTER_CONTROLLER_ROLE_ARN, "KarpenterControllerRole", "The Karpenter controller role"),
         (OUT_EBS_CSI_ROLE_ARN, "EbsCsiRole", "The EBS CSI driver role"),
+        (OUT_LOAD_BALANCER_CONTROLLER_ROLE_ARN, "LoadBalancerControllerRole", "The AWS Load Balancer Controller role"),
     ] {
         t.output(key, what, Expr::get_att(id, "Arn"), None);
     }
     Ok(t)
+}
+
+/// The AWS Load Balancer Controller's policy: its published `iam_policy.json` (v3.5.0), statement
+/// for statement.
+pub fn load_balancer_controller_policy() -> PolicyDocument {
+    let any = || vec![Expr::lit("*")];
+    let arns = |patterns: &[&str]| -> Vec<Expr> {
+        patterns.iter().map(|p| arn(&format!("elasticloadbalancing:*:*:{p}"))).collect()
+    };
+    let security_groups = || vec![arn("ec2:*:*:security-group/*")];
+    let cluster_tag = "elbv2.k8s.aws/cluster";
+    let request_tag = format!("aws:RequestTag/{cluster_tag}");
+    let resource_tag = format!("aws:ResourceTag/{cluster_tag}");
+    let yes = || vec![Expr::lit("true")];
+    let no = || vec![Expr::lit("false")];
+    let balancers_and_groups = || arns(&["targetgroup/*/*", "loadbalancer/net/*/*", "loadbalancer/app/*/*"]);
+    PolicyDocument::new(vec![
+        Statement::allow("CreateServiceLinkedRole", &["iam:CreateServiceLinkedRole"], any()).when(
+            "StringEquals",
+            "iam:AWSServiceName",
+            vec![Expr::lit("elasticloadbalancing.amazonaws.com")],
+        ),
+        Statement::allow(
+            "Describe",
+            &[
+                "ec2:DescribeAccountAttributes",
+                "ec2:DescribeAddresses",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInternetGateways",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeTags",
+                "ec2:GetCoipPoolUsage",
+                "ec2:DescribeCoipPools",
+                "ec2:GetSecurityGroupsForVpc",
+                "ec2:DescribeIpamPools",
+                "ec2:DescribeRouteTables",
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeListenerCertificates",
+                "elasticloadbalancing:DescribeSSLPolicies",
+                "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTrustStores",
+                "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeCapacityReservation",
+            ],
+            any(),
+        ),
+        Statement::allow(
+            "CertificatesFirewallsAndShield",
+            &[
+                "cognito-idp:DescribeUserPoolClient",
+                "acm:ListCertificates",
+                "acm:DescribeCertificate",
+                "iam:ListServerCertificates",
+                "iam:GetServerCertificate",
+                "waf-regional:GetWebACL",
+                "waf-regional:GetWebACLForResource",
+                "waf-regional:AssociateWebACL",
+                "waf-regional:DisassociateWebACL",
+                "wafv2:GetWebACL",
+                "wafv2:GetWebACLForResource",
+                "wafv2:AssociateWebACL",
+                "wafv2:DisassociateWebACL",
+                "shield:GetSubscriptionState",
+                "shield:DescribeProtection",
+                "shield:CreateProtection",
+                "shield:DeleteProtection",
+            ],
+            any(),
+        ),
+        Statement::allow(
+            "SecurityGroupIngress",
+            &["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            any(),
+        ),
+        Statement::allow("CreateSecurityGroup", &["ec2:CreateSecurityGroup"], any()),
+        Statement::allow("TagNewSecurityGroups", &["ec2:CreateTags"], security_groups())
+            .when("StringEquals", "ec2:CreateAction", vec![Expr::lit("CreateSecurityGroup")])
+            .when("Null", request_tag.clone(), no()),
+        Statement::allow("TagOwnSecurityGroups", &["ec2:CreateTags", "ec2:DeleteTags"], security_groups())
+            .when("Null", request_tag.clone(), yes())
+            .when("Null", resource_tag.clone(), no()),
+        Statement::allow(
+            "ManageOwnSecurityGroups",
+            &["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
+            any(),
+        )
+        .when("Null", resource_tag.clone(), no()),
+        Statement::allow(
+            "CreateTaggedBalancers",
+            &["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+            any(),
+        )
+        .when("Null", request_tag.clone(), no()),
+        Statement::allow(
+            "ListenersAndRules",
+            &[
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:CreateRule",
+                "elasticloadbalancing:DeleteRule",
+            ],
+            any(),
+        ),
+        Statement::allow(
+            "TagOwnBalancers",
+            &["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            balancers_and_groups(),
+        )
+        .when("Null", request_tag.clone(), yes())
+        .when("Null", resource_tag.clone(), no()),
+        Statement::allow(
+            "TagListenersAndRules",
+            &["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            arns(&["listener/net/*/*/*", "listener/app/*/*/*", "listener-rule/net/*/*/*", "listener-rule/app/*/*/*"]),
+        ),
+        Statement::allow(
+            "ManageOwnBalancers",
+            &[
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                "elasticloadbalancing:SetIpAddressType",
+                "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets",
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes",
+                "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:ModifyListenerAttributes",
+                "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:ModifyIpPools",
+            ],
+            any(),
+        )
+        .when("Null", resource_tag.clone(), no()),
+        Statement::allow("TagOnCreate", &["elasticloadbalancing:AddTags"], balancers_and_groups())
+            .when(
+                "StringEquals",
+                "elasticloadbalancing:CreateAction",
+                vec![Expr::lit("CreateTargetGroup"), Expr::lit("CreateLoadBalancer")],
+            )
+            .when("Null", request_tag, no()),
+        Statement::allow(
+            "RegisterTargets",
+            &["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+            arns(&["targetgroup/*/*"]),
+        ),
+        Statement::allow(
+            "ListenerSettings",
+            &[
+                "elasticloadbalancing:SetWebAcl",
+                "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:AddListenerCertificates",
+                "elasticloadbalancing:RemoveListenerCertificates",
+                "elasticloadbalancing:ModifyRule",
+                "elasticloadbalancing:SetRulePriorities",
+            ],
+            any(),
+        ),
+    ])
 }
 
 /// The Karpenter v1 controller policy for cluster `ctx.platform` (written from Karpenter's
