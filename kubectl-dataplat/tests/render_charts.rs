@@ -44,7 +44,7 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
 
     let first = render(&[]);
     let summary = ok(first.clone());
-    assert!(summary.contains("and 2 chart(s) with 8 object(s)"), "{summary}");
+    assert!(summary.contains("and 2 chart(s) with 10 object(s)"), "{summary}");
     let progress = stderr(&first);
     assert!(progress.contains("chart kube-prometheus-stack 88.5.3 for prometheus/prometheus"), "{progress}");
     assert!(progress.contains("(downloaded)") && !progress.contains("(cached)"), "{progress}");
@@ -57,22 +57,29 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
         files(&keda),
         [
             "01-serviceaccount-keda-operator.yaml",
-            "02-service-keda-operator.yaml",
-            "03-deployment-keda-operator.yaml",
-            "04-servicemonitor-keda-operator.yaml"
+            "02-customresourcedefinition-scaledobjects.keda.sh.yaml",
+            "03-service-keda-operator.yaml",
+            "04-deployment-keda-operator.yaml",
+            "05-servicemonitor-keda-operator.yaml"
         ]
     );
-    let deployment = read(&keda.join("03-deployment-keda-operator.yaml"));
+    let deployment = read(&keda.join("04-deployment-keda-operator.yaml"));
     assert!(deployment.starts_with("# Source: keda/templates/operator.yaml\n"), "{deployment}");
     assert!(deployment.contains("namespace: keda") && deployment.contains("app.kubernetes.io/instance: keda"));
     assert!(deployment.contains("replicas: 1"), "plugin value over the chart default 3:\n{deployment}");
     assert!(deployment.contains("nodeSelector:\n        dataplat.io/pool: core"), "{deployment}");
     // The ServiceMonitor renders because prometheus (an earlier wave) brings its CRD.
-    assert!(read(&keda.join("04-servicemonitor-keda-operator.yaml")).contains("kind: ServiceMonitor"));
+    assert!(read(&keda.join("05-servicemonitor-keda-operator.yaml")).contains("kind: ServiceMonitor"));
 
     // prometheus: CRDs apart, hooks apart, the test hook left out, platform Kubernetes version.
     let prom = out.join("prometheus/prometheus/chart");
-    assert_eq!(files(&prom.join("crds")), ["01-customresourcedefinition-servicemonitors.monitoring.coreos.com.yaml"]);
+    assert_eq!(
+        files(&prom.join("crds")),
+        [
+            "01-customresourcedefinition-servicemonitors.monitoring.coreos.com.yaml",
+            "02-customresourcedefinition-podmonitors.monitoring.coreos.com.yaml"
+        ]
+    );
     assert_eq!(files(&prom.join("hooks")), ["01-job-prometheus-admission-create.yaml"]);
     let settings = read(&prom.join("02-configmap-prometheus-settings.yaml"));
     assert!(settings.contains("retention: \"15d\"") && settings.contains("kubeVersion: \"v1.34.0\""), "{settings}");
@@ -87,10 +94,10 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
 
     // Again, offline: everything from the cache, not one request, the same files.
     let again = render(&["--offline", "--force"]);
-    assert!(ok(again.clone()).contains("2 chart(s) with 8 object(s)"));
+    assert!(ok(again.clone()).contains("2 chart(s) with 10 object(s)"));
     assert!(stderr(&again).contains("(cached)") && !stderr(&again).contains("(downloaded)"), "{}", stderr(&again));
     assert_eq!(server.take_requests(), Vec::<String>::new());
-    assert_eq!(read(&keda.join("03-deployment-keda-operator.yaml")), deployment);
+    assert_eq!(read(&keda.join("04-deployment-keda-operator.yaml")), deployment);
 
     // A version the repository does not have (and the cache cannot have): named, with a hint,
     // and the previous render untouched.
@@ -102,7 +109,7 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
     assert_eq!(missing.status.code(), Some(1), "{err}");
     assert!(err.contains("error: release keda/keda, chart keda 2.99.0: ") && err.contains("2.99.0"), "{err}");
     assert!(err.contains("hint: check the network, or point --mirror"), "{err}");
-    assert_eq!(read(&keda.join("03-deployment-keda-operator.yaml")), deployment);
+    assert_eq!(read(&keda.join("04-deployment-keda-operator.yaml")), deployment);
 }
 
 /// Issue 19: CRDs a chart renders from templates (cert-manager's) count in
