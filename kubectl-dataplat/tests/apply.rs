@@ -138,12 +138,33 @@ fn apply_installs_the_charts_re_applies_without_writes_plans_and_prunes_a_disabl
     assert!(out.contains("~ .spec.replicas: 1 -> 2"), "{out}");
     ok(run(args.clone()));
 
-    // Disable keda: its release is pruned, prometheus stays.
+    // Disable keda: the plan says what goes and what is kept, by the applier's own rule (the CRD
+    // marked helm.sh/resource-policy: keep stays; the preview once said Delete for it).
     ok(dataplat_env(dir, &["disable", "keda"], &env));
+    let mut plan_args = cluster_args("plan");
+    plan_args.extend(["--cluster-only".to_string(), "-o".to_string(), "json".to_string()]);
+    let planned: serde_json::Value = serde_json::from_str(&stdout(&run(plan_args))).expect("json");
+    let keda =
+        planned["releases"].as_array().expect("reports").iter().find(|r| r["release"] == "keda/keda").expect("keda");
+    let action_of = |kind: &str, name: &str| {
+        keda["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .find(|c| c["object"]["kind"] == kind && c["object"]["name"] == name)
+            .map(|c| c["action"].clone())
+    };
+    assert_eq!(
+        action_of("CustomResourceDefinition", "scaledobjects.keda.sh"),
+        Some(serde_json::json!("keep")),
+        "{keda}"
+    );
+    assert_eq!(action_of("Deployment", "keda-operator"), Some(serde_json::json!("delete")), "{keda}");
     let pruned = run(args.clone());
     let log = stderr(&pruned);
     assert!(pruned.status.success(), "{log}");
     assert!(log.contains(&format!("keda/keda: delete Deployment {keda_ns}/keda-operator")), "{log}");
+    assert!(log.contains("keda/keda: keep CustomResourceDefinition scaledobjects.keda.sh"), "{log}");
     assert!(!log.contains("prometheus/prometheus: delete"), "{log}");
 }
 

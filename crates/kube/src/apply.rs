@@ -271,6 +271,36 @@ pub async fn plan_release(
     })
 }
 
+/// What [`delete_release`] would do to `release`, without changing anything: each object of its
+/// inventory as Delete or Keep by the same rule (PersistentVolumeClaims, objects annotated
+/// `helm.sh/resource-policy: keep` or `dataplat.io/keep`, and namespaces that still hold kept
+/// claims are kept unless `options.purge`).
+pub async fn plan_delete_release(
+    cluster: &Cluster,
+    release: &str,
+    options: &ApplyOptions,
+) -> Result<ReleaseReport, KubeError> {
+    let started = Instant::now();
+    let before = cluster.requests();
+    let mut report = ReleaseReport { release: release.to_string(), ..Default::default() };
+    if let Some(old) = inventory::read(cluster, release).await? {
+        for entry in old.objects {
+            let mut keep = is_kept_live(cluster, &entry.object).await? && !options.purge;
+            if !keep && entry.object.kind == "Namespace" && !options.purge {
+                keep = namespace_holds_claims(cluster, &entry.object.name).await?;
+            }
+            report.changes.push(Change {
+                object: entry.object,
+                action: if keep { Action::Keep } else { Action::Delete },
+                diff: Vec::new(),
+            });
+        }
+    }
+    report.requests = delta(before, cluster.requests());
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
 /// Removes what `release` created (its inventory), in reverse order, keeping PVCs and objects
 /// marked to keep unless `options.purge`; then the inventory itself.
 pub async fn delete_release(

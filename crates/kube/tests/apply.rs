@@ -8,7 +8,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use dataplat_kube::apply::{Action, ApplyOptions, Release, apply_release, delete_release, no_events, plan_release};
+use dataplat_kube::apply::{
+    Action, ApplyOptions, Release, ReleaseReport, apply_release, delete_release, no_events, plan_delete_release,
+    plan_release,
+};
 use dataplat_kube::cluster::{Cluster, ConnectOptions};
 use dataplat_kube::health::Check;
 use dataplat_kube::inventory;
@@ -194,7 +197,15 @@ async fn prune_and_delete_keep_claims_and_marked_objects_and_remove_the_inventor
     assert_eq!(report.count(Action::Delete), 1, "{report:?}");
     assert!(get(&cluster, "v1", "ConfigMap", Some(&ns), "b").await.is_none());
     // Disable: everything goes but the claim and the marked ConfigMap (and the namespace that holds the claim).
+    // The plan preview says exactly what the deletion then does (it once showed the marked
+    // ConfigMap and the namespace as Delete).
+    let preview = plan_delete_release(&cluster, &release.id, &options).await.expect("plan the deletion");
+    assert_eq!(preview.requests.writes, 0);
     let report = delete_release(&cluster, &release.id, &options, &no_events()).await.expect("delete");
+    let actions = |r: &ReleaseReport| -> BTreeSet<(String, &'static str)> {
+        r.changes.iter().map(|c| (c.object.to_string(), c.action.as_str())).collect()
+    };
+    assert_eq!(actions(&preview), actions(&report), "plan and delete agree on what is kept");
     let kept: BTreeSet<String> =
         report.changes.iter().filter(|c| c.action == Action::Keep).map(|c| c.object.name.clone()).collect();
     assert_eq!(kept, BTreeSet::from(["data".to_string(), "marked".to_string(), ns.clone()]), "{report:?}");

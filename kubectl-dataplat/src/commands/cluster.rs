@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use dataplat_core::charts::{ChartEvent, ChartOptions, RenderedChart};
 use dataplat_core::cluster::{ClusterReleases, kube_releases};
-use dataplat_kube::apply::{Action, ApplyOptions, Event, Events, ReleaseReport, delete_release, plan_release};
+use dataplat_kube::apply::{
+    Action, ApplyOptions, Event, Events, ReleaseReport, delete_release, plan_delete_release, plan_release,
+};
 use dataplat_kube::cluster::{Cluster, ConnectOptions};
 use dataplat_kube::inventory;
 use dataplat_kube::lookup::LiveLookup;
@@ -253,20 +255,12 @@ pub async fn release_reports(
     for release in &releases {
         reports.push(plan_release(cluster, release, &options).await.map_err(kube_error)?);
     }
+    // Releases of addons no longer enabled, kept or deleted by the applier's own rule.
     for old in inventory::list(cluster, &plan.platform.name).await.map_err(kube_error)? {
         if wanted.contains(&old.release) {
             continue;
         }
-        let changes = old
-            .objects
-            .into_iter()
-            .map(|e| dataplat_kube::Change {
-                action: if e.object.kind == "PersistentVolumeClaim" { Action::Keep } else { Action::Delete },
-                object: e.object,
-                diff: Vec::new(),
-            })
-            .collect();
-        reports.push(ReleaseReport { release: old.release, changes, ..Default::default() });
+        reports.push(plan_delete_release(cluster, &old.release, &options).await.map_err(kube_error)?);
     }
     Ok(reports)
 }
