@@ -153,34 +153,21 @@ pub fn has_load_balancer_controller(plan: &crate::Plan) -> bool {
 
 /// The base entry of a plan.
 pub fn core_entry(platform: &PlatformSummary) -> AddonEntry {
-    AddonEntry {
-        name: CORE.to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        source: dataplat_plugin::Origin::Builtin,
-        digest: String::new(),
-        flags: Vec::new(),
-        releases: vec![ReleasePlan {
-            id: STORAGE_RELEASE.to_owned(),
-            name: "storage".to_owned(),
-            namespace: "kube-system".to_owned(),
-            chart: None,
-            objects: vec![storage_class(platform)],
-            health_checks: Vec::new(),
-            depends_on: Vec::new(),
-        }],
-        buckets: Vec::new(),
-        grants: Vec::new(),
-        pod_identities: Vec::new(),
-        node_pools: Vec::new(),
-        endpoints: Vec::new(),
-        secrets: Vec::new(),
-        notes: vec![dataplat_plugin::contract::Note {
-            topic: "storage".into(),
-            text: format!(
-                "StorageClass {DEFAULT_STORAGE_CLASS} is the default (EBS gp3, encrypted, xfs, WaitForFirstConsumer, \
-                 expandable; volumes tagged with the deployment id); every release waits for it"
-            ),
-        }],
-        warnings: Vec::new(),
-    }
+    let storage = ReleasePlan {
+        id: STORAGE_RELEASE.to_owned(),
+        name: "storage".to_owned(),
+        namespace: "kube-system".to_owned(),
+        chart: None,
+        objects: vec![storage_class(platform)],
+        health_checks: Vec::new(),
+        depends_on: Vec::new(),
+    };
+    let note = dataplat_plugin::contract::Note {
+        topic: "storage".into(),
+        text: format!(
+            "StorageClass {DEFAULT_STORAGE_CLASS} is the default (EBS gp3, encrypted, xfs, WaitForFirstConsumer, \
+             expandable; volumes tagged with the deployment id); every release waits for it"
+        ),
+    };
+    AddonEntry::of_core(CORE, env!("CARGO_PKG_VERSION"), vec![storage], vec![note])
 }

@@ -116,37 +116,24 @@ pub fn core_entry(platform: &PlatformSummary, addons: &[AddonEntry]) -> Result<A
         version: KARPENTER_CHART_VERSION.to_owned(),
         values: controller_values(platform),
     };
-    Ok(AddonEntry {
-        name: KARPENTER.to_owned(),
-        version: KARPENTER_CHART_VERSION.to_owned(),
-        source: dataplat_plugin::Origin::Builtin,
-        digest: String::new(),
-        flags: Vec::new(),
-        releases: vec![
-            release(
-                KARPENTER_CHART,
-                Some(chart),
-                vec![json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": KARPENTER_NAMESPACE}})],
-                Vec::new(),
-            ),
-            release("node-pools", None, objects, vec![KARPENTER_CONTROLLER_RELEASE.to_owned()]),
-        ],
-        buckets: Vec::new(),
-        grants: Vec::new(),
-        pod_identities: Vec::new(),
-        node_pools: Vec::new(),
-        endpoints: Vec::new(),
-        secrets: Vec::new(),
-        notes: vec![Note {
-            topic: "capacity".into(),
-            text: format!(
-                "Karpenter {KARPENTER_CHART_VERSION} runs on the core nodes (namespace {KARPENTER_NAMESPACE}, interruption queue {}); \
-                 {pools} NodePool(s) the addons asked for are applied after it, and their addons after them",
-                interruption_queue_name(&platform.name)
-            ),
-        }],
-        warnings: Vec::new(),
-    })
+    let releases = vec![
+        release(
+            KARPENTER_CHART,
+            Some(chart),
+            vec![json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": KARPENTER_NAMESPACE}})],
+            Vec::new(),
+        ),
+        release("node-pools", None, objects, vec![KARPENTER_CONTROLLER_RELEASE.to_owned()]),
+    ];
+    let note = Note {
+        topic: "capacity".into(),
+        text: format!(
+            "Karpenter {KARPENTER_CHART_VERSION} runs on the core nodes (namespace {KARPENTER_NAMESPACE}, interruption queue {}); \
+             {pools} NodePool(s) the addons asked for are applied after it, and their addons after them",
+            interruption_queue_name(&platform.name)
+        ),
+    };
+    Ok(AddonEntry::of_core(KARPENTER, KARPENTER_CHART_VERSION, releases, vec![note]))
 }
 
 /// The Karpenter objects of one NodePool request.

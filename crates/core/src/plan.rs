@@ -89,6 +89,29 @@ pub struct BucketPlan {
     pub holds_data: bool,
 }
 
+impl AddonEntry {
+    /// An entry the core adds itself (the base platform, Karpenter): built in, no flags and no
+    /// cloud declarations of its own, only releases and notes.
+    pub fn of_core(name: &str, version: &str, releases: Vec<ReleasePlan>, notes: Vec<Note>) -> AddonEntry {
+        AddonEntry {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            source: Origin::Builtin,
+            digest: String::new(),
+            flags: Vec::new(),
+            releases,
+            buckets: Vec::new(),
+            grants: Vec::new(),
+            pod_identities: Vec::new(),
+            node_pools: Vec::new(),
+            endpoints: Vec::new(),
+            secrets: Vec::new(),
+            notes,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 impl Plan {
     /// Number of Kubernetes objects declared directly (charts not rendered).
     pub fn object_count(&self) -> usize {
