@@ -7,11 +7,25 @@ accepted and ignored, as in moto). One matters: without AWS::EC2::VPCCidrBlock t
 InvalidSubnet.Range. This module defines it the way CloudFormation implements it (an
 AssociateVpcCidrBlock on create, a DisassociateVpcCidrBlock on delete, the association id as the
 physical id) on top of moto's own EC2 backend, then runs moto's server with the same arguments.
+AWS::APS::Workspace (the platform's Amazon Managed Service for Prometheus workspace) is defined
+the same way on moto's AMP backend: CreateWorkspace with the alias and tags on create, the ARN as
+the physical id (`Ref`), `WorkspaceId`/`Arn`/`PrometheusEndpoint` for `Fn::GetAtt`, the alias and
+tags updated in place, DeleteWorkspace on delete (unless `DeletionPolicy: Retain`).
 
 It also makes moto honour `DependsOn` when a resource is created because another one refers to it
 (moto resolves a `Ref` by creating its target on the spot and skipped the target's `DependsOn`
 then: a route table association referring to a node subnet created that subnet before its CIDR
 block). CloudFormation never creates a resource before what it depends on.
+
+It gives a stack executed from a change set its outputs: moto builds a stack's outputs when the
+stack is created (for a change set, the empty REVIEW_IN_PROGRESS placeholder) and never again,
+so `DescribeStacks` showed none, or stale ones after an update. CloudFormation shows the
+template's outputs and exports once the change set has executed; so does this (the output map is
+rebuilt from the executed template, its exports registered).
+
+A CreateChangeSet that changes nothing is answered as CloudFormation does: the change set is made
+and fails with "didn't contain changes". moto refused the call itself ("No updates are to be
+performed.") when the request carried parameters.
 
 And it deletes, on stack deletion, the network resource types moto creates but never deletes: NAT
 gateways (their network interface released, as in AWS), VPC endpoints, route tables, routes,
@@ -76,6 +90,82 @@ class VPCCidrBlock(CloudFormationModel):
         backend.disassociate_vpc_cidr_block(self.association_id)
 
 
+class ApsWorkspace(CloudFormationModel):
+    __module__ = "dataplat_ext.amp"
+
+    def __init__(self, workspace: Any):
+        self.workspace = workspace
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.workspace.arn
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::APS::Workspace"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("WorkspaceId", "Arn", "PrometheusEndpoint")
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return {
+            "WorkspaceId": self.workspace.workspace_id,
+            "Arn": self.workspace.arn,
+            "PrometheusEndpoint": self.workspace.endpoint,
+        }[attribute_name]
+
+    @staticmethod
+    def _tags(properties: Any) -> dict[str, str]:
+        return {t["Key"]: t["Value"] for t in properties.get("Tags", [])}
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> "ApsWorkspace":
+        from moto.amp.models import amp_backends
+
+        properties = cloudformation_json.get("Properties", {})
+        backend = amp_backends[account_id][region_name]
+        workspace = backend.create_workspace(properties.get("Alias", ""), cls._tags(properties))
+        return cls(workspace)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "ApsWorkspace",
+        new_resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+    ) -> "ApsWorkspace":
+        from moto.amp.models import amp_backends
+
+        properties = cloudformation_json.get("Properties", {})
+        backend = amp_backends[account_id][region_name]
+        workspace = original_resource.workspace
+        backend.update_workspace_alias(properties.get("Alias", ""), workspace.workspace_id)
+        old = backend.list_tags_for_resource(workspace.arn)
+        new = cls._tags(properties)
+        backend.untag_resource(workspace.arn, [k for k in old if k not in new])
+        backend.tag_resource(workspace.arn, new)
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        from moto.amp.models import amp_backends
+
+        amp_backends[account_id][region_name].delete_workspace(self.workspace.workspace_id)
+
+
 def _honour_depends_on() -> None:
     from moto.cloudformation import parsing
 
@@ -91,6 +181,53 @@ def _honour_depends_on() -> None:
         return original(self, key)
 
     parsing.ResourceMap.__getitem__ = getitem
+
+
+def _outputs_after_change_sets() -> None:
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original = CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        original(self, change_set_name, stack_name)
+        change_set = self.change_sets.get(change_set_name) or next(
+            (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None
+        )
+        if change_set is None:
+            return
+        stack = self.stacks[change_set.stack_id]
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+        # Its exports become importable (and are removed again when the stack is deleted).
+        for export in stack.exports:
+            self.exports[export.name] = export
+
+    CloudFormationBackend.execute_change_set = execute_change_set
+
+    # A deleted stack has no outputs. moto resolves an output's `Ref` by creating the resource it
+    # names when it is missing, so describing a deleted stack's outputs would bring its deleted
+    # resources back.
+    from moto.cloudformation.models import Stack
+
+    outputs = Stack.outputs
+
+    def outputs_unless_deleted(self: Any) -> Any:
+        return None if self.status.startswith("DELETE") else outputs.fget(self)
+
+    Stack.outputs = property(outputs_unless_deleted)
+
+
+def _empty_change_sets_fail_like_cloudformation() -> None:
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    original = CloudFormationResponse.create_change_set
+
+    def create_change_set(self: Any) -> Any:
+        # The backend marks a change set without changes FAILED, as CloudFormation does.
+        self._validate_different_update = lambda *args, **kwargs: None
+        return original(self)
+
+    CloudFormationResponse.create_change_set = create_change_set
 
 
 def _delete_on_stack_deletion() -> None:
@@ -171,6 +308,8 @@ def _delete_on_stack_deletion() -> None:
 
 
 _honour_depends_on()
+_outputs_after_change_sets()
+_empty_change_sets_fail_like_cloudformation()
 _delete_on_stack_deletion()
 
 if __name__ == "__main__":
