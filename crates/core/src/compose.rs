@@ -401,6 +401,19 @@ fn add_base(platform: &PlatformSummary, entries: &mut Vec<AddonEntry>) -> Result
             ),
         });
     }
+    let amp_users = crate::cloud_values::users_of(entries);
+    if !amp_users.is_empty() {
+        core.notes.push(dataplat_plugin::contract::Note {
+            topic: "amazon-prometheus".into(),
+            text: format!(
+                "`up` creates Amazon Managed Prometheus workspace {} (tagged, in stack {}-storage) for {}, before it \
+                 applies anything to the cluster; `down` deletes it, `down --keep-data` keeps it",
+                crate::cloud_values::amp_workspace_alias(platform),
+                platform.name,
+                amp_users.join(", ")
+            ),
+        });
+    }
     entries.insert(0, core);
     Ok(())
 }

@@ -13,6 +13,7 @@
 mod addons;
 pub mod base;
 pub mod charts;
+pub mod cloud_values;
 pub mod cluster;
 mod compose;
 mod conformance;

@@ -40,6 +40,12 @@ pub use schemars;
 pub use serde;
 pub use serde_json;
 
+/// Where the id of the platform's Amazon Managed Service for Prometheus workspace goes, in a
+/// literal ARN ([`Resource::Arn`]), an object or chart values. Writing it makes the host create
+/// one workspace for the platform (tagged, kept by `down --keep-data`) and substitute its id
+/// once `up` has made it. An addon given the id of an existing workspace uses that instead.
+pub const AMP_WORKSPACE_ID: &str = "${amp_workspace_id}";
+
 /// The contract version this SDK implements.
 pub const CONTRACT_VERSION: &str = "0.1.0";
 
