@@ -20,6 +20,7 @@ pub struct Clients {
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub tagging: aws_sdk_resourcegroupstagging::Client,
+    pub amp: aws_sdk_amp::Client,
 }
 
 impl Clients {
@@ -37,6 +38,7 @@ impl Clients {
             elbv2: aws_sdk_elasticloadbalancingv2::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             tagging: aws_sdk_resourcegroupstagging::Client::new(config),
+            amp: aws_sdk_amp::Client::new(config),
         }
     }
 

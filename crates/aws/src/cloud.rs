@@ -1,7 +1,7 @@
 //! The cloud half of `up` and `down` (DESIGN.md section 8; trino-on-eks 6.3).
 //!
-//! [`up`]: the four CloudFormation stacks through change sets (network, IAM, interruption,
-//! storage; the templates of [`crate::templates`]), then EKS through its API ([`crate::eks`]):
+//! [`up`]: the four CloudFormation stacks through change sets (network, storage, IAM,
+//! interruption; the templates of [`crate::templates`]), then EKS through its API ([`crate::eks`]):
 //! the cluster in the network stack's private subnets with the node security group, the `core`
 //! managed node group in the node subnets (100.64-66/16), the managed add-ons (vpc-cni with prefix
 //! delegation, eks-pod-identity-agent, kube-proxy, coredns, the EBS CSI driver with its pod
@@ -13,15 +13,21 @@
 //! Values from the network stack come from its resources' physical ids (`DescribeStackResources`),
 //! which exist as soon as the stack does, rather than from outputs.
 //!
+//! The platform's AMP workspace (when an addon refers to it, [`dataplat_core::cloud_values`]) is
+//! created in the storage stack; its id, the stack's output, becomes the IAM stack's parameter
+//! (a grant's ARN names it) and [`UpReport::values`], which `up` substitutes into the objects it
+//! applies. [`values`] reads it back for a later `apply` or `plan`.
+//!
 //! [`down`]: EKS (node groups, add-ons, cluster), then the buckets (emptied, unless
 //! `--keep-data` keeps the ones holding data), then the stacks in reverse order, then the sweep by
-//! the deployment-id tag ([`crate::sweep`]) and its receipt. Buckets that hold data carry
-//! `DeletionPolicy: Retain` in the storage stack, so deleting the stack outside dataplat never
-//! destroys data; `down` deletes them itself unless told to keep them.
+//! the deployment-id tag ([`crate::sweep`]) and its receipt. Buckets that hold data and the AMP
+//! workspace carry `DeletionPolicy: Retain` in the storage stack, so deleting the stack outside
+//! dataplat never destroys data; `down` deletes them itself (the sweep) unless told to keep them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use dataplat_core::Plan;
+use dataplat_core::cloud_values::CloudValues;
 use serde::Serialize;
 
 use crate::clients::Clients;
@@ -155,6 +161,8 @@ pub struct UpReport {
     pub identity: Identity,
     pub stacks: Vec<StackResult>,
     pub eks: EksReport,
+    /// What the cluster layer needs from the cloud (the AMP workspace's id).
+    pub values: CloudValues,
 }
 
 impl UpReport {
@@ -429,8 +437,26 @@ pub async fn up(
 
     on_event(&CloudEvent::Phase("stacks".into()));
     let mut results = Vec::new();
-    for (_, spec) in &specs {
+    let mut values = CloudValues::default();
+    for (stack, spec) in &specs {
+        let mut spec = spec.clone();
+        if *stack == Stack::Iam && from_plan::iam(plan).amp_workspace {
+            // The storage stack, deployed just before, made the workspace.
+            let id = values.amp_workspace_id.clone().ok_or_else(|| CloudError::Other {
+                message: format!(
+                    "stack {} has no output {}",
+                    ctx.stack_name(Stack::Storage),
+                    templates::storage::AMP_WORKSPACE_OUTPUT
+                ),
+                hint: "the storage stack is incomplete; run `up` again to converge it".into(),
+            })?;
+            spec.parameters.insert(iam::AMP_WORKSPACE_PARAMETER.into(), id);
+        }
+        let spec = &spec;
         let deployed = stacks::deploy(&clients.cfn, spec, &mut |e| on_event(&CloudEvent::Stack(e.clone()))).await?;
+        if *stack == Stack::Storage {
+            values.amp_workspace_id = deployed.outputs().get(templates::storage::AMP_WORKSPACE_OUTPUT).cloned();
+        }
         let (word, changes) = outcome(&deployed);
         on_event(&CloudEvent::StackDone { stack: spec.name.clone(), outcome: word.into(), changes: changes.len() });
         results.push(StackResult { stack: spec.name.clone(), outcome: word.into(), changes });
@@ -439,7 +465,7 @@ pub async fn up(
         let storage = ctx.stack_name(Stack::Storage);
         if stacks::status(&clients.cfn, &storage).await?.is_some() {
             on_event(&CloudEvent::Warning(format!(
-                "no addon asks for a bucket any more, but stack {storage} still exists with its buckets; `kubectl dataplat down` removes it"
+                "no addon asks for a bucket or the AMP workspace any more, but stack {storage} still exists with them; `kubectl dataplat down` removes it"
             )));
         }
     }
@@ -449,7 +475,15 @@ pub async fn up(
     let spec = eks_spec(plan, options, &identity, &network)?;
     let report =
         eks::converge(&clients.eks, &spec, clients.polling, &mut |e| on_event(&CloudEvent::Eks(e.clone()))).await?;
-    Ok(UpReport { identity, stacks: results, eks: report })
+    Ok(UpReport { identity, stacks: results, eks: report, values })
+}
+
+/// What the cluster layer needs from the cloud, read from the live stacks (`apply` and `plan`
+/// after an earlier `up`): the AMP workspace's id when the storage stack has it. Reads only.
+pub async fn values(clients: &Clients, plan: &Plan) -> Result<CloudValues> {
+    let storage = from_plan::context(plan).stack_name(Stack::Storage);
+    let outputs = stacks::outputs(&clients.cfn, &storage).await?;
+    Ok(CloudValues { amp_workspace_id: outputs.get(templates::storage::AMP_WORKSPACE_OUTPUT).cloned() })
 }
 
 /// What [`up`] would do now (`kubectl dataplat plan`): each stack's change set, created, read and
@@ -492,7 +526,14 @@ pub async fn plan(clients: &Clients, plan: &Plan, options: &CloudOptions) -> Res
     check_pinned_zones(plan, &network_zones(clients, ZONES).await?)?;
     let ctx = from_plan::context(plan);
     let mut planned = Vec::new();
-    for (_, spec) in stack_specs(plan, options)? {
+    let live = values(clients, plan).await?;
+    for (stack, mut spec) in stack_specs(plan, options)? {
+        if stack == Stack::Iam && from_plan::iam(plan).amp_workspace {
+            // Before the first `up` the workspace does not exist: the change set shows the grant
+            // with a stand-in for its id.
+            let id = live.amp_workspace_id.clone().unwrap_or_else(|| "(new AmpWorkspace)".into());
+            spec.parameters.insert(iam::AMP_WORKSPACE_PARAMETER.into(), id);
+        }
         planned.push(stacks::plan(&clients.cfn, &spec).await?);
     }
     let live = stacks::physical_ids(&clients.cfn, &ctx.stack_name(Stack::Network)).await?;
@@ -539,7 +580,7 @@ pub async fn status(clients: &Clients, plan: &Plan, options: &CloudOptions) -> R
 /// Options of [`down`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DownOptions {
-    /// Keep the buckets that hold data (listed as retained on the receipt).
+    /// Keep the buckets that hold data and the AMP workspace (listed as retained on the receipt).
     pub keep_data: bool,
 }
 
@@ -611,6 +652,7 @@ pub async fn down(
         platform: name.to_owned(),
         deployment_id: plan.platform.deployment_id.clone(),
         retain_buckets: retained,
+        retain_amp_workspaces: options.keep_data,
     };
     let receipt = sweep::sweep(clients, &scope, &mut |e| on_event(&CloudEvent::Sweep(e.clone()))).await?;
     Ok(DownReport { eks: eks_changes, emptied, stacks_deleted, receipt })

@@ -593,7 +593,8 @@ async fn describe(client: &StackClient, name_or_id: &str) -> Result<Option<aws_s
     }
 }
 
-async fn outputs(client: &StackClient, name_or_id: &str) -> Result<BTreeMap<String, String>> {
+/// The outputs of the stack `name_or_id` (empty for an absent stack).
+pub async fn outputs(client: &StackClient, name_or_id: &str) -> Result<BTreeMap<String, String>> {
     let stack = describe(client, name_or_id).await?;
     Ok(stack
         .iter()

@@ -19,12 +19,14 @@
 //!   tagging API's EC2 entries are ignored (it misses launch templates and Elastic IPs in moto).
 //! - ELBv2 load balancers and target groups are listed with their tags (`DescribeTags`).
 //! - EKS clusters through `ListClusters` + `DescribeCluster` tags (moto's tagging API has no EKS).
+//! - Amazon Managed Service for Prometheus workspaces through `ListWorkspaces` (its summaries
+//!   carry the tags); the tagging API's `aps` entries are ignored.
 //! - Buckets kept by `--keep-data` ([`Scope::retain_buckets`]) are looked up by name as well.
 //!
 //! Deletion order: instances (terminate, wait) → load balancers (wait gone) → target groups → NAT
 //! gateways (wait deleted) → Elastic IPs → ENIs → volumes → launch templates → security groups
 //! (retried on `DependencyViolation`) → log groups → stacks → buckets (emptied of every version
-//! first; retained ones never touched). EKS clusters and other types have no deleter here and are
+//! first; retained ones never touched) → AMP workspaces (wait gone; kept with `--keep-data`). EKS clusters and other types have no deleter here and are
 //! reported as remaining. One failed deletion never stops the others; waits poll at
 //! [`Polling::interval`] and give up after [`Polling::timeout`] (per wait).
 
@@ -60,11 +62,18 @@ pub struct Scope {
     pub deployment_id: String,
     /// Buckets kept on purpose (`--keep-data`): found, listed as retained, never touched.
     pub retain_buckets: BTreeSet<String>,
+    /// Keep the platform's AMP workspaces (`--keep-data`: they hold its metrics).
+    pub retain_amp_workspaces: bool,
 }
 
 impl Scope {
     pub fn new(platform: impl Into<String>, deployment_id: impl Into<String>) -> Scope {
-        Scope { platform: platform.into(), deployment_id: deployment_id.into(), retain_buckets: BTreeSet::new() }
+        Scope {
+            platform: platform.into(),
+            deployment_id: deployment_id.into(),
+            retain_buckets: BTreeSet::new(),
+            retain_amp_workspaces: false,
+        }
     }
 
     /// Keeps the bucket `name`.
@@ -74,7 +83,8 @@ impl Scope {
     }
 
     fn retains(&self, found: &Found) -> bool {
-        found.kind == Kind::Bucket && self.retain_buckets.contains(&found.id)
+        (found.kind == Kind::Bucket && self.retain_buckets.contains(&found.id))
+            || (found.kind == Kind::AmpWorkspace && self.retain_amp_workspaces)
     }
 }
 
@@ -93,6 +103,7 @@ pub enum Kind {
     LogGroup,
     Stack,
     Bucket,
+    AmpWorkspace,
     EksCluster,
     /// Anything else the tagging API lists, as `service:type` from its ARN (`kms:key`, `sqs`).
     Other(String),
@@ -137,6 +148,7 @@ impl Kind {
             Kind::LogGroup => "log-group",
             Kind::Stack => "stack",
             Kind::Bucket => "bucket",
+            Kind::AmpWorkspace => "amp-workspace",
             Kind::EksCluster => "eks-cluster",
             Kind::Other(t) => t,
         }
@@ -155,6 +167,7 @@ impl Kind {
             | Kind::LoadBalancer
             | Kind::LogGroup
             | Kind::Bucket
+            | Kind::AmpWorkspace
             | Kind::EksCluster => true,
             Kind::SecurityGroup | Kind::LaunchTemplate | Kind::TargetGroup | Kind::Stack => false,
             Kind::Other(t) => !FREE_TYPES.contains(&t.as_str()),
@@ -181,8 +194,9 @@ impl Kind {
             Kind::LogGroup => 9,
             Kind::Stack => 10,
             Kind::Bucket => 11,
-            Kind::EksCluster => 12,
-            Kind::Other(_) => 13,
+            Kind::AmpWorkspace => 12,
+            Kind::EksCluster => 13,
+            Kind::Other(_) => 14,
         }
     }
 }
@@ -203,6 +217,7 @@ impl fmt::Display for Kind {
             Kind::LogGroup => "log group",
             Kind::Stack => "CloudFormation stack",
             Kind::Bucket => "S3 bucket",
+            Kind::AmpWorkspace => "AMP workspace",
             Kind::EksCluster => "EKS cluster",
             Kind::Other(t) => t,
         };
@@ -327,11 +342,12 @@ impl Receipt {
         }
         match self.billable_remaining() {
             0 => {
-                let kept = self.retained.iter().filter(|f| f.kind == Kind::Bucket).count();
+                let kept = self.retained.len();
+                let noun = if self.retained.iter().all(|f| f.kind == Kind::Bucket) { "bucket" } else { "resource" };
                 match kept {
                     0 => "0 billable resources remain".to_owned(),
-                    1 => "0 billable resources remain, besides the 1 retained bucket listed above".to_owned(),
-                    n => format!("0 billable resources remain, besides the {n} retained buckets listed above"),
+                    1 => format!("0 billable resources remain, besides the 1 retained {noun} listed above"),
+                    n => format!("0 billable resources remain, besides the {n} retained {noun}s listed above"),
                 }
             }
             1 => "1 billable resource remains".to_owned(),
@@ -356,10 +372,16 @@ impl Receipt {
         for f in &self.retained {
             out.push_str(&format!("  - {f}: kept on purpose (--keep-data)\n"));
         }
-        if !self.retained.is_empty() {
+        if self.retained.iter().any(|f| f.kind == Kind::Bucket) {
             out.push_str(
                 "  hint: a retained bucket still costs storage; to delete one later, delete every object version and \
                  delete marker (e.g. the S3 console's \"Empty\"), then the bucket (`aws s3 rb s3://<name>`)\n",
+            );
+        }
+        if self.retained.iter().any(|f| f.kind == Kind::AmpWorkspace) {
+            out.push_str(
+                "  hint: a retained AMP workspace still costs metric storage; to delete it later: \
+                 `aws amp delete-workspace --workspace-id <id>`\n",
             );
         }
         out.push_str(&format!("Remaining ({}):\n", self.remaining.len()));
@@ -510,6 +532,7 @@ pub async fn find(clients: &Clients, scope: &Scope) -> Result<Vec<Found>, SweepE
         }
     }
     found.extend(eks_clusters(clients, id).await?);
+    found.extend(amp_workspaces(clients, id).await?);
     found.sort_by(|a, b| (a.kind.order(), &a.id).cmp(&(b.kind.order(), &b.id)));
     found.dedup_by(|a, b| a.key() == b.key());
     Ok(found)
@@ -566,6 +589,7 @@ fn classify(arn: &str) -> Candidate {
             Candidate::Confirmed
         }
         ("eks", "cluster") => Candidate::Confirmed,
+        ("aps", "workspace") => Candidate::Confirmed,
         ("logs", "log-group") => Candidate::LogGroup(rest.trim_end_matches(":*").to_owned()),
         ("cloudformation", "stack") => Candidate::Stack(rest.split('/').next().unwrap_or(rest).to_owned()),
         (service, "") => Candidate::Other(service.to_owned(), rest.to_owned()),
@@ -783,6 +807,26 @@ async fn eks_clusters(clients: &Clients, id: &str) -> Result<Vec<Found>, SweepEr
     Ok(found)
 }
 
+/// AMP workspaces tagged with the deployment id (`ListWorkspaces` summaries carry the tags); one
+/// already `DELETING` is on its way out and not listed.
+async fn amp_workspaces(clients: &Clients, id: &str) -> Result<Vec<Found>, SweepError> {
+    let mut found = Vec::new();
+    let mut pages = clients.amp.list_workspaces().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| api("AMP ListWorkspaces", None, e))?;
+        for w in page.workspaces() {
+            let ours = w.tags().and_then(|t| t.get(DEPLOYMENT_ID_TAG)).is_some_and(|v| v == id);
+            let state = w.status().map(|s| s.status_code().as_str());
+            if ours && state != Some("DELETING") {
+                found.push(
+                    Found::new(Kind::AmpWorkspace, w.workspace_id()).arn(Some(w.arn())).name(w.alias()).state(state),
+                );
+            }
+        }
+    }
+    Ok(found)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The sweep
 // ---------------------------------------------------------------------------------------------
@@ -815,6 +859,7 @@ pub async fn sweep(
     delete_log_groups(c, of(Kind::LogGroup), &mut ledger, on_event).await;
     delete_stacks(c, of(Kind::Stack), &mut ledger, on_event).await;
     delete_buckets(c, scope, of(Kind::Bucket), &mut ledger, on_event).await;
+    delete_amp_workspaces(c, scope, of(Kind::AmpWorkspace), &mut ledger, on_event).await;
 
     on_event(&SweepEvent::Looking { pass: 2 });
     let mut receipt = Receipt {
@@ -1397,6 +1442,52 @@ async fn delete_buckets(
     }
 }
 
+/// Deletes the workspaces (unless kept), then waits until `DescribeWorkspace` no longer finds
+/// them (AWS keeps one `DELETING` for a while).
+async fn delete_amp_workspaces(
+    c: &Clients,
+    scope: &Scope,
+    items: Vec<Found>,
+    ledger: &mut Ledger,
+    on_event: &mut dyn FnMut(&SweepEvent),
+) {
+    let mut started = Vec::new();
+    for f in items {
+        if scope.retains(&f) {
+            on_event(&SweepEvent::Retained(f));
+            continue;
+        }
+        on_event(&SweepEvent::Deleting(f.clone()));
+        match c.amp.delete_workspace().workspace_id(&f.id).send().await {
+            Ok(_) => started.push(f),
+            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
+            Err(e) => ledger.failed(f, message(&e), on_event),
+        }
+    }
+    let outcome = wait_for(
+        c.polling,
+        "to be deleted",
+        ids(&started),
+        async |ids| {
+            let mut states = BTreeMap::new();
+            for id in ids {
+                match c.amp.describe_workspace().workspace_id(id).send().await {
+                    Ok(out) => {
+                        let state = out.workspace().and_then(|w| w.status()).map(|s| s.status_code().as_str());
+                        states.insert(id.clone(), state.unwrap_or("UNKNOWN").to_owned());
+                    }
+                    Err(e) if not_found(&e) => {}
+                    Err(e) => return Err(message(&e)),
+                }
+            }
+            Ok(states)
+        },
+        |state| state.is_none(),
+    )
+    .await;
+    ledger.settle(started, &outcome, on_event);
+}
+
 /// Deletes every object version and delete marker of `bucket` (ours are versioned; an
 /// unversioned bucket's objects come as version `null`), 1000 at a time. Returns how many were
 /// deleted.
@@ -1513,6 +1604,8 @@ mod tests {
         assert_eq!(c("arn:aws:cloudformation:us-west-2:1:stack/s1/uuid"), Candidate::Stack("s1".into()));
         assert_eq!(c("arn:aws:sqs:us-west-2:1:queue"), Candidate::Other("sqs".into(), "queue".into()));
         assert_eq!(c("arn:aws:kms:us-west-2:1:key/k"), Candidate::Other("kms:key".into(), "k".into()));
+        // Read through ListWorkspaces instead (its summaries carry the tags).
+        assert_eq!(c("arn:aws:aps:us-west-2:1:workspace/ws-1"), Candidate::Confirmed);
     }
 
     #[test]

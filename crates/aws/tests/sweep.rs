@@ -649,3 +649,43 @@ async fn security_groups_are_retried_on_dependency_violation() {
     );
     assert!(text.trim_end().ends_with("\n0 billable resources remain"), "{text}");
 }
+
+#[tokio::test]
+async fn amp_workspaces_are_swept_by_tag_or_kept_with_the_data() {
+    let Some(env) = env().await else { return };
+    let id = unique_name("amp");
+    let workspace = |tags: Vec<(String, String)>| {
+        let c = env.c.amp.clone();
+        async move {
+            let mut create = c.create_workspace().alias("w");
+            for (k, v) in tags {
+                create = create.tags(k, v);
+            }
+            create.send().await.expect("CreateWorkspace").workspace_id().to_owned()
+        }
+    };
+    let ours = workspace(tags(Some(&id))).await;
+    let theirs = workspace(tags(Some(&unique_name("other")))).await;
+    let untagged = workspace(Vec::new()).await;
+
+    // --keep-data: found, retained, untouched; the summary counts it.
+    let keep = Scope { retain_amp_workspaces: true, ..Scope::new("p", &id) };
+    let receipt = sweep::sweep(&env.c, &keep, &mut |_| {}).await.expect("sweep");
+    assert_eq!(
+        receipt.retained.iter().map(|f| (&f.kind, f.id.as_str())).collect::<Vec<_>>(),
+        [(&Kind::AmpWorkspace, ours.as_str())]
+    );
+    assert!(receipt.is_clean(), "{}", receipt.render());
+    assert!(receipt.render().contains("aws amp delete-workspace"), "{}", receipt.render());
+    env.c.amp.describe_workspace().workspace_id(&ours).send().await.expect("kept");
+
+    // Otherwise deleted; only ours.
+    let receipt = sweep::sweep(&env.c, &Scope::new("p", &id), &mut |_| {}).await.expect("sweep");
+    assert!(receipt.deleted.iter().any(|f| f.kind == Kind::AmpWorkspace && f.id == ours), "{}", receipt.render());
+    assert!(receipt.is_clean(), "{}", receipt.render());
+    assert!(env.c.amp.describe_workspace().workspace_id(&ours).send().await.is_err(), "deleted");
+    for other in [&theirs, &untagged] {
+        env.c.amp.describe_workspace().workspace_id(other).send().await.expect("another's workspace is untouched");
+        env.c.amp.delete_workspace().workspace_id(other).send().await.expect("clean up");
+    }
+}

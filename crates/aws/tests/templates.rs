@@ -32,6 +32,7 @@ const TAGGABLE: &[&str] = &[
     "AWS::SQS::Queue",
     "AWS::Events::Rule",
     "AWS::S3::Bucket",
+    "AWS::APS::Workspace",
 ];
 
 fn addon(name: &str) -> AddonEntry {
@@ -153,6 +154,22 @@ fn bundled_plan() -> Plan {
     let mut efs = addon("efs-csi");
     efs.grants = vec![grant("controller", Vec::new(), &["AmazonEFSCSIDriverPolicy"])];
 
+    // Refers to the platform's AMP workspace: the storage stack creates it, the IAM stack takes
+    // its id as a parameter.
+    let mut prometheus = addon("prometheus");
+    prometheus.grants = vec![grant(
+        "amp-remote-write",
+        vec![statement(
+            "AmpRemoteWrite",
+            &["aps:RemoteWrite"],
+            vec![IamResource::Arn(format!(
+                "arn:${{partition}}:aps:${{region}}:${{account}}:workspace/{}",
+                dataplat_core::cloud_values::AMP_WORKSPACE_ID
+            ))],
+        )],
+        &[],
+    )];
+
     Plan {
         platform: PlatformSummary {
             name: PLATFORM.into(),
@@ -163,7 +180,7 @@ fn bundled_plan() -> Plan {
             tags: BTreeMap::from([("team".to_owned(), "data".to_owned()), ("cost-center".to_owned(), "42".to_owned())]),
             cluster: Default::default(),
         },
-        addons: vec![trino, shs, flink, jupyterhub, efs],
+        addons: vec![trino, shs, flink, jupyterhub, efs, prometheus],
         release_order: Vec::new(),
     }
 }
@@ -505,8 +522,8 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
     let roles = of_type(&t, "AWS::IAM::Role");
     assert_eq!(
         roles.len(),
-        6 + 5,
-        "cluster, core node, Karpenter node and controller, EBS CSI, load balancer controller, 5 grants"
+        6 + 6,
+        "cluster, core node, Karpenter node and controller, EBS CSI, load balancer controller, 6 grants"
     );
     let role = |id: &str| &resources(&t)[id];
 
@@ -549,6 +566,17 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
         shs["PolicyDocument"]["Statement"][0]["Resource"][1]["Fn::Sub"],
         format!("arn:${{AWS::Partition}}:s3:::{logs}/spark-event-logs/*")
     );
+    // The AMP workspace's id is the stack's parameter, filled by `up` from the storage stack.
+    let amp = &role(&iam::grant_logical_id("prometheus", "amp-remote-write"))["Properties"]["Policies"][0];
+    assert_eq!(
+        amp["PolicyDocument"]["Statement"][0]["Resource"][0]["Fn::Sub"],
+        "arn:${AWS::Partition}:aps:${AWS::Region}:${AWS::AccountId}:workspace/${AmpWorkspaceId}"
+    );
+    assert_eq!(t["Parameters"][iam::AMP_WORKSPACE_PARAMETER]["Type"], "String");
+    let mut without = plan.clone();
+    without.addons.retain(|a| a.name != "prometheus");
+    let plain = iam::template(&from_plan::iam(&without)).unwrap().to_value();
+    assert!(plain.get("Parameters").is_none(), "no workspace, no parameter: {}", plain["Parameters"]);
     let efs = &role(&iam::grant_logical_id("efs-csi", "controller"))["Properties"];
     assert_eq!(
         efs["ManagedPolicyArns"][0]["Fn::Sub"],
@@ -708,6 +736,45 @@ fn buckets_are_private_encrypted_tls_only_and_retained_only_when_asked() {
             }
         }
     }
+}
+
+#[test]
+fn the_amp_workspace_is_tagged_output_and_retained_only_when_asked() {
+    let plan = bundled_plan();
+    for keep_data in [false, true] {
+        let input = from_plan::storage(&plan, Encryption::S3Managed, keep_data);
+        assert_eq!(input.amp_workspace.as_deref(), Some(PLATFORM), "the alias is the platform's name");
+        let t = storage::template(&input).unwrap().to_value();
+        let workspaces = of_type(&t, "AWS::APS::Workspace");
+        assert_eq!(workspaces.len(), 1);
+        let (id, workspace) = workspaces[0];
+        assert_eq!(id, storage::AMP_WORKSPACE);
+        assert_eq!(workspace["Properties"]["Alias"], PLATFORM);
+        assert_eq!(tag(workspace, DEPLOYMENT_ID_TAG), Some(&Value::from(DEPLOYMENT_ID)));
+        let policy = if keep_data { "Retain" } else { "Delete" };
+        assert_eq!((&workspace["DeletionPolicy"], &workspace["UpdateReplacePolicy"]), (&policy.into(), &policy.into()));
+        assert_eq!(
+            t["Outputs"][storage::AMP_WORKSPACE_OUTPUT]["Value"],
+            serde_json::json!({"Fn::GetAtt": [storage::AMP_WORKSPACE, "WorkspaceId"]})
+        );
+    }
+    // No addon refers to it: no workspace; a plan with nothing else has no storage stack at all.
+    let mut without = plan.clone();
+    without.addons.retain(|a| a.name != "prometheus");
+    let t = storage::template(&from_plan::storage(&without, Encryption::S3Managed, true)).unwrap().to_value();
+    assert!(of_type(&t, "AWS::APS::Workspace").is_empty());
+    let mut only_amp = plan.clone();
+    only_amp.addons.retain(|a| a.name == "prometheus");
+    assert!(!from_plan::storage(&only_amp, Encryption::S3Managed, true).is_empty());
+    only_amp.addons.clear();
+    assert!(from_plan::storage(&only_amp, Encryption::S3Managed, true).is_empty());
+    // The storage stack comes before IAM, whose parameter it feeds.
+    let order: Vec<_> = from_plan::stacks(&plan, NatMode::Single, Encryption::S3Managed, true)
+        .unwrap()
+        .into_iter()
+        .map(|(stack, _)| stack.suffix())
+        .collect();
+    assert_eq!(order, ["network", "storage", "iam", "interruption"]);
 }
 
 #[test]

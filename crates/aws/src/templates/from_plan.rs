@@ -60,7 +60,12 @@ pub fn iam(plan: &Plan) -> IamInput {
             });
         }
     }
-    IamInput { context: context(plan), grants, secrets_key_arn: plan.platform.cluster.secrets_kms_key_arn.clone() }
+    IamInput {
+        context: context(plan),
+        grants,
+        secrets_key_arn: plan.platform.cluster.secrets_kms_key_arn.clone(),
+        amp_workspace: !dataplat_core::cloud_values::amp_workspace_users(plan).is_empty(),
+    }
 }
 
 /// The interruption input.
@@ -68,7 +73,7 @@ pub fn interruption(plan: &Plan) -> InterruptionInput {
     InterruptionInput { context: context(plan) }
 }
 
-/// The storage input: every addon's buckets.
+/// The storage input: every addon's buckets, and the AMP workspace when an addon refers to it.
 pub fn storage(plan: &Plan, encryption: Encryption, keep_data: bool) -> StorageInput {
     let buckets = plan
         .addons
@@ -89,26 +94,27 @@ pub fn storage(plan: &Plan, encryption: Encryption, keep_data: bool) -> StorageI
             })
         })
         .collect();
-    StorageInput { context: context(plan), buckets, encryption, keep_data }
+    let amp_workspace = (!dataplat_core::cloud_values::amp_workspace_users(plan).is_empty())
+        .then(|| dataplat_core::cloud_values::amp_workspace_alias(&plan.platform));
+    StorageInput { context: context(plan), buckets, amp_workspace, encryption, keep_data }
 }
 
-/// Every stack of the platform with its template, in creation order: network, IAM,
-/// interruption, and storage when the plan has buckets (CloudFormation refuses a template
-/// without resources).
+/// Every stack of the platform with its template, in creation order ([`super::Stack::ALL`]):
+/// network, storage when the plan has buckets or an AMP workspace (CloudFormation refuses a
+/// template without resources), IAM (after storage: a grant may name the workspace's id, which
+/// only exists once the storage stack does), interruption.
 pub fn stacks(
     plan: &Plan,
     nat: NatMode,
     encryption: Encryption,
     keep_data: bool,
 ) -> Result<Vec<(super::Stack, super::Template)>, super::TemplateError> {
-    let mut out = vec![
-        (super::Stack::Network, super::network::template(&network(plan, nat))?),
-        (super::Stack::Iam, super::iam::template(&iam(plan))?),
-        (super::Stack::Interruption, super::interruption::template(&interruption(plan))?),
-    ];
+    let mut out = vec![(super::Stack::Network, super::network::template(&network(plan, nat))?)];
     let storage = storage(plan, encryption, keep_data);
     if !storage.is_empty() {
         out.push((super::Stack::Storage, super::storage::template(&storage)?));
     }
+    out.push((super::Stack::Iam, super::iam::template(&iam(plan))?));
+    out.push((super::Stack::Interruption, super::interruption::template(&interruption(plan))?));
     Ok(out)
 }

@@ -91,7 +91,13 @@ pub struct IamInput {
     pub grants: Vec<GrantRole>,
     /// The KMS key that encrypts the cluster's Secrets: the cluster role may use it.
     pub secrets_key_arn: Option<String>,
+    /// A grant refers to the platform's AMP workspace: the template takes its id as the
+    /// parameter [`AMP_WORKSPACE_PARAMETER`] (the storage stack's output, passed by `up`).
+    pub amp_workspace: bool,
 }
+
+/// The IAM template's parameter holding the AMP workspace id.
+pub const AMP_WORKSPACE_PARAMETER: &str = "AmpWorkspaceId";
 
 /// The role name of an addon grant: `<platform>-<addon>-<grant>`, at most 64 characters.
 pub fn grant_role_name(platform: &str, addon: &str, grant: &str) -> String {
@@ -144,7 +150,8 @@ pub fn bucket_objects_arn(bucket: &str, prefix: &str) -> Expr {
 }
 
 /// A plugin's literal ARN: `${region}`, `${account}` and `${partition}` become the stack's
-/// pseudo parameters; any other `${...}` (an IAM policy variable) stays literal (`${!...}`).
+/// pseudo parameters, `${amp_workspace_id}` the parameter [`AMP_WORKSPACE_PARAMETER`]; any other
+/// `${...}` (an IAM policy variable) stays literal (`${!...}`).
 pub fn literal_arn(pattern: &str) -> Expr {
     if !pattern.contains("${") {
         return Expr::lit(pattern);
@@ -160,6 +167,7 @@ pub fn literal_arn(pattern: &str) -> Expr {
             Some("region") => out.push_str("${AWS::Region}"),
             Some("account") => out.push_str("${AWS::AccountId}"),
             Some("partition") => out.push_str("${AWS::Partition}"),
+            Some("amp_workspace_id") => out.push_str(&format!("${{{AMP_WORKSPACE_PARAMETER}}}")),
             _ => {
                 out.push_str("${!");
                 rest = after;
@@ -227,6 +235,17 @@ pub fn template(input: &IamInput) -> Result<Template, TemplateError> {
         "dataplat {p}: EKS cluster and node roles, Karpenter controller, EBS CSI and {} addon pod-identity roles",
         input.grants.len()
     ));
+    if input.amp_workspace {
+        t.parameters.insert(
+            AMP_WORKSPACE_PARAMETER.into(),
+            Parameter {
+                kind: "String".into(),
+                description: Some("The id of the platform's AMP workspace (the storage stack's AmpWorkspaceId)".into()),
+                default: None,
+                allowed_values: Vec::new(),
+            },
+        );
+    }
 
     let mut cluster_role = role(
         ctx,

@@ -112,7 +112,7 @@ pub enum Stack {
 
 impl Stack {
     /// Every stack in creation order.
-    pub const ALL: [Stack; 4] = [Stack::Network, Stack::Iam, Stack::Interruption, Stack::Storage];
+    pub const ALL: [Stack; 4] = [Stack::Network, Stack::Storage, Stack::Iam, Stack::Interruption];
 
     /// The stack name's suffix.
     pub fn suffix(self) -> &'static str {

@@ -332,6 +332,7 @@ resource_kinds! {
     EventRule(EventRule) = "AWS::Events::Rule",
     Bucket(Bucket) = "AWS::S3::Bucket",
     BucketPolicy(BucketPolicy) = "AWS::S3::BucketPolicy",
+    ApsWorkspace(ApsWorkspace) = "AWS::APS::Workspace",
 }
 
 fn is_false(value: &bool) -> bool {
@@ -687,6 +688,15 @@ pub struct EventRule {
 
 // ---------------------------------------------------------------------------------------------
 // S3
+
+/// `AWS::APS::Workspace` (Amazon Managed Service for Prometheus). `Ref` is its ARN; `GetAtt`
+/// gives `WorkspaceId`, `Arn` and `PrometheusEndpoint`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApsWorkspace {
+    pub alias: String,
+    pub tags: Vec<Tag>,
+}
 
 /// `AWS::S3::Bucket`.
 #[derive(Debug, Clone, Serialize)]

@@ -1,4 +1,7 @@
-//! The storage stack: the S3 buckets addons ask for.
+//! The storage stack: the S3 buckets addons ask for, and the platform's Amazon Managed Service
+//! for Prometheus workspace when an addon refers to it (`${amp_workspace_id}`,
+//! [`dataplat_core::cloud_values`]): alias the platform's name, tagged like everything else,
+//! retained like a bucket that holds data (its id is the output [`AMP_WORKSPACE_OUTPUT`]).
 //!
 //! One bucket per addon bucket of the plan, under the physical name the plan computed
 //! (`BucketPlan.name`, globally unique through the deployment id). The host, not the plugin,
@@ -56,11 +59,18 @@ pub struct BucketSpec {
     pub holds_data: bool,
 }
 
+/// The logical id of the platform's AMP workspace.
+pub const AMP_WORKSPACE: &str = "AmpWorkspace";
+/// The output key holding the AMP workspace's id (`ws-…`).
+pub const AMP_WORKSPACE_OUTPUT: &str = "AmpWorkspaceId";
+
 /// The inputs of the storage template.
 #[derive(Debug, Clone)]
 pub struct StorageInput {
     pub context: Context,
     pub buckets: Vec<BucketSpec>,
+    /// The alias of the platform's AMP workspace, when an addon refers to it.
+    pub amp_workspace: Option<String>,
     pub encryption: Encryption,
     /// Retain the buckets that hold data when the stack is deleted.
     pub keep_data: bool,
@@ -77,10 +87,11 @@ pub fn bucket_output_key(addon: &str, id: &str) -> String {
 }
 
 impl StorageInput {
-    /// True when no addon asked for a bucket: the template then has no resources, which
-    /// CloudFormation refuses, so the stack is skipped (or deleted when it exists).
+    /// True when no addon asked for a bucket or the AMP workspace: the template then has no
+    /// resources, which CloudFormation refuses, so the stack is skipped (or deleted when it
+    /// exists).
     pub fn is_empty(&self) -> bool {
-        self.buckets.is_empty()
+        self.buckets.is_empty() && self.amp_workspace.is_none()
     }
 }
 
@@ -88,7 +99,24 @@ impl StorageInput {
 pub fn template(input: &StorageInput) -> Result<Template, TemplateError> {
     let ctx = &input.context;
     let p = ctx.platform.as_str();
-    let mut t = Template::new(format!("dataplat {p}: {} addon buckets", input.buckets.len()));
+    let mut t = Template::new(match input.amp_workspace {
+        Some(_) => format!("dataplat {p}: {} addon buckets and the AMP workspace", input.buckets.len()),
+        None => format!("dataplat {p}: {} addon buckets", input.buckets.len()),
+    });
+    if let Some(alias) = &input.amp_workspace {
+        // Metrics are data: kept when the user keeps data, like a bucket that holds data.
+        let policy = if input.keep_data { DeletionPolicy::Retain } else { DeletionPolicy::Delete };
+        t.add(
+            AMP_WORKSPACE,
+            Resource::from(ApsWorkspace { alias: alias.clone(), tags: ctx.tags() }).deletion_policy(policy),
+        );
+        t.output(
+            AMP_WORKSPACE_OUTPUT,
+            "The platform's Amazon Managed Service for Prometheus workspace",
+            Expr::get_att(AMP_WORKSPACE, "WorkspaceId"),
+            None,
+        );
+    }
     let (algorithm, key) = match &input.encryption {
         Encryption::S3Managed => ("AES256", None),
         Encryption::Kms(key) => ("aws:kms", key.as_ref().map(Expr::lit)),
