@@ -7,7 +7,7 @@ mod common;
 
 use common::{dataplat_env, ok, private_chart_cache, publish_fixture_chart, stderr, stdout};
 use dataplat_testkit::http::StaticServer;
-use dataplat_testkit::{test_kubeconfig, unique_name};
+use dataplat_testkit::{Moto, test_kubeconfig, unique_name};
 
 /// The tests of this file share one API server and, through it, what every platform applies
 /// alike: the cluster-scoped StorageClass `gp3` and the inventory of release `core/storage`
@@ -455,4 +455,112 @@ fn an_nlb_brings_the_load_balancer_controller_first_and_takes_it_away() {
     );
     assert!(!exists(&kubeconfig, "apps/v1", "Deployment", Some("kube-system"), "aws-load-balancer-controller"));
     assert!(!exists(&kubeconfig, "apps/v1", "Deployment", Some(&ns), "ingress-nginx-controller"));
+}
+
+/// The platform's AMP workspace: `apply` reads its id from the storage stack `up` deployed and
+/// writes it into Prometheus' remote-write URL; before the stack exists it refuses, writing
+/// nothing. Runs against moto (the stack made from the template `render` writes) and the test
+/// API server.
+#[test]
+fn apply_fills_in_the_amp_workspace_from_the_storage_stack_or_refuses_before_writing() {
+    let Some(kubeconfig) = test_kubeconfig() else { return };
+    let Some(moto) = Moto::shared() else { return };
+    let _turn = turn();
+    let kubeconfig = kubeconfig.to_str().expect("utf-8").to_string();
+    let server = StaticServer::start();
+    publish_fixture_chart(&server, "prom", "kube-prometheus-stack", "88.5.3");
+    let work = tempfile::tempdir().expect("tmp");
+    let dir = work.path();
+    let cache = private_chart_cache(dir);
+    let aws_config = dir.join("aws-config");
+    std::fs::write(&aws_config, "").expect("write");
+    let env = [
+        ("DATAPLAT_CACHE_DIR", cache.to_str().expect("utf-8")),
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_CONFIG_FILE", aws_config.to_str().expect("utf-8")),
+        ("AWS_SHARED_CREDENTIALS_FILE", aws_config.to_str().expect("utf-8")),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_MAX_ATTEMPTS", "1"),
+    ];
+    let name = unique_name("amp");
+    let init = ["init", "--name", &name, "--region", "us-west-2", "--enable", "prometheus"];
+    ok(dataplat_env(dir, &[&init[..], &["--enable", "enable_amazon_prometheus"]].concat(), &env));
+    let platform = dir.join("platform.yaml");
+    let ns = format!("{name}-mon");
+    let text = std::fs::read_to_string(&platform).expect("read");
+    std::fs::write(&platform, format!("{text}\nprometheus:\n  namespace: {ns}\n")).expect("write");
+    let mirror = format!("https://prometheus-community.github.io/helm-charts={}/prom", server.base);
+    let args = ["apply", "--kubeconfig", &kubeconfig, "--mirror", &mirror, "--no-wait"];
+
+    // Before `up` made the workspace: refused, with the way out, and nothing written.
+    let refused = dataplat_env(dir, &args, &env);
+    let log = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains(&format!("Amazon Managed Prometheus workspace of platform {name} does not exist yet")),
+        "{log}"
+    );
+    assert!(log.contains(&format!("stack {name}-storage")) && log.contains("nothing was applied"), "{log}");
+    assert!(!exists(&kubeconfig, "v1", "Namespace", None, &ns), "nothing was written");
+
+    // The storage stack as `up` deploys it (the template `render` writes).
+    ok(dataplat_env(dir, &["render", "--skip-charts", "--out", "rendered"], &env));
+    let template = std::fs::read_to_string(dir.join(format!("rendered/cloudformation/{name}-storage.json")))
+        .expect("the storage template");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let clients = runtime.block_on(async {
+        let config = dataplat_aws::stacks::SdkConfigBuilder::new()
+            .region("us-west-2")
+            .endpoint_url(&moto.endpoint)
+            .static_credentials("testing", "testing")
+            .no_retries()
+            .load()
+            .await;
+        let polling = dataplat_aws::stacks::Polling {
+            interval: std::time::Duration::from_millis(50),
+            timeout: std::time::Duration::from_secs(60),
+        };
+        dataplat_aws::clients::Clients::new(&config, polling)
+    });
+    let stack = format!("{name}-storage");
+    let deployed = runtime
+        .block_on(dataplat_aws::stacks::deploy(
+            &clients.cfn,
+            &dataplat_aws::stacks::StackSpec::new(&stack, template),
+            &mut |_| {},
+        ))
+        .expect("deploy the storage stack");
+    let workspace = deployed.outputs().get("AmpWorkspaceId").expect("the workspace id").clone();
+
+    let applied = dataplat_env(dir, &args, &env);
+    let log = stderr(&applied);
+    assert!(applied.status.success(), "{log}");
+    let settings = read_object(&kubeconfig, "v1", "ConfigMap", Some(&ns), "prometheus-settings");
+    let remote_write = settings["data"]["remoteWrite"].as_str().expect("the fixture writes remoteWrite");
+    assert!(
+        remote_write.contains(&format!(
+            "https://aps-workspaces.us-west-2.amazonaws.com/workspaces/{workspace}/api/v1/remote_write"
+        )),
+        "{remote_write}"
+    );
+    // `plan` diffs against the same values: nothing to change.
+    let plan_args = ["plan", "--cluster-only", "--kubeconfig", &kubeconfig, "--mirror", &mirror, "-o", "json"];
+    let planned = dataplat_env(dir, &plan_args, &env);
+    assert!(planned.status.success(), "{}", stderr(&planned));
+    let planned: serde_json::Value = serde_json::from_str(&stdout(&planned)).expect("json");
+    for report in planned["releases"].as_array().expect("reports") {
+        for change in report["changes"].as_array().expect("changes") {
+            assert_eq!(change["action"], "unchanged", "{change}");
+        }
+    }
+
+    ok(dataplat_env(dir, &["disable", "prometheus"], &env));
+    ok(dataplat_env(dir, &["apply", "--kubeconfig", &kubeconfig, "--no-wait"], &env));
+    runtime.block_on(async {
+        dataplat_aws::stacks::delete(&clients.cfn, &stack, &mut |_| {}).await.expect("delete the stack");
+        // Retained by the template, as data is: `down`'s sweep deletes it; here the test does.
+        clients.amp.delete_workspace().workspace_id(&workspace).send().await.expect("delete the workspace");
+    });
 }

@@ -278,8 +278,8 @@ enable_cluster_addons = {
     )
     .expect("write");
     let out = ok(dataplat(dir.path(), &["init", "--from-tfvars", "data-stack.tfvars"]));
-    // What the plugins still need is said by init itself, not left for the first plan.
-    assert!(out.contains("needs these settings") && out.contains("prometheus.amp_workspace_id"), "{out}");
+    // Nothing is left to the user: the AMP workspace is the platform's own, made by `up`.
+    assert!(!out.contains("needs these settings"), "{out}");
     assert!(out.contains("enable_raydata") && out.contains("skipped"), "{out}");
     assert!(out.contains("enable_spark_operator") && out.contains("mapped"), "{out}");
     // Base-stack switches that are not addon flags are explained, not errors.
@@ -291,24 +291,29 @@ enable_cluster_addons = {
     for flag in enabled_flags(&text) {
         assert_ne!(flag, "enable_raydata");
     }
-    // enable_trino_keda pulls in prometheus, so enable_amazon_prometheus is kept: the only thing
-    // left to the user is the AMP workspace id, which a tfvars file cannot tell.
-    let refused = dataplat(dir.path(), &["validate"]);
-    assert_eq!(refused.status.code(), Some(2));
-    let errors: Vec<String> = stderr(&refused).lines().filter(|l| l.contains("error:")).map(String::from).collect();
-    assert!(errors[0].contains("prometheus.amp_workspace_id"), "{errors:?}");
-    // Without a planned prometheus the trino scaler has no query endpoint: said, not hidden.
-    assert!(
-        errors[1..].iter().all(|e| e.contains("enable_trino_keda needs the prometheus addon's endpoint")),
-        "{errors:?}"
-    );
-    assert!(stderr(&refused).contains("prometheus is enabled but did not plan"), "{}", stderr(&refused));
+    assert!(enabled_flags(&text).contains(&"enable_amazon_prometheus".to_string()), "{text}");
+    // The imported file validates and plans as it is.
+    let validated = dataplat(dir.path(), &["validate"]);
+    assert!(validated.status.success(), "{}", stderr(&validated));
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(dataplat(dir.path(), &["plan", "--offline", "-o", "json"]))).expect("plan json");
+    let prometheus = plan["addons"].as_array().unwrap().iter().find(|a| a["name"] == "prometheus").expect("prometheus");
+    let url = prometheus["releases"][0]["chart"]["values"]["prometheus"]["prometheusSpec"]["remoteWrite"][0]["url"]
+        .as_str()
+        .expect("remote write");
+    assert!(url.contains("/workspaces/${amp_workspace_id}/api/v1/remote_write"), "{url}");
+    let core = plan["addons"].as_array().unwrap().iter().find(|a| a["name"] == "core").expect("core");
+    let note = core["notes"].as_array().unwrap().iter().find(|n| n["topic"] == "amazon-prometheus").expect("note");
+    assert!(note["text"].as_str().unwrap().contains("creates Amazon Managed Prometheus workspace trino-v2"), "{note}");
+    // An existing workspace instead: used as it is, nothing created.
     std::fs::write(
         dir.path().join("platform.yaml"),
         format!("{text}\nprometheus:\n  amp_workspace_id: ws-1234abcd-5678-90ef-abcd-1234567890ab\n"),
     )
     .expect("write");
     ok(dataplat(dir.path(), &["validate"]));
+    let plan = ok(dataplat(dir.path(), &["plan", "--offline", "-o", "json"]));
+    assert!(!plan.contains("${amp_workspace_id}") && plan.contains("ws-1234abcd-5678-90ef-abcd-1234567890ab"));
 }
 
 #[test]

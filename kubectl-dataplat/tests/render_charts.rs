@@ -44,7 +44,7 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
 
     let first = render(&[]);
     let summary = ok(first.clone());
-    assert!(summary.contains("and 2 chart(s) with 10 object(s)"), "{summary}");
+    assert!(summary.contains("and 2 chart(s) with 11 object(s)"), "{summary}");
     let progress = stderr(&first);
     assert!(progress.contains("chart kube-prometheus-stack 88.5.3 for prometheus/prometheus"), "{progress}");
     assert!(progress.contains("(downloaded)") && !progress.contains("(cached)"), "{progress}");
@@ -81,11 +81,11 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
         ]
     );
     assert_eq!(files(&prom.join("hooks")), ["01-job-prometheus-admission-create.yaml"]);
-    let settings = read(&prom.join("02-configmap-prometheus-settings.yaml"));
+    let settings = read(&prom.join("03-configmap-prometheus-settings.yaml"));
     assert!(settings.contains("retention: \"15d\"") && settings.contains("kubeVersion: \"v1.34.0\""), "{settings}");
     assert!(!out.join("prometheus/prometheus/chart/hooks/02-pod-prometheus-test-connection.yaml").exists());
     // The admin Secret draws a random password: marked, and listed in chart.yaml.
-    let secret = read(&prom.join("01-secret-prometheus-admin.yaml"));
+    let secret = read(&prom.join("02-secret-prometheus-admin.yaml"));
     assert!(secret.contains("\n# Generated: holds values drawn at render time"), "{secret}");
     assert!(!settings.contains("# Generated") && !deployment.contains("# Generated"));
     assert!(read(&out.join("prometheus/prometheus/chart.yaml")).contains("generated:\n- Secret/prometheus-admin"));
@@ -94,7 +94,7 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
 
     // Again, offline: everything from the cache, not one request, the same files.
     let again = render(&["--offline", "--force"]);
-    assert!(ok(again.clone()).contains("2 chart(s) with 10 object(s)"));
+    assert!(ok(again.clone()).contains("2 chart(s) with 11 object(s)"));
     assert!(stderr(&again).contains("(cached)") && !stderr(&again).contains("(downloaded)"), "{}", stderr(&again));
     assert_eq!(server.take_requests(), Vec::<String>::new());
     assert_eq!(read(&keda.join("04-deployment-keda-operator.yaml")), deployment);

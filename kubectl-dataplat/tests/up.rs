@@ -3,8 +3,8 @@
 //! moto lacks (managed add-ons, pod identity associations, access entries; its limits are in its
 //! module documentation).
 //!
-//! What runs for real: CloudFormation change sets creating VPCs, subnets, NAT, roles, queues, rules
-//! and buckets in moto; the EKS cluster and node group in moto; S3 objects; the sweep's tagging,
+//! What runs for real: CloudFormation change sets creating VPCs, subnets, NAT, roles, queues, rules,
+//! buckets and the AMP workspace (through tools/moto-ext) in moto; the EKS cluster and node group in moto; S3 objects; the sweep's tagging,
 //! EC2, ELBv2 and CloudWatch Logs calls. What does not: moto's EKS cluster has a fake endpoint, so
 //! the in-cluster half (`apply`, the in-cluster teardown) is covered by the kube tests instead.
 //!
@@ -35,7 +35,9 @@ fn env() -> Option<Env> {
     let proxy = AwsProxy::start(&moto.endpoint);
     let dir = tempfile::tempdir().unwrap();
     let name = dataplat_testkit::unique_name("up");
-    common::ok(common::dataplat(dir.path(), &["init", "--name", &name, "--region", REGION, "--enable", "trino"]));
+    // Trino (buckets, grants) and Prometheus remote-writing to the platform's own AMP workspace.
+    let args = ["init", "--name", &name, "--region", REGION, "--enable", "trino", "--enable", "prometheus"];
+    common::ok(common::dataplat(dir.path(), &[&args[..], &["--enable", "enable_amazon_prometheus"]].concat()));
     let text = std::fs::read_to_string(dir.path().join("platform.yaml")).unwrap();
     let deployment_id = text
         .lines()
@@ -120,11 +122,7 @@ fn assert_up(env: &Env) {
 fn assert_gone(env: &Env) {
     block_on(async {
         let c = clients(env).await;
-        let scope = dataplat_aws::sweep::Scope {
-            platform: env.name.clone(),
-            deployment_id: env.deployment_id.clone(),
-            retain_buckets: Default::default(),
-        };
+        let scope = dataplat_aws::sweep::Scope::new(&env.name, &env.deployment_id);
         let found = dataplat_aws::sweep::find(&c, &scope).await.unwrap();
         assert!(found.is_empty(), "left behind: {found:?}");
         assert!(dataplat_aws::eks::cluster_info_of(&c.eks, &env.name).await.unwrap().is_none());
@@ -179,6 +177,23 @@ fn up_then_a_second_up_changes_nothing_then_down_leaves_nothing() {
     let stacks = done["report"]["stacks"].as_array().unwrap();
     assert_eq!(stacks.len(), 4, "{stacks:?}");
     assert!(stacks.iter().all(|s| s["outcome"] == "created"), "{stacks:?}");
+    // The AMP workspace: made in the storage stack, tagged, its id handed to the IAM stack (the
+    // remote-write grant names it) and to the cluster layer.
+    let workspace = done["report"]["values"]["amp_workspace_id"].as_str().expect("the workspace id").to_owned();
+    block_on(async {
+        let c = clients(&env).await;
+        let described = c.amp.describe_workspace().workspace_id(&workspace).send().await.unwrap();
+        let w = described.workspace().unwrap();
+        assert_eq!(w.alias(), Some(env.name.as_str()));
+        assert_eq!(w.tags().and_then(|t| t.get("dataplat.io/deployment-id")), Some(&env.deployment_id));
+        let iam = c.cfn.client.describe_stacks().stack_name(format!("{}-iam", env.name)).send().await.unwrap();
+        let parameters = iam.stacks()[0].parameters();
+        assert!(
+            parameters.iter().any(|p| p.parameter_key() == Some("AmpWorkspaceId")
+                && p.parameter_value() == Some(workspace.as_str())),
+            "{parameters:?}"
+        );
+    });
     let changes = done["report"]["eks"]["changes"].as_array().unwrap();
     for (kind, name) in [
         ("cluster", env.name.as_str()),
@@ -334,19 +349,27 @@ fn down_keep_data_retains_the_data_buckets_and_lists_them() {
     assert!(down.status.success(), "down failed:\n{}\n{}", common::stdout(&down), common::stderr(&down));
     let done = json_lines(&down).into_iter().find(|v| v["event"] == "done").expect("a done event");
     let retained = done["report"]["receipt"]["retained"].as_array().unwrap().clone();
-    assert!(!retained.is_empty(), "{done}");
+    let of = |kind: &str| -> Vec<String> {
+        retained.iter().filter(|f| f["kind"] == kind).map(|f| f["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let (buckets, workspaces) = (of("bucket"), of("amp-workspace"));
+    assert!(!buckets.is_empty() && workspaces.len() == 1, "{done}");
+    assert!(
+        done["report"]["receipt"]["summary"].as_str().unwrap().contains("retained resources listed above"),
+        "{done}"
+    );
     block_on(async {
         let c = clients(&env).await;
-        for found in &retained {
-            let bucket = found["id"].as_str().unwrap();
+        for bucket in &buckets {
             c.s3.head_bucket().bucket(bucket).send().await.unwrap_or_else(|e| panic!("{bucket} kept: {e:?}"));
         }
+        c.amp.describe_workspace().workspace_id(&workspaces[0]).send().await.expect("the workspace is kept");
         // Clean up what the test kept, then nothing is left.
-        for found in &retained {
-            let bucket = found["id"].as_str().unwrap();
+        for bucket in &buckets {
             dataplat_aws::sweep::empty_bucket(&c.s3, bucket).await.unwrap();
             c.s3.delete_bucket().bucket(bucket).send().await.unwrap();
         }
+        c.amp.delete_workspace().workspace_id(&workspaces[0]).send().await.unwrap();
     });
     assert_gone(&env);
 }

@@ -46,6 +46,41 @@ async fn clients(region: &str, polling: Polling) -> Clients {
     Clients::new(&config, polling)
 }
 
+/// The values the cluster layer needs from the cloud (the AMP workspace's id), read from the live
+/// stacks with the default credentials. Only called when the plan refers to one.
+pub(crate) async fn live_values(
+    plan: &dataplat_core::Plan,
+) -> Result<dataplat_core::cloud_values::CloudValues, CliError> {
+    let clients = clients(&plan.platform.region, polling(1)?).await;
+    cloud::values(&clients, plan).await.map_err(|e| {
+        CliError::failed(
+            format!("cannot read what `up` created for {} (its AMP workspace): {e}", plan.platform.name),
+            Some(
+                "an addon uses the platform's AMP workspace, whose id is in stack <name>-storage: configure AWS \
+                 credentials for the platform's account, or give the addon an existing workspace id"
+                    .into(),
+            ),
+        )
+    })
+}
+
+/// Resolves the plan's cloud placeholders for `apply`: all of them, or an error before anything
+/// is applied.
+pub(crate) fn resolve_for_apply(
+    plan: &mut dataplat_core::Plan,
+    values: Option<dataplat_core::cloud_values::CloudValues>,
+) -> Result<(), CliError> {
+    use dataplat_core::cloud_values;
+    if !cloud_values::needs_cloud_values(plan) {
+        return Ok(());
+    }
+    let values = match values {
+        Some(values) => values,
+        None => runtime()?.block_on(live_values(plan))?,
+    };
+    cloud_values::resolve(plan, &values).map_err(|e| CliError::failed(e.to_string(), Some(e.hint())))
+}
+
 fn cloud_error(error: CloudError) -> CliError {
     CliError::failed(error.to_string(), None)
 }
@@ -237,8 +272,8 @@ pub fn up(global: &Global, args: UpArgs) -> Result<(), CliError> {
         concurrency: 4,
         output: args.output,
     };
-    // The readiness analysis ran before the cloud.
-    super::cluster::apply_checked(global, apply, false)
+    // The readiness analysis ran before the cloud; what the cloud made fills the placeholders.
+    super::cluster::apply_checked(global, apply, false, Some(report.values))
 }
 
 fn confirm(platform: &str, yes: bool) -> Result<(), CliError> {
@@ -412,6 +447,21 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
             Some(cloud::plan(&clients, &plan, &CloudOptions::from_plan(&plan)).await.map_err(cloud_error)?)
         };
         let mut note = None;
+        let mut plan = plan.clone();
+        if !args.cloud_only && dataplat_core::cloud_values::needs_cloud_values(&plan) {
+            // The releases diff with what `up` made; before it has, the placeholder shows.
+            match live_values(&plan).await {
+                Ok(values) => dataplat_core::cloud_values::resolve_known(&mut plan, &values),
+                // `--cluster-only` promised no cloud planning: say what is missing, go on.
+                Err(CliError::Failed { message: e, .. }) if args.cluster_only => {
+                    note = Some(format!(
+                        "the AMP workspace id could not be read, so the releases show {} in its place: {e}",
+                        dataplat_core::cloud_values::AMP_WORKSPACE_ID
+                    ))
+                }
+                Err(e) => return Err(e),
+            }
+        }
         if !args.cloud_only && cluster.is_none() {
             let eks = cloud.as_ref().map(|c| &c.eks);
             let recreated = eks.is_some_and(|e| {

@@ -143,13 +143,20 @@ fn event_json(event: &Event) -> serde_json::Value {
 }
 
 pub fn apply(global: &Global, args: ApplyArgs) -> Result<(), CliError> {
-    apply_checked(global, args, true)
+    apply_checked(global, args, true, None)
 }
 
-/// `apply`; `check`: run the readiness analysis first (`up` has run it already).
-pub fn apply_checked(global: &Global, args: ApplyArgs, check: bool) -> Result<(), CliError> {
+/// `apply`; `check`: run the readiness analysis first (`up` has run it already); `values`: what
+/// the cloud step just made (`up`), else read from the live stacks when the plan needs any.
+pub fn apply_checked(
+    global: &Global,
+    args: ApplyArgs,
+    check: bool,
+    values: Option<dataplat_core::cloud_values::CloudValues>,
+) -> Result<(), CliError> {
     let (_host, loaded) = load(global)?;
-    let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    let mut plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    super::cloud::resolve_for_apply(&mut plan, values)?;
     let quiet = global.quiet || args.output == Format::Json;
     runtime()?.block_on(async {
         let cluster = connect(&args.cluster).await?;

@@ -88,15 +88,14 @@ pub fn private_chart_cache(dir: &Path) -> PathBuf {
     cache
 }
 
-/// The bundled platform.yaml with every `enable_*` flag on (Amazon Managed Prometheus, which
-/// needs a workspace, stays as the file has it).
+/// The bundled platform.yaml with every `enable_*` flag on.
 #[allow(dead_code)]
 pub fn bundled_platform_with_every_addon_on() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let text = std::fs::read_to_string(root.join("platform.yaml")).expect("platform.yaml");
     text.lines()
         .map(|l| {
-            if l.starts_with("enable_") && l.ends_with(": false") && !l.starts_with("enable_amazon_prometheus") {
+            if l.starts_with("enable_") && l.ends_with(": false") {
                 l.replace(": false", ": true")
             } else {
                 l.to_string()

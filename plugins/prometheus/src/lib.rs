@@ -7,7 +7,8 @@
 //! StatefulSet (named by the operator `prometheus-<cr>`) is `prometheus-prometheus`, and the
 //! service account is `prometheus-prometheus`. Other addons find the query URL through the
 //! `prometheus-query` endpoint. With `enable_amazon_prometheus` Prometheus also remote-writes to
-//! an Amazon Managed Service for Prometheus workspace through EKS Pod Identity.
+//! an Amazon Managed Service for Prometheus workspace through EKS Pod Identity: the one given in
+//! `amp_workspace_id`, or else the platform's own, which `up` creates ([`AMP_WORKSPACE_ID`]).
 
 use dataplat_sdk::schemars::JsonSchema;
 use dataplat_sdk::serde_json::json;
@@ -53,8 +54,9 @@ pub struct Config {
     pub scrape_interval_seconds: u32,
     /// Install Grafana with Prometheus as its data source.
     pub grafana: bool,
-    /// Amazon Managed Service for Prometheus workspace id (`ws-…`) to remote-write to;
-    /// required when `enable_amazon_prometheus` is on.
+    /// An existing Amazon Managed Service for Prometheus workspace id (`ws-…`) to remote-write
+    /// to when `enable_amazon_prometheus` is on. Unset: `up` creates the platform's own workspace
+    /// (tagged, kept by `down --keep-data`).
     pub amp_workspace_id: Option<String>,
 }
 
@@ -116,16 +118,12 @@ impl Addon for Prometheus {
         ));
         let workspace = config.amp_workspace_id.as_deref().map(str::trim).filter(|id| !id.is_empty());
         match (facts.flag(AMP_FLAG), workspace) {
-            (true, None) => {
-                problems.push(Diagnostic::error("amp_workspace_id", format!("is required when {AMP_FLAG} is on")).hint(
-                    "create a workspace with `aws amp create-workspace --alias <platform>` (or in the \
-                         console) and set amp_workspace_id to its workspaceId, e.g. ws-1234abcd-...",
+            (true, Some(id)) if !is_workspace_id(id) => {
+                problems.push(Diagnostic::error("amp_workspace_id", format!("{id:?} is not an AMP workspace id")).hint(
+                    "copy the workspaceId (ws-...) from `aws amp list-workspaces`, or remove amp_workspace_id: \
+                         `up` then creates the platform's own workspace",
                 ))
             }
-            (true, Some(id)) if !is_workspace_id(id) => problems.push(
-                Diagnostic::error("amp_workspace_id", format!("{id:?} is not an AMP workspace id"))
-                    .hint("copy the workspaceId (ws-...) from `aws amp list-workspaces`"),
-            ),
             (false, Some(_)) => problems.push(
                 Diagnostic::warning("amp_workspace_id", format!("is ignored while {AMP_FLAG} is off"))
                     .hint(format!("set {AMP_FLAG}: true to remote-write to it")),
@@ -161,7 +159,8 @@ impl Addon for Prometheus {
             }}},
         });
         let amp = facts.flag(AMP_FLAG);
-        let workspace = config.amp_workspace_id.as_deref().map(str::trim).unwrap_or_default();
+        let given = config.amp_workspace_id.as_deref().map(str::trim).filter(|id| !id.is_empty());
+        let workspace = given.unwrap_or(AMP_WORKSPACE_ID);
         if amp {
             prometheus_spec["remoteWrite"] = json!([{
                 "url": format!(
@@ -266,8 +265,12 @@ impl Addon for Prometheus {
                 .note(
                     "amazon-prometheus",
                     format!(
-                        "remote write to AMP workspace {workspace} with SigV4 ({}), signed with the role of grant \
-                         {AMP_GRANT} bound by Pod Identity to service account {ns}/{PROMETHEUS_OBJECTS}",
+                        "remote write to {} with SigV4 ({}), signed with the role of grant {AMP_GRANT} bound by Pod \
+                         Identity to service account {ns}/{PROMETHEUS_OBJECTS}",
+                        match given {
+                            Some(id) => format!("AMP workspace {id}"),
+                            None => "the platform's AMP workspace, which `up` creates".to_owned(),
+                        },
                         facts.region
                     ),
                 );
@@ -407,10 +410,27 @@ mod tests {
     }
 
     #[test]
+    fn without_a_workspace_id_the_platforms_own_workspace_is_referred_to() {
+        assert!(errors::<Prometheus>(&json!({}), &with_amp()).is_empty(), "the flag alone is valid");
+        let plan = plan_ok::<Prometheus>(&json!({}), &with_amp());
+        assert_eq!(
+            plan.grants[0].statements[0].resources,
+            [Resource::Arn("arn:${partition}:aps:${region}:${account}:workspace/${amp_workspace_id}".into())]
+        );
+        let v = values(release(&plan, "prometheus"));
+        assert_eq!(
+            v["prometheus"]["prometheusSpec"]["remoteWrite"][0]["url"],
+            format!("https://aps-workspaces.us-west-2.amazonaws.com/workspaces/{AMP_WORKSPACE_ID}/api/v1/remote_write")
+        );
+        let note = plan.notes.iter().find(|n| n.topic == "amazon-prometheus").expect("note");
+        assert!(note.text.contains("which `up` creates"), "{}", note.text);
+        // Without the flag, nothing refers to a workspace.
+        let plain = serde_json::to_string(&plan_ok::<Prometheus>(&json!({}), &plain())).unwrap();
+        assert!(!plain.contains(AMP_WORKSPACE_ID));
+    }
+
+    #[test]
     fn validation_errors() {
-        let e = error_at::<Prometheus>(&json!({}), &with_amp(), "amp_workspace_id");
-        assert_eq!(e.message, "is required when enable_amazon_prometheus is on");
-        assert!(e.hint.as_deref().unwrap_or("").contains("aws amp create-workspace"));
         let e = error_at::<Prometheus>(&json!({"amp_workspace_id": "ws/../x"}), &with_amp(), "amp_workspace_id");
         assert!(e.message.contains("not an AMP workspace id"));
         let f = plain();
