@@ -13,7 +13,7 @@
 //! Values from the network stack come from its resources' physical ids (`DescribeStackResources`),
 //! which exist as soon as the stack does, rather than from outputs.
 //!
-//! The platform's AMP workspace (when an addon refers to it, [`dataplat_core::cloud_values`]) is
+//! The platform's AMP workspace (when an addon refers to it, [`CloudSpec::amp_workspace`]) is
 //! created in the storage stack; its id, the stack's output, becomes the IAM stack's parameter
 //! (a grant's ARN names it) and [`UpReport::values`], which `up` substitutes into the objects it
 //! applies. [`values`] reads it back for a later `apply` or `plan`.
@@ -26,8 +26,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dataplat_core::Plan;
-use dataplat_core::cloud_values::CloudValues;
+use dataplat_vocabulary::CloudValues;
 use serde::Serialize;
 
 use crate::clients::Clients;
@@ -35,67 +34,16 @@ use crate::eks::{
     self, AccessEntryKind, AccessEntrySpec, AddonSpec, ClusterSpec, EksEvent, EksReport, EksSpec, NodegroupSpec,
     PodIdentitySpec,
 };
+pub use crate::spec::{CloudOptions, CloudSpec};
 use crate::stacks::{self, DeployOutcome, StackEvent, StackSpec};
 use crate::sweep::{self, Receipt, SweepEvent};
-use crate::templates::network::NatMode;
-use crate::templates::storage::Encryption;
-use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, from_plan, iam};
+use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, from_spec, iam};
 
 /// The core node group's name.
-pub const CORE_NODEGROUP: &str = dataplat_core::base::CORE_NODE_GROUP;
+pub const CORE_NODEGROUP: &str = dataplat_vocabulary::CORE_NODE_GROUP;
 
 /// How many zones the network spans.
 const ZONES: usize = crate::templates::network::DEFAULT_ZONES as usize;
-
-/// Settings of the cloud layer: from platform.yaml's `cluster:` block ([`CloudOptions::from_plan`]),
-/// plus the bucket encryption, which platform.yaml does not carry (SSE-S3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CloudOptions {
-    pub nat: NatMode,
-    pub encryption: Encryption,
-    pub core_instance_types: Vec<String>,
-    pub core_min: i32,
-    pub core_desired: i32,
-    pub core_max: i32,
-    pub core_disk_gib: i32,
-    pub log_types: Vec<String>,
-    pub endpoint_public_access: bool,
-    pub public_access_cidrs: Vec<String>,
-    pub secrets_key_arn: Option<String>,
-}
-
-impl CloudOptions {
-    /// The options a `cluster:` block gives.
-    pub fn from_settings(c: &dataplat_core::ClusterSettings) -> CloudOptions {
-        let ng = &c.core_node_group;
-        CloudOptions {
-            nat: if c.single_nat_gateway { NatMode::Single } else { NatMode::PerZone },
-            encryption: Encryption::S3Managed,
-            core_instance_types: ng.instance_types.clone(),
-            core_min: ng.min_size,
-            core_desired: ng.desired_size,
-            core_max: ng.max_size,
-            core_disk_gib: ng.disk_size_gib,
-            log_types: c.control_plane_logs.clone(),
-            endpoint_public_access: c.endpoint_public_access,
-            public_access_cidrs: c.public_access_cidrs.clone(),
-            secrets_key_arn: c.secrets_kms_key_arn.clone(),
-        }
-    }
-
-    /// The options of `plan`'s platform.
-    pub fn from_plan(plan: &Plan) -> CloudOptions {
-        CloudOptions::from_settings(&plan.platform.cluster)
-    }
-}
-
-impl Default for CloudOptions {
-    /// What an absent `cluster:` block means: the reference's core node group (m6a.xlarge, 4..8,
-    /// 100 GiB, AL2023), one NAT gateway, public and private endpoint, every control-plane log type.
-    fn default() -> Self {
-        CloudOptions::from_settings(&dataplat_core::ClusterSettings::default())
-    }
-}
 
 /// Who runs the command, from STS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -217,56 +165,52 @@ pub async fn network_zones(clients: &Clients, count: usize) -> Result<Vec<String
     Ok(names)
 }
 
-/// Every zone a NodePool of the plan is pinned to (a `single_zone` request: the addon's zone, or
-/// `<region>a`) must be one the network spans, or Karpenter finds no subnet and the addon's pods
-/// never schedule. Checked before anything is created.
-pub fn check_pinned_zones(plan: &Plan, zones: &[String]) -> Result<()> {
-    for addon in &plan.addons {
-        for request in addon.node_pools.iter().filter(|r| r.single_zone) {
-            let zone = dataplat_core::single_zone(&plan.platform.region, request.zone.as_deref());
-            if zones.contains(&zone) {
-                continue;
-            }
-            let suffixes: Vec<&str> =
-                zones.iter().filter_map(|z| z.strip_prefix(plan.platform.region.as_str())).collect();
-            return Err(CloudError::Other {
-                message: format!(
-                    "addon {} pins NodePool {} to {zone}, but the network of {} spans {}",
-                    addon.name,
-                    request.name,
-                    plan.platform.name,
-                    zones.join(", ")
-                ),
-                hint: format!(
-                    "pick one of its zones in the addon's settings, e.g. `{}: {{zone: {}}}`; nothing was created",
-                    addon.name,
-                    suffixes.first().copied().unwrap_or("b")
-                ),
-            });
+/// Every zone a NodePool is pinned to must be one the network spans, or Karpenter finds no
+/// subnet and the addon's pods never schedule. Checked before anything is created.
+pub fn check_pinned_zones(spec: &CloudSpec, zones: &[String]) -> Result<()> {
+    for pinned in &spec.pinned_pools {
+        if zones.contains(&pinned.zone) {
+            continue;
         }
+        let suffixes: Vec<&str> = zones.iter().filter_map(|z| z.strip_prefix(spec.region.as_str())).collect();
+        return Err(CloudError::Other {
+            message: format!(
+                "addon {} pins NodePool {} to {}, but the network of {} spans {}",
+                pinned.addon,
+                pinned.pool,
+                pinned.zone,
+                spec.platform,
+                zones.join(", ")
+            ),
+            hint: format!(
+                "pick one of its zones in the addon's settings, e.g. `{}: {{zone: {}}}`; nothing was created",
+                pinned.addon,
+                suffixes.first().copied().unwrap_or("b")
+            ),
+        });
     }
     Ok(())
 }
 
 /// The tags every resource carries: the user's, then the two dataplat tags.
-pub fn tags(plan: &Plan) -> BTreeMap<String, String> {
-    let mut tags = plan.platform.tags.clone();
-    tags.insert(PLATFORM_TAG.into(), plan.platform.name.clone());
-    tags.insert(DEPLOYMENT_ID_TAG.into(), plan.platform.deployment_id.clone());
+pub fn tags(spec: &CloudSpec) -> BTreeMap<String, String> {
+    let mut tags = spec.tags.clone();
+    tags.insert(PLATFORM_TAG.into(), spec.platform.clone());
+    tags.insert(DEPLOYMENT_ID_TAG.into(), spec.deployment_id.clone());
     tags
 }
 
 /// Every stack's template, in creation order, as [`up`] deploys them (and `render` writes them).
 /// Buckets holding data are retained by CloudFormation (see the module documentation).
-pub fn templates(plan: &Plan, options: &CloudOptions) -> Result<Vec<(Stack, templates::Template)>> {
-    Ok(from_plan::stacks(plan, options.nat, options.encryption.clone(), true)?)
+pub fn templates(spec: &CloudSpec) -> Result<Vec<(Stack, templates::Template)>> {
+    Ok(from_spec::stacks(spec, true)?)
 }
 
 /// Every stack of the platform, in creation order, ready to deploy.
-pub fn stack_specs(plan: &Plan, options: &CloudOptions) -> Result<Vec<(Stack, StackSpec)>> {
-    let ctx = from_plan::context(plan);
-    let tags = tags(plan);
-    Ok(templates(plan, options)?
+pub fn stack_specs(spec: &CloudSpec) -> Result<Vec<(Stack, StackSpec)>> {
+    let ctx = from_spec::context(spec);
+    let tags = tags(spec);
+    Ok(templates(spec)?
         .into_iter()
         .map(|(stack, template)| {
             let mut spec = StackSpec::new(ctx.stack_name(stack), template.to_json_compact());
@@ -291,15 +235,11 @@ fn zone_ids(resources: &BTreeMap<String, String>, prefix: &str) -> Vec<String> {
         .collect()
 }
 
-/// The EKS state for `plan`, given the network stack's resources (logical id → physical id).
-pub fn eks_spec(
-    plan: &Plan,
-    options: &CloudOptions,
-    identity: &Identity,
-    network: &BTreeMap<String, String>,
-) -> Result<EksSpec> {
-    let p = plan.platform.name.as_str();
-    let tags = tags(plan);
+/// The EKS state for `spec`, given the network stack's resources (logical id → physical id).
+pub fn eks_spec(spec: &CloudSpec, identity: &Identity, network: &BTreeMap<String, String>) -> Result<EksSpec> {
+    let options = &spec.options;
+    let p = spec.platform.as_str();
+    let tags = tags(spec);
     let private = zone_ids(network, "PrivateSubnet");
     let nodes = zone_ids(network, "NodeSubnet");
     let Some(security_group) = network.get("NodeSecurityGroup").cloned() else {
@@ -316,25 +256,23 @@ pub fn eks_spec(
     }
 
     let mut pod_identities: Vec<PodIdentitySpec> = vec![PodIdentitySpec {
-        namespace: dataplat_core::KARPENTER_NAMESPACE.into(),
-        service_account: dataplat_core::KARPENTER_SERVICE_ACCOUNT.into(),
+        namespace: dataplat_vocabulary::KARPENTER_NAMESPACE.into(),
+        service_account: dataplat_vocabulary::KARPENTER_SERVICE_ACCOUNT.into(),
         role_arn: role_arn(identity, &iam::karpenter_controller_role_name(p)),
     }];
-    if dataplat_core::base::has_load_balancer_controller(plan) {
+    if spec.load_balancer_controller {
         pod_identities.push(PodIdentitySpec {
-            namespace: dataplat_core::base::LOAD_BALANCER_CONTROLLER_NAMESPACE.into(),
-            service_account: dataplat_core::base::LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.into(),
+            namespace: dataplat_vocabulary::LOAD_BALANCER_CONTROLLER_NAMESPACE.into(),
+            service_account: dataplat_vocabulary::LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT.into(),
             role_arn: role_arn(identity, &iam::load_balancer_controller_role_name(p)),
         });
     }
-    for addon in &plan.addons {
-        for identity_request in &addon.pod_identities {
-            pod_identities.push(PodIdentitySpec {
-                namespace: identity_request.namespace.clone(),
-                service_account: identity_request.service_account.clone(),
-                role_arn: role_arn(identity, &iam::grant_role_name(p, &addon.name, &identity_request.grant)),
-            });
-        }
+    for request in &spec.pod_identities {
+        pod_identities.push(PodIdentitySpec {
+            namespace: request.namespace.clone(),
+            service_account: request.service_account.clone(),
+            role_arn: role_arn(identity, &iam::grant_role_name(p, &request.addon, &request.grant)),
+        });
     }
     pod_identities.sort();
     pod_identities.dedup_by(|a, b| a.namespace == b.namespace && a.service_account == b.service_account);
@@ -347,7 +285,7 @@ pub fn eks_spec(
         before_compute,
         tags: tags.clone(),
     };
-    // The add-ons the readiness analysis counts on (`dataplat_core::base::EKS_MANAGED_ADDONS`),
+    // The add-ons the readiness analysis counts on (`dataplat_vocabulary::EKS_MANAGED_ADDONS`),
     // in that order; a test holds the two lists together.
     let addons = vec![
         addon(
@@ -369,7 +307,7 @@ pub fn eks_spec(
     Ok(EksSpec {
         cluster: ClusterSpec {
             name: p.to_owned(),
-            version: plan.platform.kubernetes_version.clone(),
+            version: spec.kubernetes_version.clone(),
             role_arn: role_arn(identity, &iam::cluster_role_name(p)),
             subnet_ids: private,
             security_group_ids: vec![security_group],
@@ -393,7 +331,7 @@ pub fn eks_spec(
             desired_size: options.core_desired,
             // The label system controllers select (the SDK's CORE_NODE_SELECTOR), plus the
             // reference's own labels.
-            labels: dataplat_core::base::CORE_NODE_LABELS
+            labels: dataplat_vocabulary::CORE_NODE_LABELS
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
@@ -402,12 +340,12 @@ pub fn eks_spec(
         }],
         addons,
         access_entries: vec![AccessEntrySpec {
-            principal_arn: role_arn(identity, &dataplat_core::karpenter_node_role_name(p)),
+            principal_arn: role_arn(identity, &dataplat_vocabulary::karpenter_node_role_name(p)),
             kind: AccessEntryKind::Ec2Linux,
             policies: Vec::new(),
         }],
         pod_identities,
-        owner_tag: (DEPLOYMENT_ID_TAG.into(), plan.platform.deployment_id.clone()),
+        owner_tag: (DEPLOYMENT_ID_TAG.into(), spec.deployment_id.clone()),
         tags,
     })
 }
@@ -424,23 +362,18 @@ fn outcome(outcome: &DeployOutcome) -> (&'static str, Vec<String>) {
 }
 
 /// Creates or converges the platform's cloud resources; see the module documentation.
-pub async fn up(
-    clients: &Clients,
-    plan: &Plan,
-    options: &CloudOptions,
-    on_event: &mut dyn FnMut(&CloudEvent),
-) -> Result<UpReport> {
+pub async fn up(clients: &Clients, spec: &CloudSpec, on_event: &mut dyn FnMut(&CloudEvent)) -> Result<UpReport> {
     let identity = identity(clients).await?;
-    let specs = stack_specs(plan, options)?;
-    let ctx = from_plan::context(plan);
-    check_pinned_zones(plan, &network_zones(clients, ZONES).await?)?;
+    let specs = stack_specs(spec)?;
+    let ctx = from_spec::context(spec);
+    check_pinned_zones(spec, &network_zones(clients, ZONES).await?)?;
 
     on_event(&CloudEvent::Phase("stacks".into()));
     let mut results = Vec::new();
     let mut values = CloudValues::default();
-    for (stack, spec) in &specs {
-        let mut spec = spec.clone();
-        if *stack == Stack::Iam && from_plan::iam(plan).amp_workspace {
+    for (stack, stack_spec) in &specs {
+        let mut stack_spec = stack_spec.clone();
+        if *stack == Stack::Iam && spec.amp_workspace.is_some() {
             // The storage stack, deployed just before, made the workspace.
             let id = values.amp_workspace_id.clone().ok_or_else(|| CloudError::Other {
                 message: format!(
@@ -450,16 +383,21 @@ pub async fn up(
                 ),
                 hint: "the storage stack is incomplete; run `up` again to converge it".into(),
             })?;
-            spec.parameters.insert(iam::AMP_WORKSPACE_PARAMETER.into(), id);
+            stack_spec.parameters.insert(iam::AMP_WORKSPACE_PARAMETER.into(), id);
         }
-        let spec = &spec;
-        let deployed = stacks::deploy(&clients.cfn, spec, &mut |e| on_event(&CloudEvent::Stack(e.clone()))).await?;
+        let stack_spec = &stack_spec;
+        let deployed =
+            stacks::deploy(&clients.cfn, stack_spec, &mut |e| on_event(&CloudEvent::Stack(e.clone()))).await?;
         if *stack == Stack::Storage {
             values.amp_workspace_id = deployed.outputs().get(templates::storage::AMP_WORKSPACE_OUTPUT).cloned();
         }
         let (word, changes) = outcome(&deployed);
-        on_event(&CloudEvent::StackDone { stack: spec.name.clone(), outcome: word.into(), changes: changes.len() });
-        results.push(StackResult { stack: spec.name.clone(), outcome: word.into(), changes });
+        on_event(&CloudEvent::StackDone {
+            stack: stack_spec.name.clone(),
+            outcome: word.into(),
+            changes: changes.len(),
+        });
+        results.push(StackResult { stack: stack_spec.name.clone(), outcome: word.into(), changes });
     }
     if !specs.iter().any(|(s, _)| *s == Stack::Storage) {
         let storage = ctx.stack_name(Stack::Storage);
@@ -472,16 +410,16 @@ pub async fn up(
 
     on_event(&CloudEvent::Phase("eks".into()));
     let network = stacks::physical_ids(&clients.cfn, &ctx.stack_name(Stack::Network)).await?;
-    let spec = eks_spec(plan, options, &identity, &network)?;
+    let desired = eks_spec(spec, &identity, &network)?;
     let report =
-        eks::converge(&clients.eks, &spec, clients.polling, &mut |e| on_event(&CloudEvent::Eks(e.clone()))).await?;
+        eks::converge(&clients.eks, &desired, clients.polling, &mut |e| on_event(&CloudEvent::Eks(e.clone()))).await?;
     Ok(UpReport { identity, stacks: results, eks: report, values })
 }
 
 /// What the cluster layer needs from the cloud, read from the live stacks (`apply` and `plan`
 /// after an earlier `up`): the AMP workspace's id when the storage stack has it. Reads only.
-pub async fn values(clients: &Clients, plan: &Plan) -> Result<CloudValues> {
-    let storage = from_plan::context(plan).stack_name(Stack::Storage);
+pub async fn values(clients: &Clients, spec: &CloudSpec) -> Result<CloudValues> {
+    let storage = from_spec::context(spec).stack_name(Stack::Storage);
     let outputs = stacks::outputs(&clients.cfn, &storage).await?;
     Ok(CloudValues { amp_workspace_id: outputs.get(templates::storage::AMP_WORKSPACE_OUTPUT).cloned() })
 }
@@ -521,25 +459,25 @@ fn network_or_placeholders(
 }
 
 /// What [`up`] would do; see [`CloudPlan`].
-pub async fn plan(clients: &Clients, plan: &Plan, options: &CloudOptions) -> Result<CloudPlan> {
+pub async fn plan(clients: &Clients, spec: &CloudSpec) -> Result<CloudPlan> {
     let identity = identity(clients).await?;
-    check_pinned_zones(plan, &network_zones(clients, ZONES).await?)?;
-    let ctx = from_plan::context(plan);
+    check_pinned_zones(spec, &network_zones(clients, ZONES).await?)?;
+    let ctx = from_spec::context(spec);
     let mut planned = Vec::new();
-    let live = values(clients, plan).await?;
-    for (stack, mut spec) in stack_specs(plan, options)? {
-        if stack == Stack::Iam && from_plan::iam(plan).amp_workspace {
+    let live = values(clients, spec).await?;
+    for (stack, mut stack_spec) in stack_specs(spec)? {
+        if stack == Stack::Iam && spec.amp_workspace.is_some() {
             // Before the first `up` the workspace does not exist: the change set shows the grant
             // with a stand-in for its id.
             let id = live.amp_workspace_id.clone().unwrap_or_else(|| "(new AmpWorkspace)".into());
-            spec.parameters.insert(iam::AMP_WORKSPACE_PARAMETER.into(), id);
+            stack_spec.parameters.insert(iam::AMP_WORKSPACE_PARAMETER.into(), id);
         }
-        planned.push(stacks::plan(&clients.cfn, &spec).await?);
+        planned.push(stacks::plan(&clients.cfn, &stack_spec).await?);
     }
     let live = stacks::physical_ids(&clients.cfn, &ctx.stack_name(Stack::Network)).await?;
-    let network = network_or_placeholders(live, &templates(plan, options)?);
-    let spec = eks_spec(plan, options, &identity, &network)?;
-    let eks = eks::plan(&clients.eks, &spec).await?;
+    let network = network_or_placeholders(live, &templates(spec)?);
+    let desired = eks_spec(spec, &identity, &network)?;
+    let eks = eks::plan(&clients.eks, &desired).await?;
     Ok(CloudPlan { identity, stacks: planned, eks })
 }
 
@@ -566,14 +504,14 @@ impl CloudStatus {
     }
 }
 
-/// The platform's stacks (those `up` deploys for this plan) and its EKS cluster, as they are.
-pub async fn status(clients: &Clients, plan: &Plan, options: &CloudOptions) -> Result<CloudStatus> {
+/// The platform's stacks (those `up` deploys for this spec) and its EKS cluster, as they are.
+pub async fn status(clients: &Clients, spec: &CloudSpec) -> Result<CloudStatus> {
     let mut stacks = Vec::new();
-    for (_, spec) in stack_specs(plan, options)? {
-        let status = stacks::status(&clients.cfn, &spec.name).await?;
-        stacks.push(StackStatus { stack: spec.name, status });
+    for (_, stack_spec) in stack_specs(spec)? {
+        let status = stacks::status(&clients.cfn, &stack_spec.name).await?;
+        stacks.push(StackStatus { stack: stack_spec.name, status });
     }
-    let eks = eks::status(&clients.eks, &plan.platform.name).await?;
+    let eks = eks::status(&clients.eks, &spec.platform).await?;
     Ok(CloudStatus { stacks, eks })
 }
 
@@ -605,12 +543,12 @@ async fn bucket_exists(clients: &Clients, bucket: &str) -> Result<bool> {
 /// Removes everything [`up`] created, then sweeps by tag; see the module documentation.
 pub async fn down(
     clients: &Clients,
-    plan: &Plan,
+    spec: &CloudSpec,
     options: &DownOptions,
     on_event: &mut dyn FnMut(&CloudEvent),
 ) -> Result<DownReport> {
-    let ctx = from_plan::context(plan);
-    let name = plan.platform.name.as_str();
+    let ctx = from_spec::context(spec);
+    let name = spec.platform.as_str();
 
     on_event(&CloudEvent::Phase("eks".into()));
     let eks_changes =
@@ -619,20 +557,18 @@ pub async fn down(
     on_event(&CloudEvent::Phase("buckets".into()));
     let mut retained = BTreeSet::new();
     let mut emptied = Vec::new();
-    for addon in &plan.addons {
-        for bucket in &addon.buckets {
-            if options.keep_data && bucket.holds_data {
-                retained.insert(bucket.name.clone());
-                on_event(&CloudEvent::Bucket { bucket: bucket.name.clone(), action: "kept".into(), objects: 0 });
-                continue;
-            }
-            if !bucket_exists(clients, &bucket.name).await? {
-                continue;
-            }
-            let objects = sweep::empty_bucket(&clients.s3, &bucket.name).await?;
-            on_event(&CloudEvent::Bucket { bucket: bucket.name.clone(), action: "emptied".into(), objects });
-            emptied.push((bucket.name.clone(), objects));
+    for bucket in &spec.buckets {
+        if options.keep_data && bucket.holds_data {
+            retained.insert(bucket.name.clone());
+            on_event(&CloudEvent::Bucket { bucket: bucket.name.clone(), action: "kept".into(), objects: 0 });
+            continue;
         }
+        if !bucket_exists(clients, &bucket.name).await? {
+            continue;
+        }
+        let objects = sweep::empty_bucket(&clients.s3, &bucket.name).await?;
+        on_event(&CloudEvent::Bucket { bucket: bucket.name.clone(), action: "emptied".into(), objects });
+        emptied.push((bucket.name.clone(), objects));
     }
 
     on_event(&CloudEvent::Phase("stacks".into()));
@@ -650,7 +586,7 @@ pub async fn down(
     on_event(&CloudEvent::Phase("sweep".into()));
     let scope = sweep::Scope {
         platform: name.to_owned(),
-        deployment_id: plan.platform.deployment_id.clone(),
+        deployment_id: spec.deployment_id.clone(),
         retain_buckets: retained,
         retain_amp_workspaces: options.keep_data,
     };
@@ -662,19 +598,23 @@ pub async fn down(
 mod tests {
     use super::*;
 
-    fn plan(cluster: dataplat_core::ClusterSettings) -> Plan {
-        Plan {
-            platform: dataplat_core::PlatformSummary {
-                name: "p1".into(),
-                region: "us-west-2".into(),
-                deployment_id: "Ab3dE9xZ".into(),
-                kubernetes_version: "1.34".into(),
-                vpc_cidr: "10.0.0.0/16".into(),
-                tags: BTreeMap::new(),
-                cluster,
-            },
-            addons: Vec::new(),
-            release_order: Vec::new(),
+    use crate::templates::network::NatMode;
+    use crate::templates::storage::Encryption;
+
+    /// The reference's core node group (what an absent `cluster:` block gives).
+    fn options() -> CloudOptions {
+        CloudOptions {
+            nat: NatMode::Single,
+            encryption: Encryption::S3Managed,
+            core_instance_types: vec!["m6a.xlarge".into()],
+            core_min: 4,
+            core_desired: 4,
+            core_max: 8,
+            core_disk_gib: 100,
+            log_types: dataplat_vocabulary::CONTROL_PLANE_LOG_TYPES.iter().map(|t| t.to_string()).collect(),
+            endpoint_public_access: true,
+            public_access_cidrs: Vec::new(),
+            secrets_key_arn: None,
         }
     }
 
@@ -687,12 +627,10 @@ mod tests {
     }
 
     #[test]
-    fn the_cluster_block_reaches_the_eks_spec_and_the_network() {
+    fn the_spec_reaches_the_eks_spec_and_the_network() {
         let identity = Identity { account: "123456789012".into(), partition: "aws".into(), arn: "arn:x".into() };
-        let default = plan(Default::default());
-        let options = CloudOptions::from_plan(&default);
-        assert_eq!(options, CloudOptions::default());
-        let spec = eks_spec(&default, &options, &identity, &network()).unwrap();
+        let default = CloudSpec::new("p1", "us-west-2", "Ab3dE9xZ", options());
+        let spec = eks_spec(&default, &identity, &network()).unwrap();
         assert!(spec.cluster.endpoint_public_access && spec.cluster.secrets_key_arn.is_none());
         // The core nodes carry the label every plugin pins its system controllers to.
         let (key, value) = dataplat_sdk::CORE_NODE_SELECTOR;
@@ -704,21 +642,32 @@ mod tests {
         );
         // No addon asks for a load balancer: no association for its controller.
         assert!(spec.pod_identities.iter().all(|p| p.service_account != "aws-load-balancer-controller"));
-        let mut with_lbc = plan(Default::default());
-        with_lbc.addons.push(dataplat_core::base::core_entry(&with_lbc.platform));
-        with_lbc.addons[0].releases.push(dataplat_core::base::load_balancer_controller_release(&with_lbc.platform));
-        let lbc_spec = eks_spec(&with_lbc, &options, &identity, &network()).unwrap();
+        let with_lbc = CloudSpec { load_balancer_controller: true, ..default.clone() };
+        let lbc_spec = eks_spec(&with_lbc, &identity, &network()).unwrap();
         let association = lbc_spec
             .pod_identities
             .iter()
             .find(|p| p.namespace == "kube-system" && p.service_account == "aws-load-balancer-controller")
             .expect("the controller's association");
         assert_eq!(association.role_arn, "arn:aws:iam::123456789012:role/p1-aws-load-balancer-controller");
+        // An addon's association gets its grant's role.
+        let with_grant = CloudSpec {
+            pod_identities: vec![crate::spec::PodIdentityRequest {
+                namespace: "trino".into(),
+                service_account: "trino-sa".into(),
+                addon: "trino".into(),
+                grant: "trino".into(),
+            }],
+            ..default.clone()
+        };
+        let granted = eks_spec(&with_grant, &identity, &network()).unwrap();
+        let trino = granted.pod_identities.iter().find(|p| p.namespace == "trino").expect("trino's association");
+        assert_eq!(trino.role_arn, "arn:aws:iam::123456789012:role/p1-trino-trino");
         // What the readiness analysis assumes runs on the cluster is what the cloud layer makes.
         let addons: Vec<&str> = spec.addons.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(addons, dataplat_core::base::EKS_MANAGED_ADDONS);
+        assert_eq!(addons, dataplat_vocabulary::EKS_MANAGED_ADDONS);
         let labels: BTreeMap<String, String> =
-            dataplat_core::base::CORE_NODE_LABELS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            dataplat_vocabulary::CORE_NODE_LABELS.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         assert_eq!(spec.nodegroups[0].labels, labels);
         assert_eq!(spec.nodegroups[0].ami_type, "AL2023_x86_64_STANDARD", "the analysis takes core nodes as amd64");
         assert_eq!(spec.cluster.log_types.len(), 5);
@@ -727,23 +676,24 @@ mod tests {
             (4, 4, 8)
         );
 
-        let mut custom = dataplat_core::ClusterSettings {
-            endpoint_public_access: true,
-            public_access_cidrs: vec!["203.0.113.0/24".into()],
-            control_plane_logs: vec!["audit".into()],
-            secrets_kms_key_arn: Some("arn:aws:kms:us-west-2:123456789012:key/k".into()),
-            single_nat_gateway: false,
-            ..Default::default()
-        };
-        custom.core_node_group.instance_types = vec!["m7a.large".into()];
-        custom.core_node_group.min_size = 1;
-        custom.core_node_group.desired_size = 2;
-        custom.core_node_group.max_size = 3;
-        custom.core_node_group.disk_size_gib = 50;
-        let custom = plan(custom);
-        let options = CloudOptions::from_plan(&custom);
-        assert_eq!(options.nat, NatMode::PerZone);
-        let spec = eks_spec(&custom, &options, &identity, &network()).unwrap();
+        let custom = CloudSpec::new(
+            "p1",
+            "us-west-2",
+            "Ab3dE9xZ",
+            CloudOptions {
+                nat: NatMode::PerZone,
+                core_instance_types: vec!["m7a.large".into()],
+                core_min: 1,
+                core_desired: 2,
+                core_max: 3,
+                core_disk_gib: 50,
+                log_types: vec!["audit".into()],
+                public_access_cidrs: vec!["203.0.113.0/24".into()],
+                secrets_key_arn: Some("arn:aws:kms:us-west-2:123456789012:key/k".into()),
+                ..options()
+            },
+        );
+        let spec = eks_spec(&custom, &identity, &network()).unwrap();
         assert_eq!(spec.cluster.public_access_cidrs, ["203.0.113.0/24"]);
         assert_eq!(spec.cluster.log_types, ["audit"]);
         assert_eq!(spec.cluster.secrets_key_arn.as_deref(), Some("arn:aws:kms:us-west-2:123456789012:key/k"));
@@ -751,7 +701,7 @@ mod tests {
         assert_eq!(ng.instance_types, ["m7a.large"]);
         assert_eq!((ng.min_size, ng.desired_size, ng.max_size, ng.disk_size), (1, 2, 3, 50));
         // One NAT gateway per zone in the network template.
-        let templates = templates(&custom, &options).unwrap();
+        let templates = templates(&custom).unwrap();
         let network = &templates.iter().find(|(s, _)| *s == Stack::Network).unwrap().1;
         let nats = network.to_value()["Resources"]
             .as_object()
@@ -760,6 +710,18 @@ mod tests {
             .filter(|r| r["Type"] == "AWS::EC2::NatGateway")
             .count();
         assert_eq!(nats, 3);
+    }
+
+    #[test]
+    fn a_pool_pinned_outside_the_network_is_refused_naming_the_addon() {
+        let mut spec = CloudSpec::new("p1", "us-west-2", "Ab3dE9xZ", options());
+        let zones = ["us-west-2a".to_string(), "us-west-2b".into(), "us-west-2c".into()];
+        spec.pinned_pools =
+            vec![crate::spec::PinnedPool { addon: "trino".into(), pool: "trino".into(), zone: "us-west-2d".into() }];
+        let err = check_pinned_zones(&spec, &zones).unwrap_err().to_string();
+        assert!(err.contains("addon trino pins NodePool trino to us-west-2d") && err.contains("{zone: a}"), "{err}");
+        spec.pinned_pools[0].zone = "us-west-2b".into();
+        check_pinned_zones(&spec, &zones).expect("inside the network");
     }
 
     #[test]

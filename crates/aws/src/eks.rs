@@ -37,7 +37,7 @@ use crate::stacks::Polling;
 pub const CLUSTER_ADMIN_POLICY: &str = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /// The control-plane log types we enable by default: all of them.
-pub const ALL_LOG_TYPES: [&str; 5] = dataplat_core::CONTROL_PLANE_LOG_TYPES;
+pub const ALL_LOG_TYPES: [&str; 5] = dataplat_vocabulary::CONTROL_PLANE_LOG_TYPES;
 
 // ---------------------------------------------------------------------------------------------
 // Desired state

@@ -1,18 +1,17 @@
 //! The CloudFormation templates: structural checks on the generated JSON, and cfn-lint.
 //!
-//! The input is a plan like the bundled platform.yaml's (buckets and grants of several addons,
+//! The input is a cloud spec like the bundled platform.yaml's (buckets and grants of several addons,
 //! user tags). cfn-lint runs when `DATAPLAT_CFN_LINT` names its binary (tests/run installs it);
 //! without it the lint test skips with a message, unless `DATAPLAT_IT=1`, where it fails.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
+use dataplat_aws::spec::{CloudOptions, CloudSpec, PodIdentityRequest};
+use dataplat_aws::templates::iam::{GrantRole, GrantStatement};
 use dataplat_aws::templates::network::{self, NatMode};
-use dataplat_aws::templates::storage::{self, Encryption};
-use dataplat_aws::templates::{DEPLOYMENT_ID_TAG, Expr, PLATFORM_TAG, Template, from_plan, iam, interruption};
-use dataplat_core::{AddonEntry, BucketPlan, Plan, PlatformSummary, bucket_name};
-use dataplat_plugin::Origin;
-use dataplat_plugin::contract::{IamGrant, IamResource, IamStatement, LifecycleRule, PodIdentity};
+use dataplat_aws::templates::storage::{self, BucketSpec, Encryption, Expiration};
+use dataplat_aws::templates::{DEPLOYMENT_ID_TAG, Expr, PLATFORM_TAG, Template, from_spec, iam, interruption};
 use serde_json::Value;
 
 const PLATFORM: &str = "trino-v2";
@@ -35,176 +34,163 @@ const TAGGABLE: &[&str] = &[
     "AWS::APS::Workspace",
 ];
 
-fn addon(name: &str) -> AddonEntry {
-    AddonEntry {
-        name: name.into(),
-        version: "0.1.0".into(),
-        source: Origin::Builtin,
-        digest: String::new(),
-        flags: Vec::new(),
-        releases: Vec::new(),
-        buckets: Vec::new(),
-        grants: Vec::new(),
-        pod_identities: Vec::new(),
-        node_pools: Vec::new(),
-        endpoints: Vec::new(),
-        secrets: Vec::new(),
-        notes: Vec::new(),
-        warnings: Vec::new(),
-    }
+/// A bucket's physical name, as the composer names them (`<platform>-<addon>-<id>-<deployment id>`).
+fn bucket_name(addon: &str, id: &str) -> String {
+    format!("{PLATFORM}-{addon}-{id}-{}", DEPLOYMENT_ID.to_ascii_lowercase())
 }
 
-fn bucket(addon: &str, id: &str, versioning: bool, expire: Option<(&str, u32)>, holds_data: bool) -> BucketPlan {
-    BucketPlan {
+fn bucket(addon: &str, id: &str, versioning: bool, expire: Option<(&str, u32)>, holds_data: bool) -> BucketSpec {
+    BucketSpec {
+        addon: addon.into(),
         id: id.into(),
-        name: bucket_name(PLATFORM, addon, id, DEPLOYMENT_ID),
+        name: bucket_name(addon, id),
         purpose: format!("{addon} {id}"),
         versioning,
-        lifecycle_rules: expire
-            .map(|(prefix, days)| LifecycleRule { prefix: prefix.into(), expiration_days: days })
-            .into_iter()
-            .collect(),
+        lifecycle: expire.map(|(prefix, days)| Expiration { prefix: prefix.into(), days }).into_iter().collect(),
         holds_data,
     }
 }
 
-fn statement(sid: &str, actions: &[&str], resources: Vec<IamResource>) -> IamStatement {
-    IamStatement { sid: sid.into(), actions: actions.iter().map(|a| (*a).into()).collect(), resources }
+fn statement(sid: &str, actions: &[&str], resources: Vec<Expr>) -> GrantStatement {
+    GrantStatement { sid: sid.into(), actions: actions.iter().map(|a| (*a).into()).collect(), resources }
 }
 
-fn grant(id: &str, statements: Vec<IamStatement>, managed: &[&str]) -> IamGrant {
-    IamGrant { id: id.into(), statements, managed_policies: managed.iter().map(|m| (*m).into()).collect() }
-}
-
-fn identity(namespace: &str, sa: &str, grant: &str) -> PodIdentity {
-    PodIdentity { namespace: namespace.into(), service_account: sa.into(), grant: grant.into() }
-}
-
-/// A plan shaped like the bundled platform.yaml's: Trino (data + exchange buckets, S3 and Glue),
-/// the Spark history server (event logs under a prefix), Flink (versioned checkpoints),
-/// JupyterHub (an AWS-managed policy only) and a service-role managed policy.
-fn bundled_plan() -> Plan {
-    let s3 = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:AbortMultipartUpload"];
-    let mut trino = addon("trino");
-    trino.buckets =
-        vec![bucket("trino", "data", true, None, true), bucket("trino", "exchange", false, Some(("", 1)), false)];
-    trino.grants = vec![grant(
-        "trino",
-        vec![
-            statement(
-                "TrinoDataBucket",
-                &s3,
-                vec![IamResource::Bucket("data".into()), IamResource::BucketObjects(("data".into(), String::new()))],
-            ),
-            statement(
-                "TrinoExchangeBucket",
-                &s3,
-                vec![
-                    IamResource::Bucket("exchange".into()),
-                    IamResource::BucketObjects(("exchange".into(), String::new())),
-                ],
-            ),
-            statement(
-                "TrinoGlueCatalog",
-                &["glue:GetDatabase", "glue:GetTable", "glue:CreateTable"],
-                vec![
-                    IamResource::Arn("arn:${partition}:glue:${region}:${account}:catalog".into()),
-                    IamResource::Arn("arn:${partition}:glue:${region}:${account}:database/*".into()),
-                    IamResource::Arn("arn:${partition}:glue:${region}:${account}:table/*".into()),
-                ],
-            ),
-        ],
-        &[],
-    )];
-    trino.pod_identities = vec![identity("trino", "trino-sa", "trino")];
-
-    let mut shs = addon("spark-history-server");
-    shs.buckets = vec![bucket("spark-history-server", "event-logs", false, Some(("spark-event-logs/", 30)), true)];
-    shs.grants = vec![grant(
-        "shs",
-        vec![statement(
-            "ReadEventLogs",
-            &["s3:GetObject", "s3:ListBucket"],
-            vec![
-                IamResource::Bucket("event-logs".into()),
-                IamResource::BucketObjects(("event-logs".into(), "spark-event-logs/".into())),
-            ],
-        )],
-        &[],
-    )];
-
-    let mut flink = addon("flink");
-    flink.buckets = vec![bucket("flink", "checkpoints", true, Some(("savepoints/", 90)), true)];
-    flink.grants = vec![grant(
-        "flink-jobs",
-        vec![statement(
-            "Checkpoints",
-            &s3,
-            vec![
-                IamResource::Bucket("checkpoints".into()),
-                IamResource::BucketObjects(("checkpoints".into(), String::new())),
-            ],
-        )],
-        &[],
-    )];
-
-    let mut jupyterhub = addon("jupyterhub");
-    jupyterhub.grants = vec![grant("single-user", Vec::new(), &["AmazonS3ReadOnlyAccess"])];
-
-    let mut efs = addon("efs-csi");
-    efs.grants = vec![grant("controller", Vec::new(), &["AmazonEFSCSIDriverPolicy"])];
-
-    // Refers to the platform's AMP workspace: the storage stack creates it, the IAM stack takes
-    // its id as a parameter.
-    let mut prometheus = addon("prometheus");
-    prometheus.grants = vec![grant(
-        "amp-remote-write",
-        vec![statement(
-            "AmpRemoteWrite",
-            &["aps:RemoteWrite"],
-            vec![IamResource::Arn(format!(
-                "arn:${{partition}}:aps:${{region}}:${{account}}:workspace/{}",
-                dataplat_core::cloud_values::AMP_WORKSPACE_ID
-            ))],
-        )],
-        &[],
-    )];
-
-    Plan {
-        platform: PlatformSummary {
-            name: PLATFORM.into(),
-            region: "us-west-2".into(),
-            deployment_id: DEPLOYMENT_ID.into(),
-            kubernetes_version: "1.34".into(),
-            vpc_cidr: "10.0.0.0/16".into(),
-            tags: BTreeMap::from([("team".to_owned(), "data".to_owned()), ("cost-center".to_owned(), "42".to_owned())]),
-            cluster: Default::default(),
-        },
-        addons: vec![trino, shs, flink, jupyterhub, efs, prometheus],
-        release_order: Vec::new(),
+fn grant(addon: &str, id: &str, statements: Vec<GrantStatement>, managed: &[&str]) -> GrantRole {
+    GrantRole {
+        addon: addon.into(),
+        grant: id.into(),
+        statements,
+        managed_policies: managed.iter().map(|m| (*m).into()).collect(),
     }
 }
 
-/// Every template of the bundled plan, with variants, by a file-friendly name.
+fn identity(addon: &str, namespace: &str, sa: &str, grant: &str) -> PodIdentityRequest {
+    PodIdentityRequest {
+        namespace: namespace.into(),
+        service_account: sa.into(),
+        addon: addon.into(),
+        grant: grant.into(),
+    }
+}
+
+/// A bucket's ARN and its objects' (under `prefix`).
+fn bucket_arns(addon: &str, id: &str, prefix: &str) -> Vec<Expr> {
+    vec![iam::bucket_arn(&bucket_name(addon, id)), iam::bucket_objects_arn(&bucket_name(addon, id), prefix)]
+}
+
+/// A spec shaped like the bundled platform.yaml's: Trino (data + exchange buckets, S3 and Glue),
+/// the Spark history server (event logs under a prefix), Flink (versioned checkpoints),
+/// JupyterHub (an AWS-managed policy only), a service-role managed policy, and Prometheus writing
+/// to the platform's AMP workspace.
+fn bundled_spec() -> CloudSpec {
+    let s3 = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:AbortMultipartUpload"];
+    let options = CloudOptions {
+        nat: NatMode::Single,
+        encryption: Encryption::S3Managed,
+        core_instance_types: vec!["m6a.xlarge".into()],
+        core_min: 4,
+        core_desired: 4,
+        core_max: 8,
+        core_disk_gib: 100,
+        log_types: Vec::new(),
+        endpoint_public_access: true,
+        public_access_cidrs: Vec::new(),
+        secrets_key_arn: None,
+    };
+    let mut spec = CloudSpec::new(PLATFORM, "us-west-2", DEPLOYMENT_ID, options);
+    spec.tags = BTreeMap::from([("team".to_owned(), "data".to_owned()), ("cost-center".to_owned(), "42".to_owned())]);
+    spec.buckets = vec![
+        bucket("trino", "data", true, None, true),
+        bucket("trino", "exchange", false, Some(("", 1)), false),
+        bucket("spark-history-server", "event-logs", false, Some(("spark-event-logs/", 30)), true),
+        bucket("flink", "checkpoints", true, Some(("savepoints/", 90)), true),
+    ];
+    let glue = |rest: &str| iam::literal_arn(&format!("arn:${{partition}}:glue:${{region}}:${{account}}:{rest}"));
+    spec.grants = vec![
+        grant(
+            "trino",
+            "trino",
+            vec![
+                statement("TrinoDataBucket", &s3, bucket_arns("trino", "data", "")),
+                statement("TrinoExchangeBucket", &s3, bucket_arns("trino", "exchange", "")),
+                statement(
+                    "TrinoGlueCatalog",
+                    &["glue:GetDatabase", "glue:GetTable", "glue:CreateTable"],
+                    vec![glue("catalog"), glue("database/*"), glue("table/*")],
+                ),
+            ],
+            &[],
+        ),
+        grant(
+            "spark-history-server",
+            "shs",
+            vec![statement(
+                "ReadEventLogs",
+                &["s3:GetObject", "s3:ListBucket"],
+                bucket_arns("spark-history-server", "event-logs", "spark-event-logs/"),
+            )],
+            &[],
+        ),
+        grant("flink", "flink-jobs", vec![statement("Checkpoints", &s3, bucket_arns("flink", "checkpoints", ""))], &[]),
+        grant("jupyterhub", "single-user", Vec::new(), &["AmazonS3ReadOnlyAccess"]),
+        grant("efs-csi", "controller", Vec::new(), &["AmazonEFSCSIDriverPolicy"]),
+        // Refers to the platform's AMP workspace: the storage stack creates it, the IAM stack
+        // takes its id as a parameter.
+        grant(
+            "prometheus",
+            "amp-remote-write",
+            vec![statement(
+                "AmpRemoteWrite",
+                &["aps:RemoteWrite"],
+                vec![iam::literal_arn("arn:${partition}:aps:${region}:${account}:workspace/${amp_workspace_id}")],
+            )],
+            &[],
+        ),
+    ];
+    spec.pod_identities = vec![identity("trino", "trino", "trino-sa", "trino")];
+    spec.amp_workspace = Some(PLATFORM.into());
+    spec
+}
+
+/// The spec with `nat`.
+fn with_nat(spec: &CloudSpec, nat: NatMode) -> CloudSpec {
+    let mut spec = spec.clone();
+    spec.options.nat = nat;
+    spec
+}
+
+/// The spec with `encryption`.
+fn with_encryption(spec: &CloudSpec, encryption: Encryption) -> CloudSpec {
+    let mut spec = spec.clone();
+    spec.options.encryption = encryption;
+    spec
+}
+
+/// The spec without the AMP workspace and the grant that refers to it.
+fn without_amp(spec: &CloudSpec) -> CloudSpec {
+    let mut spec = spec.clone();
+    spec.grants.retain(|g| g.addon != "prometheus");
+    spec.amp_workspace = None;
+    spec
+}
+
+/// Every template of the bundled spec, with variants, by a file-friendly name.
 fn all_templates() -> Vec<(String, Template)> {
-    let plan = bundled_plan();
+    let spec = bundled_spec();
     let mut all = Vec::new();
     for (name, nat) in [("network-single-nat", NatMode::Single), ("network-nat-per-zone", NatMode::PerZone)] {
-        all.push((name.to_owned(), network::template(&from_plan::network(&plan, nat)).unwrap()));
+        all.push((name.to_owned(), network::template(&from_spec::network(&with_nat(&spec, nat))).unwrap()));
     }
-    let mut small = from_plan::network(&plan, NatMode::PerZone);
+    let mut small = from_spec::network(&with_nat(&spec, NatMode::PerZone));
     small.vpc_cidr = "192.168.10.0/24".into();
     all.push(("network-small-vpc".to_owned(), network::template(&small).unwrap()));
-    all.push(("iam".to_owned(), iam::template(&from_plan::iam(&plan)).unwrap()));
-    all.push(("iam-secrets-key".to_owned(), iam::template(&from_plan::iam(&with_secrets_key(&plan))).unwrap()));
-    all.push(("interruption".to_owned(), interruption::template(&from_plan::interruption(&plan)).unwrap()));
-    all.push((
-        "storage".to_owned(),
-        storage::template(&from_plan::storage(&plan, Encryption::S3Managed, false)).unwrap(),
-    ));
+    all.push(("iam".to_owned(), iam::template(&from_spec::iam(&spec)).unwrap()));
+    all.push(("iam-secrets-key".to_owned(), iam::template(&from_spec::iam(&with_secrets_key(&spec))).unwrap()));
+    all.push(("interruption".to_owned(), interruption::template(&from_spec::interruption(&spec)).unwrap()));
+    all.push(("storage".to_owned(), storage::template(&from_spec::storage(&spec, false)).unwrap()));
     all.push((
         "storage-kms-keep-data".to_owned(),
-        storage::template(&from_plan::storage(&plan, Encryption::Kms(None), true)).unwrap(),
+        storage::template(&from_spec::storage(&with_encryption(&spec, Encryption::Kms(None)), true)).unwrap(),
     ));
     all
 }
@@ -355,10 +341,10 @@ fn inside(inner: (u32, u32), outer: (u32, u32)) -> bool {
 
 #[test]
 fn subnets_lie_inside_their_vpc_blocks_and_do_not_overlap() {
-    let plan = bundled_plan();
+    let spec = bundled_spec();
     for cidr in ["10.0.0.0/16", "172.20.0.0/20", "192.168.10.0/24"] {
         for nat in [NatMode::Single, NatMode::PerZone] {
-            let mut input = from_plan::network(&plan, nat);
+            let mut input = from_spec::network(&with_nat(&spec, nat));
             input.vpc_cidr = cidr.into();
             let t = network::template(&input).unwrap().to_value();
             let vpcs = of_type(&t, "AWS::EC2::VPC");
@@ -405,7 +391,7 @@ fn subnets_lie_inside_their_vpc_blocks_and_do_not_overlap() {
 
 #[test]
 fn subnets_and_the_node_security_group_carry_load_balancer_and_discovery_tags() {
-    let t = network::template(&from_plan::network(&bundled_plan(), NatMode::Single)).unwrap().to_value();
+    let t = network::template(&from_spec::network(&bundled_spec())).unwrap().to_value();
     for (id, subnet) in of_type(&t, "AWS::EC2::Subnet") {
         let (elb, internal, discovery) = (
             tag(subnet, "kubernetes.io/role/elb"),
@@ -446,9 +432,9 @@ fn subnets_and_the_node_security_group_carry_load_balancer_and_discovery_tags() 
 
 #[test]
 fn nat_mode_sets_the_number_of_nat_gateways_and_private_routes() {
-    let plan = bundled_plan();
+    let spec = bundled_spec();
     for (nat, count) in [(NatMode::Single, 1), (NatMode::PerZone, 3)] {
-        let t = network::template(&from_plan::network(&plan, nat)).unwrap().to_value();
+        let t = network::template(&from_spec::network(&with_nat(&spec, nat))).unwrap().to_value();
         assert_eq!(of_type(&t, "AWS::EC2::NatGateway").len(), count, "{nat:?}");
         assert_eq!(of_type(&t, "AWS::EC2::EIP").len(), count, "{nat:?}");
         let targets: BTreeSet<String> = of_type(&t, "AWS::EC2::Route")
@@ -494,18 +480,18 @@ fn trust_of(role: &Value) -> (Vec<String>, Vec<String>) {
 
 const SECRETS_KEY: &str = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-fn with_secrets_key(plan: &Plan) -> Plan {
-    let mut plan = plan.clone();
-    plan.platform.cluster.secrets_kms_key_arn = Some(SECRETS_KEY.into());
-    plan
+fn with_secrets_key(spec: &CloudSpec) -> CloudSpec {
+    let mut spec = spec.clone();
+    spec.options.secrets_key_arn = Some(SECRETS_KEY.into());
+    spec
 }
 
 #[test]
 fn the_cluster_role_may_use_the_secrets_key_only_when_one_is_set() {
-    let plan = bundled_plan();
-    let without = iam::template(&from_plan::iam(&plan)).unwrap().to_value();
+    let spec = bundled_spec();
+    let without = iam::template(&from_spec::iam(&spec)).unwrap().to_value();
     assert!(resources(&without)["ClusterRole"]["Properties"]["Policies"].is_null(), "no key, no KMS policy");
-    let with = iam::template(&from_plan::iam(&with_secrets_key(&plan))).unwrap().to_value();
+    let with = iam::template(&from_spec::iam(&with_secrets_key(&spec))).unwrap().to_value();
     let policies = resources(&with)["ClusterRole"]["Properties"]["Policies"].as_array().expect("policies").clone();
     assert_eq!(policies.len(), 1);
     let statement = &policies[0]["PolicyDocument"]["Statement"][0];
@@ -517,8 +503,8 @@ fn the_cluster_role_may_use_the_secrets_key_only_when_one_is_set() {
 
 #[test]
 fn iam_roles_have_the_expected_names_trust_and_resources() {
-    let plan = bundled_plan();
-    let t = iam::template(&from_plan::iam(&plan)).unwrap().to_value();
+    let spec = bundled_spec();
+    let t = iam::template(&from_spec::iam(&spec)).unwrap().to_value();
     let roles = of_type(&t, "AWS::IAM::Role");
     assert_eq!(
         roles.len(),
@@ -527,24 +513,25 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
     );
     let role = |id: &str| &resources(&t)[id];
 
-    assert_eq!(role("KarpenterNodeRole")["Properties"]["RoleName"], dataplat_core::karpenter_node_role_name(PLATFORM));
+    assert_eq!(
+        role("KarpenterNodeRole")["Properties"]["RoleName"],
+        dataplat_vocabulary::karpenter_node_role_name(PLATFORM)
+    );
     assert_eq!(role("KarpenterNodeRole")["Properties"]["RoleName"], "trino-v2-karpenter-node");
     assert_eq!(trust_of(role("ClusterRole")).0, ["eks.amazonaws.com"]);
     assert_eq!(trust_of(role("CoreNodeRole")), (vec!["ec2.amazonaws.com".into()], vec!["sts:AssumeRole".into()]));
 
     let pod_identity =
         (vec!["pods.eks.amazonaws.com".to_owned()], vec!["sts:AssumeRole".into(), "sts:TagSession".into()]);
-    for addon in &plan.addons {
-        for grant in &addon.grants {
-            let id = iam::grant_logical_id(&addon.name, &grant.id);
-            let r = role(&id);
-            assert_eq!(trust_of(r), pod_identity, "{id}");
-            assert_eq!(r["Properties"]["RoleName"], iam::grant_role_name(PLATFORM, &addon.name, &grant.id));
-            assert_eq!(
-                t["Outputs"][iam::grant_output_key(&addon.name, &grant.id)]["Value"]["Fn::GetAtt"][0],
-                id.as_str()
-            );
-        }
+    for grant in &spec.grants {
+        let id = iam::grant_logical_id(&grant.addon, &grant.grant);
+        let r = role(&id);
+        assert_eq!(trust_of(r), pod_identity, "{id}");
+        assert_eq!(r["Properties"]["RoleName"], iam::grant_role_name(PLATFORM, &grant.addon, &grant.grant));
+        assert_eq!(
+            t["Outputs"][iam::grant_output_key(&grant.addon, &grant.grant)]["Value"]["Fn::GetAtt"][0],
+            id.as_str()
+        );
     }
     assert_eq!(trust_of(role("KarpenterControllerRole")), pod_identity);
     assert_eq!(trust_of(role("EbsCsiRole")), pod_identity);
@@ -553,7 +540,7 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
 
     // Grant resources: the addon's own buckets by physical name, literal ARNs through Fn::Sub.
     let trino = &role(&iam::grant_logical_id("trino", "trino"))["Properties"]["Policies"][0]["PolicyDocument"];
-    let data = bucket_name(PLATFORM, "trino", "data", DEPLOYMENT_ID);
+    let data = bucket_name("trino", "data");
     assert_eq!(trino["Statement"][0]["Resource"][0]["Fn::Sub"], format!("arn:${{AWS::Partition}}:s3:::{data}"));
     assert_eq!(trino["Statement"][0]["Resource"][1]["Fn::Sub"], format!("arn:${{AWS::Partition}}:s3:::{data}/*"));
     assert_eq!(
@@ -561,7 +548,7 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
         "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog"
     );
     let shs = &role(&iam::grant_logical_id("spark-history-server", "shs"))["Properties"]["Policies"][0];
-    let logs = bucket_name(PLATFORM, "spark-history-server", "event-logs", DEPLOYMENT_ID);
+    let logs = bucket_name("spark-history-server", "event-logs");
     assert_eq!(
         shs["PolicyDocument"]["Statement"][0]["Resource"][1]["Fn::Sub"],
         format!("arn:${{AWS::Partition}}:s3:::{logs}/spark-event-logs/*")
@@ -573,9 +560,7 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
         "arn:${AWS::Partition}:aps:${AWS::Region}:${AWS::AccountId}:workspace/${AmpWorkspaceId}"
     );
     assert_eq!(t["Parameters"][iam::AMP_WORKSPACE_PARAMETER]["Type"], "String");
-    let mut without = plan.clone();
-    without.addons.retain(|a| a.name != "prometheus");
-    let plain = iam::template(&from_plan::iam(&without)).unwrap().to_value();
+    let plain = iam::template(&from_spec::iam(&without_amp(&spec))).unwrap().to_value();
     assert!(plain.get("Parameters").is_none(), "no workspace, no parameter: {}", plain["Parameters"]);
     let efs = &role(&iam::grant_logical_id("efs-csi", "controller"))["Properties"];
     assert_eq!(
@@ -642,7 +627,7 @@ fn iam_roles_have_the_expected_names_trust_and_resources() {
 
 #[test]
 fn the_interruption_queue_is_encrypted_tls_only_and_fed_by_five_rules() {
-    let t = interruption::template(&from_plan::interruption(&bundled_plan())).unwrap().to_value();
+    let t = interruption::template(&from_spec::interruption(&bundled_spec())).unwrap().to_value();
     let queues = of_type(&t, "AWS::SQS::Queue");
     assert_eq!(queues.len(), 1);
     let (queue_id, queue) = queues[0];
@@ -682,67 +667,62 @@ fn the_interruption_queue_is_encrypted_tls_only_and_fed_by_five_rules() {
 
 #[test]
 fn buckets_are_private_encrypted_tls_only_and_retained_only_when_asked() {
-    let plan = bundled_plan();
+    let spec = bundled_spec();
     for (encryption, keep_data) in [(Encryption::S3Managed, false), (Encryption::Kms(Some("alias/data".into())), true)]
     {
-        let t = storage::template(&from_plan::storage(&plan, encryption.clone(), keep_data)).unwrap().to_value();
+        let input = from_spec::storage(&with_encryption(&spec, encryption.clone()), keep_data);
+        let t = storage::template(&input).unwrap().to_value();
         let buckets = of_type(&t, "AWS::S3::Bucket");
         assert_eq!(buckets.len(), 4, "trino data and exchange, spark event logs, flink checkpoints");
-        for addon in &plan.addons {
-            for b in &addon.buckets {
-                let id = storage::bucket_logical_id(&addon.name, &b.id);
-                let bucket = &resources(&t)[&id];
-                let props = &bucket["Properties"];
-                assert_eq!(props["BucketName"], b.name.as_str());
-                for block in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
-                    assert_eq!(props["PublicAccessBlockConfiguration"][block], true, "{id} {block}");
-                }
-                let sse = &props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
-                match &encryption {
-                    Encryption::S3Managed => {
-                        assert_eq!(sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256");
-                    }
-                    Encryption::Kms(_) => {
-                        assert_eq!(sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms");
-                        assert_eq!(sse["ServerSideEncryptionByDefault"]["KMSMasterKeyID"], "alias/data");
-                        assert_eq!(sse["BucketKeyEnabled"], true);
-                    }
-                }
-                assert_eq!(
-                    props["VersioningConfiguration"]["Status"].as_str() == Some("Enabled"),
-                    b.versioning,
-                    "{id}"
-                );
-                let rules = props["LifecycleConfiguration"]["Rules"].as_array().unwrap();
-                for wanted in &b.lifecycle_rules {
-                    assert!(
-                        rules.iter().any(|r| r["ExpirationInDays"] == wanted.expiration_days
-                            && (wanted.prefix.is_empty() || r["Prefix"] == wanted.prefix.as_str())),
-                        "{id}: lifecycle rule {wanted:?} missing in {rules:?}"
-                    );
-                }
-                let retain = keep_data && b.holds_data;
-                let policy = if retain { "Retain" } else { "Delete" };
-                assert_eq!(bucket["DeletionPolicy"], policy, "{id}");
-                assert_eq!(bucket["UpdateReplacePolicy"], policy, "{id}");
-
-                let bucket_policy = &resources(&t)[&format!("{id}Policy")]["Properties"];
-                assert_eq!(bucket_policy["Bucket"], serde_json::json!({"Ref": id}));
-                let deny = &bucket_policy["PolicyDocument"]["Statement"][0];
-                assert_eq!(deny["Effect"], "Deny");
-                assert_eq!(deny["Principal"], "*");
-                assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], serde_json::json!(["false"]));
-                assert_eq!(deny["Resource"].as_array().unwrap().len(), 2, "the bucket and its objects");
+        for b in &spec.buckets {
+            let id = storage::bucket_logical_id(&b.addon, &b.id);
+            let bucket = &resources(&t)[&id];
+            let props = &bucket["Properties"];
+            assert_eq!(props["BucketName"], b.name.as_str());
+            for block in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+                assert_eq!(props["PublicAccessBlockConfiguration"][block], true, "{id} {block}");
             }
+            let sse = &props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0];
+            match &encryption {
+                Encryption::S3Managed => {
+                    assert_eq!(sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256");
+                }
+                Encryption::Kms(_) => {
+                    assert_eq!(sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms");
+                    assert_eq!(sse["ServerSideEncryptionByDefault"]["KMSMasterKeyID"], "alias/data");
+                    assert_eq!(sse["BucketKeyEnabled"], true);
+                }
+            }
+            assert_eq!(props["VersioningConfiguration"]["Status"].as_str() == Some("Enabled"), b.versioning, "{id}");
+            let rules = props["LifecycleConfiguration"]["Rules"].as_array().unwrap();
+            for wanted in &b.lifecycle {
+                assert!(
+                    rules.iter().any(|r| r["ExpirationInDays"] == wanted.days
+                        && (wanted.prefix.is_empty() || r["Prefix"] == wanted.prefix.as_str())),
+                    "{id}: lifecycle rule {wanted:?} missing in {rules:?}"
+                );
+            }
+            let retain = keep_data && b.holds_data;
+            let policy = if retain { "Retain" } else { "Delete" };
+            assert_eq!(bucket["DeletionPolicy"], policy, "{id}");
+            assert_eq!(bucket["UpdateReplacePolicy"], policy, "{id}");
+
+            let bucket_policy = &resources(&t)[&format!("{id}Policy")]["Properties"];
+            assert_eq!(bucket_policy["Bucket"], serde_json::json!({"Ref": id}));
+            let deny = &bucket_policy["PolicyDocument"]["Statement"][0];
+            assert_eq!(deny["Effect"], "Deny");
+            assert_eq!(deny["Principal"], "*");
+            assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], serde_json::json!(["false"]));
+            assert_eq!(deny["Resource"].as_array().unwrap().len(), 2, "the bucket and its objects");
         }
     }
 }
 
 #[test]
 fn the_amp_workspace_is_tagged_output_and_retained_only_when_asked() {
-    let plan = bundled_plan();
+    let spec = bundled_spec();
     for keep_data in [false, true] {
-        let input = from_plan::storage(&plan, Encryption::S3Managed, keep_data);
+        let input = from_spec::storage(&spec, keep_data);
         assert_eq!(input.amp_workspace.as_deref(), Some(PLATFORM), "the alias is the platform's name");
         let t = storage::template(&input).unwrap().to_value();
         let workspaces = of_type(&t, "AWS::APS::Workspace");
@@ -758,28 +738,21 @@ fn the_amp_workspace_is_tagged_output_and_retained_only_when_asked() {
             serde_json::json!({"Fn::GetAtt": [storage::AMP_WORKSPACE, "WorkspaceId"]})
         );
     }
-    // No addon refers to it: no workspace; a plan with nothing else has no storage stack at all.
-    let mut without = plan.clone();
-    without.addons.retain(|a| a.name != "prometheus");
-    let t = storage::template(&from_plan::storage(&without, Encryption::S3Managed, true)).unwrap().to_value();
+    // No addon refers to it: no workspace; a spec with nothing else has no storage stack at all.
+    let t = storage::template(&from_spec::storage(&without_amp(&spec), true)).unwrap().to_value();
     assert!(of_type(&t, "AWS::APS::Workspace").is_empty());
-    let mut only_amp = plan.clone();
-    only_amp.addons.retain(|a| a.name == "prometheus");
-    assert!(!from_plan::storage(&only_amp, Encryption::S3Managed, true).is_empty());
-    only_amp.addons.clear();
-    assert!(from_plan::storage(&only_amp, Encryption::S3Managed, true).is_empty());
+    let mut only_amp = spec.clone();
+    only_amp.buckets.clear();
+    assert!(!from_spec::storage(&only_amp, true).is_empty());
+    assert!(from_spec::storage(&without_amp(&only_amp), true).is_empty());
     // The storage stack comes before IAM, whose parameter it feeds.
-    let order: Vec<_> = from_plan::stacks(&plan, NatMode::Single, Encryption::S3Managed, true)
-        .unwrap()
-        .into_iter()
-        .map(|(stack, _)| stack.suffix())
-        .collect();
+    let order: Vec<_> = from_spec::stacks(&spec, true).unwrap().into_iter().map(|(stack, _)| stack.suffix()).collect();
     assert_eq!(order, ["network", "storage", "iam", "interruption"]);
 }
 
 #[test]
 fn serialization_uses_cloudformation_spelling() {
-    let t = network::template(&from_plan::network(&bundled_plan(), NatMode::Single)).unwrap().to_value();
+    let t = network::template(&from_spec::network(&bundled_spec())).unwrap().to_value();
     assert_eq!(t["AWSTemplateFormatVersion"], "2010-09-09");
     let az = &resources(&t)["PublicSubnetA"]["Properties"]["AvailabilityZone"];
     assert_eq!(az, &serde_json::json!({"Fn::Select": [0, {"Fn::GetAZs": ""}]}));

@@ -21,7 +21,7 @@ use crate::yaml::{self, Entry, Node, Seg};
 pub const CLUSTER_KEY: &str = "cluster";
 
 /// Every EKS control-plane log type, in EKS's order.
-pub const CONTROL_PLANE_LOG_TYPES: [&str; 5] = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+pub use dataplat_vocabulary::CONTROL_PLANE_LOG_TYPES;
 
 /// Settings of the EKS cluster, its network and its core node group (`cluster:`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

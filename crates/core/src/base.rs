@@ -41,15 +41,12 @@ pub const DEFAULT_STORAGE_CLASS: &str = "gp3";
 /// The CSI driver of the default StorageClass.
 pub const EBS_CSI_PROVISIONER: &str = "ebs.csi.aws.com";
 
-/// The EKS managed add-ons the cloud layer installs on every cluster, in install order.
-pub const EKS_MANAGED_ADDONS: [&str; 5] =
-    ["vpc-cni", "eks-pod-identity-agent", "kube-proxy", "coredns", "aws-ebs-csi-driver"];
-
-/// The core managed node group: its name and the labels of its nodes (the pool label every
-/// system controller selects, plus the reference's own labels).
-pub const CORE_NODE_GROUP: &str = "core";
-pub const CORE_NODE_LABELS: [(&str, &str); 3] =
-    [crate::karpenter::CORE_POOL_LABEL, ("NodeGroupType", "core"), ("WorkerType", "ON_DEMAND")];
+/// The EKS managed add-ons the cloud layer installs, the core managed node group and its labels,
+/// the load balancer controller's identity: the shared vocabulary.
+pub use dataplat_vocabulary::{
+    CORE_NODE_GROUP, CORE_NODE_LABELS, EKS_MANAGED_ADDONS, LOAD_BALANCER_CONTROLLER_NAMESPACE,
+    LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+};
 
 /// The default StorageClass of a platform.
 pub fn storage_class(platform: &PlatformSummary) -> Value {
@@ -59,7 +56,7 @@ pub fn storage_class(platform: &PlatformSummary) -> Value {
         "metadata": {
             "name": DEFAULT_STORAGE_CLASS,
             "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
-            "labels": {"app.kubernetes.io/managed-by": "kubectl-dataplat"},
+            "labels": {"app.kubernetes.io/managed-by": dataplat_vocabulary::TOOL},
         },
         "provisioner": EBS_CSI_PROVISIONER,
         "parameters": {
@@ -80,8 +77,6 @@ pub const LOAD_BALANCER_CONTROLLER_RELEASE: &str = "core/aws-load-balancer-contr
 pub const LOAD_BALANCER_CONTROLLER_CHART_REPOSITORY: &str = "https://aws.github.io/eks-charts";
 pub const LOAD_BALANCER_CONTROLLER_CHART: &str = "aws-load-balancer-controller";
 pub const LOAD_BALANCER_CONTROLLER_CHART_VERSION: &str = "3.5.0";
-pub const LOAD_BALANCER_CONTROLLER_NAMESPACE: &str = "kube-system";
-pub const LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT: &str = "aws-load-balancer-controller";
 
 /// What in an object or chart values asks for the AWS Load Balancer Controller.
 const LOAD_BALANCER_CONTROLLER_MARKERS: &[&str] = &[
@@ -106,8 +101,8 @@ pub fn load_balancer_controller_values(platform: &PlatformSummary) -> Value {
         "region": platform.region,
         // The VPC by its tags (every resource of the platform carries both).
         "vpcTags": {
-            "dataplat.io/platform": platform.name,
-            "dataplat.io/deployment-id": platform.deployment_id,
+            dataplat_vocabulary::PLATFORM_TAG: platform.name,
+            dataplat_vocabulary::DEPLOYMENT_ID_TAG: platform.deployment_id,
         },
         "replicaCount": 2,
         "serviceAccount": {"create": true, "name": LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT},

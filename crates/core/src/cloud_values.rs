@@ -15,7 +15,6 @@
 //! stack, kept by `down --keep-data`. An addon given the id of an existing workspace never writes
 //! the placeholder, and nothing is created.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::Plan;
@@ -29,12 +28,7 @@ pub fn amp_workspace_alias(platform: &crate::PlatformSummary) -> String {
     platform.name.clone()
 }
 
-/// The values the cloud layer provides, as far as they are known.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CloudValues {
-    /// The id (`ws-…`) of the AMP workspace `up` created for the platform.
-    pub amp_workspace_id: Option<String>,
-}
+pub use dataplat_vocabulary::CloudValues;
 
 /// A placeholder a command needed resolved and could not.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

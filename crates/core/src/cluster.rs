@@ -136,7 +136,7 @@ fn generated_secret(addon: &str, secret: &dataplat_plugin::contract::GeneratedSe
         "metadata": {
             "name": secret.name,
             "namespace": secret.namespace,
-            "labels": {"app.kubernetes.io/managed-by": "kubectl-dataplat", "dataplat.io/addon": addon},
+            "labels": {"app.kubernetes.io/managed-by": dataplat_vocabulary::TOOL, "dataplat.io/addon": addon},
         },
         "type": "Opaque",
         "stringData": data,

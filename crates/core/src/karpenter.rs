@@ -48,7 +48,7 @@ pub const DISCOVERY_TAG: &str = "karpenter.sh/discovery";
 
 /// The label of the core managed node group's nodes, which every system controller selects
 /// (the SDK's `CORE_NODE_SELECTOR` for plugins; Karpenter's controller here).
-pub const CORE_POOL_LABEL: (&str, &str) = ("dataplat.io/pool", "core");
+pub use dataplat_vocabulary::CORE_POOL_LABEL;
 
 /// The plan entry the core adds for Karpenter when an addon requests capacity.
 pub const KARPENTER: &str = "karpenter";
@@ -60,15 +60,9 @@ pub const KARPENTER_NODE_POOLS_RELEASE: &str = "karpenter/node-pools";
 pub const KARPENTER_CHART_REPOSITORY: &str = "oci://public.ecr.aws/karpenter";
 pub const KARPENTER_CHART: &str = "karpenter";
 pub const KARPENTER_CHART_VERSION: &str = "1.14.1";
-/// The controller's namespace and service account (its EKS Pod Identity association names them).
-pub const KARPENTER_NAMESPACE: &str = "karpenter";
-pub const KARPENTER_SERVICE_ACCOUNT: &str = "karpenter";
-
-/// Karpenter's interruption queue: `Karpenter-<platform>` (platform names are at most 63
-/// characters, SQS names 80).
-pub fn interruption_queue_name(platform: &str) -> String {
-    format!("Karpenter-{platform}")
-}
+pub use dataplat_vocabulary::{
+    KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT, interruption_queue_name, karpenter_node_role_name, single_zone,
+};
 
 /// The controller's chart values: the cluster and the interruption queue, the service account the
 /// pod identity association names, on the core nodes (never on nodes it launches itself).
@@ -188,28 +182,6 @@ pub fn karpenter_pool(
     })
 }
 
-/// The IAM role of Karpenter-launched nodes: `<platform>-karpenter-node`. IAM role names are at
-/// most 64 characters; a longer result keeps its start and gets an 8-hex digest of the platform
-/// name before the suffix, so it stays unique and stable.
-pub fn karpenter_node_role_name(platform: &str) -> String {
-    const SUFFIX: &str = "-karpenter-node";
-    let full = format!("{platform}{SUFFIX}");
-    if full.len() <= 64 {
-        return full;
-    }
-    use sha2::Digest;
-    let digest = hex::encode(sha2::Sha256::digest(platform.as_bytes()));
-    let tail = format!("-{}{SUFFIX}", &digest[..8]);
-    let head: String = platform.chars().take(64 - tail.len()).collect();
-    format!("{}{tail}", head.trim_end_matches('-'))
-}
-
-/// The availability zone a `single_zone` pool is pinned to: the zone the addon asked for
-/// (`<region><suffix>`), else `<region>a`.
-pub fn single_zone(region: &str, zone: Option<&str>) -> String {
-    format!("{region}{}", zone.unwrap_or("a"))
-}
-
 /// A Karpenter duration (`^(([0-9]+(s|m|h))+|Never)$`) for whole seconds: `0s`, `45s`, `10m`,
 /// `1h30m`.
 pub fn duration(seconds: u32) -> String {
@@ -250,7 +222,7 @@ fn taint_effect(effect: &TaintEffect) -> &'static str {
 
 /// Labels on the NodePool and EC2NodeClass objects themselves (not on the nodes).
 fn object_labels(addon: &str) -> Value {
-    json!({"app.kubernetes.io/managed-by": "kubectl-dataplat", "dataplat.io/addon": addon})
+    json!({"app.kubernetes.io/managed-by": dataplat_vocabulary::TOOL, "dataplat.io/addon": addon})
 }
 
 fn requirement(key: &str, values: &[String]) -> Value {
@@ -332,8 +304,8 @@ fn node_pool(platform: &PlatformSummary, addon: &str, request: &NodePoolRequest)
 fn node_class(platform: &PlatformSummary, addon: &str, request: &NodePoolRequest) -> Value {
     let discovery = json!([{"tags": {DISCOVERY_TAG: platform.name}}]);
     let mut tags: BTreeMap<&str, &str> = platform.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    tags.insert("dataplat.io/platform", &platform.name);
-    tags.insert("dataplat.io/deployment-id", &platform.deployment_id);
+    tags.insert(dataplat_vocabulary::PLATFORM_TAG, &platform.name);
+    tags.insert(dataplat_vocabulary::DEPLOYMENT_ID_TAG, &platform.deployment_id);
     json!({
         "apiVersion": NODE_CLASS_API_VERSION,
         "kind": "EC2NodeClass",
@@ -613,15 +585,5 @@ mod tests {
         assert_eq!(duration(600), "10m");
         assert_eq!(duration(3661), "1h1m1s");
         assert_eq!(duration(7200), "2h");
-    }
-
-    #[test]
-    fn role_names_fit_iam() {
-        assert_eq!(karpenter_node_role_name("trino-v2"), "trino-v2-karpenter-node");
-        let long = "a".repeat(63);
-        let role = karpenter_node_role_name(&long);
-        assert!(role.len() <= 64, "{role}");
-        assert!(role.ends_with("-karpenter-node"));
-        assert_ne!(role, karpenter_node_role_name(&"a".repeat(62)));
     }
 }

@@ -21,7 +21,7 @@ const DATA_KEY: &str = "inventory.json";
 /// Label on every inventory ConfigMap.
 pub const INVENTORY_LABEL: &str = "dataplat.io/inventory";
 /// Label naming the platform of an inventory.
-pub const PLATFORM_LABEL: &str = "dataplat.io/platform";
+pub const PLATFORM_LABEL: &str = dataplat_vocabulary::PLATFORM_TAG;
 
 /// One release's record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

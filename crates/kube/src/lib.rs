@@ -34,6 +34,6 @@ pub use teardown::{
 };
 
 /// The field manager of every write.
-pub const FIELD_MANAGER: &str = "kubectl-dataplat";
+pub const FIELD_MANAGER: &str = dataplat_vocabulary::TOOL;
 /// The label naming an object's release (`addon.release`).
 pub const RELEASE_LABEL: &str = "dataplat.io/release";

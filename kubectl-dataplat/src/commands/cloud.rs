@@ -11,10 +11,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use dataplat_aws::clients::Clients;
-use dataplat_aws::cloud::{self, CloudError, CloudEvent, CloudOptions, DownOptions};
+use dataplat_aws::cloud::{self, CloudError, CloudEvent, DownOptions};
 use dataplat_aws::eks::{Action as EksAction, ResourceKind};
 use dataplat_aws::kubeconfig::{self, EksContext};
 use dataplat_aws::stacks::{ChangeKind, Polling, SdkConfigBuilder};
+use dataplat_lifecycle::cloud_spec;
 
 use super::load;
 use crate::CliError;
@@ -52,7 +53,7 @@ pub(crate) async fn live_values(
     plan: &dataplat_core::Plan,
 ) -> Result<dataplat_core::cloud_values::CloudValues, CliError> {
     let clients = clients(&plan.platform.region, polling(1)?).await;
-    cloud::values(&clients, plan).await.map_err(|e| {
+    cloud::values(&clients, &cloud_spec(plan)).await.map_err(|e| {
         CliError::failed(
             format!("cannot read what `up` created for {} (its AMP workspace): {e}", plan.platform.name),
             Some(
@@ -231,8 +232,7 @@ pub fn up(global: &Global, args: UpArgs) -> Result<(), CliError> {
     let (report, written) = runtime()?.block_on(async {
         let clients = clients(&region, polling).await;
         let mut print = printer(args.output, global.quiet);
-        let report =
-            cloud::up(&clients, &plan, &CloudOptions::from_plan(&plan), &mut print).await.map_err(cloud_error)?;
+        let report = cloud::up(&clients, &cloud_spec(&plan), &mut print).await.map_err(cloud_error)?;
         let written = write_kubeconfig(args.kubeconfig.clone(), &report.eks.cluster, &region)?;
         Ok::<_, CliError>((report, written))
     })?;
@@ -312,7 +312,9 @@ pub fn down(global: &Global, args: DownArgs) -> Result<(), CliError> {
             super::cluster::teardown(&plan, &args.cluster, &clients, global.quiet || args.output == Format::Json)
                 .await?;
         }
-        cloud::down(&clients, &plan, &DownOptions { keep_data: args.keep_data }, &mut print).await.map_err(cloud_error)
+        cloud::down(&clients, &cloud_spec(&plan), &DownOptions { keep_data: args.keep_data }, &mut print)
+            .await
+            .map_err(cloud_error)
     })?;
     if args.output == Format::Json {
         println!("{}", serde_json::json!({"event": "done", "report": report}));
@@ -444,7 +446,7 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
             None
         } else {
             let clients = clients(&region, polling).await;
-            Some(cloud::plan(&clients, &plan, &CloudOptions::from_plan(&plan)).await.map_err(cloud_error)?)
+            Some(cloud::plan(&clients, &cloud_spec(&plan)).await.map_err(cloud_error)?)
         };
         let mut note = None;
         let mut plan = plan.clone();
@@ -603,7 +605,7 @@ pub fn status(global: &Global, args: StatusArgs) -> Result<(), CliError> {
             None
         } else {
             let clients = clients(&region, polling).await;
-            Some(cloud::status(&clients, &plan, &CloudOptions::from_plan(&plan)).await.map_err(cloud_error)?)
+            Some(cloud::status(&clients, &cloud_spec(&plan)).await.map_err(cloud_error)?)
         };
         let mut note = None;
         if !args.cloud_only && cluster.is_none() {

@@ -355,7 +355,7 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
     // leaves no half-written directory behind.
     let charts = if args.skip_charts { Vec::new() } else { render_charts(global, &args, &plan)? };
     // The CloudFormation stacks `up` deploys, as it would deploy them.
-    let stacks = dataplat_aws::cloud::templates(&plan, &dataplat_aws::cloud::CloudOptions::from_plan(&plan))
+    let stacks = dataplat_aws::cloud::templates(&dataplat_lifecycle::cloud_spec(&plan))
         .map_err(|e| CliError::failed(format!("cannot build the CloudFormation templates: {e}"), None))?;
     let out = &args.out;
     prepare_out_dir(out, args.force)?;
@@ -374,7 +374,7 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         value.yaml().map_err(|e| CliError::failed(format!("cannot encode YAML: {e}"), None))
     };
     write(&out.join("plan.json"), serde_json::to_string_pretty(&plan).unwrap_or_default() + "\n")?;
-    let context = dataplat_aws::templates::from_plan::context(&plan);
+    let context = dataplat_aws::templates::from_spec::context(&dataplat_lifecycle::cloud_spec(&plan));
     for (stack, template) in &stacks {
         let name = format!("{}.json", context.stack_name(*stack));
         write(&out.join("cloudformation").join(name), template.to_json() + "\n")?;

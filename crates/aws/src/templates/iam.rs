@@ -4,7 +4,7 @@
 //!   `AmazonEKSClusterPolicy`.
 //! - **Core node role** `<platform>-core-node`: the managed node group `core`
 //!   (`ec2.amazonaws.com`): worker node, CNI, ECR pull-only and SSM core policies.
-//! - **Karpenter node role** `<platform>-karpenter-node` ([`dataplat_core::karpenter_node_role_name`],
+//! - **Karpenter node role** `<platform>-karpenter-node` ([`dataplat_vocabulary::karpenter_node_role_name`],
 //!   the name every EC2NodeClass already carries; immutable there): the same policies. The EKS step
 //!   gives it an `EC2_LINUX` access entry; Karpenter creates the instance profiles itself.
 //! - **Karpenter controller** `<platform>-karpenter-controller`: a pod-identity role (service
@@ -281,7 +281,7 @@ pub fn template(input: &IamInput) -> Result<Template, TemplateError> {
         "KarpenterNodeRole",
         role(
             ctx,
-            dataplat_core::karpenter_node_role_name(p),
+            dataplat_vocabulary::karpenter_node_role_name(p),
             format!("dataplat {p}: nodes Karpenter launches"),
             trust("ec2.amazonaws.com", false),
             NODE_POLICIES,
@@ -575,7 +575,7 @@ pub fn karpenter_controller_policy(ctx: &Context) -> PolicyDocument {
             .collect::<Vec<_>>()
     };
     let instance_profiles = || vec![arn("iam::${AWS::AccountId}:instance-profile/*")];
-    let node_role = dataplat_core::karpenter_node_role_name(c);
+    let node_role = dataplat_vocabulary::karpenter_node_role_name(c);
 
     PolicyDocument::new(vec![
         Statement::allow(

@@ -33,7 +33,7 @@ pub const RULES: [(&str, &str, &str); 5] = [
 
 /// The queue name: `Karpenter-<platform>`, the name the core gives Karpenter's controller.
 pub fn queue_name(platform: &str) -> String {
-    dataplat_core::interruption_queue_name(platform)
+    dataplat_vocabulary::interruption_queue_name(platform)
 }
 
 /// The inputs of the interruption template.

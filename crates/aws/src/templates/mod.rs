@@ -5,9 +5,9 @@
 //! | stack | builder | holds | why a stack of its own |
 //! |---|---|---|---|
 //! | `<platform>-network` | [`network::template`] | the VPC, its 100.64-66/16 secondary blocks, public and private subnets over the zones, internet and NAT gateways, route tables, the S3 gateway endpoint, the node security group | everything the cluster lives in; outputs exported for the EKS step |
+//! | `<platform>-storage` | [`storage::template`] | one bucket per addon bucket (SSE, public access blocked, TLS-only, lifecycle rules) and the platform's AMP workspace when an addon refers to it | data: retained on `down --keep-data`; before IAM, whose parameter is the workspace's id |
 //! | `<platform>-iam` | [`iam::template`] | the EKS cluster role, the core node role, the Karpenter node role and controller (role + inline policy), the EBS CSI role, one pod-identity role per addon grant | roles outlive nothing else; named, so `CAPABILITY_NAMED_IAM` |
 //! | `<platform>-interruption` | [`interruption::template`] | Karpenter's interruption queue (SSE, TLS-only) and the five EventBridge rules feeding it | Karpenter's spot and health handling |
-//! | `<platform>-storage` | [`storage::template`] | one bucket per addon bucket of the plan (SSE, public access blocked, TLS-only, lifecycle rules) | data: retained on `down --keep-data` |
 //!
 //! The EKS cluster, node group, managed add-ons, pod identity associations and access entries
 //! are not in CloudFormation: they go through the EKS API (moto does not model `AWS::EKS::*`, and
@@ -16,9 +16,9 @@
 //! Every taggable resource carries `dataplat.io/platform`, `dataplat.io/deployment-id` and the
 //! user's tags from platform.yaml ([`Context::tags`]), so `down`'s sweep can prove nothing is
 //! left. Templates are data ([`model`]); [`Template::to_json`] gives the JSON CloudFormation
-//! accepts. [`from_plan`] derives every builder's input from a core [`dataplat_core::Plan`].
+//! accepts. [`from_spec`] derives every builder's input from a [`crate::spec::CloudSpec`].
 
-pub mod from_plan;
+pub mod from_spec;
 pub mod iam;
 pub mod interruption;
 pub mod model;
@@ -29,10 +29,8 @@ use std::collections::BTreeMap;
 
 pub use model::{Expr, Resource, Tag, Template};
 
-/// The tag naming the platform on every resource.
-pub const PLATFORM_TAG: &str = "dataplat.io/platform";
-/// The tag carrying the deployment id on every resource.
-pub const DEPLOYMENT_ID_TAG: &str = "dataplat.io/deployment-id";
+/// The tags naming the platform and carrying the deployment id on every resource.
+pub use dataplat_vocabulary::{DEPLOYMENT_ID_TAG, PLATFORM_TAG};
 /// The tag Karpenter discovers subnets and security groups by (value: the cluster name).
 pub const DISCOVERY_TAG: &str = "karpenter.sh/discovery";
 

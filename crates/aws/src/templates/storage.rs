@@ -1,10 +1,10 @@
 //! The storage stack: the S3 buckets addons ask for, and the platform's Amazon Managed Service
 //! for Prometheus workspace when an addon refers to it (`${amp_workspace_id}`,
-//! [`dataplat_core::cloud_values`]): alias the platform's name, tagged like everything else,
+//! `dataplat_core::cloud_values`): alias the platform's name, tagged like everything else,
 //! retained like a bucket that holds data (its id is the output [`AMP_WORKSPACE_OUTPUT`]).
 //!
 //! One bucket per addon bucket of the plan, under the physical name the plan computed
-//! (`BucketPlan.name`, globally unique through the deployment id). The host, not the plugin,
+//! (`BucketSpec::name`, globally unique through the deployment id). The host, not the plugin,
 //! decides how a bucket is protected, the same for all:
 //! - default encryption: SSE-S3 (`AES256`) or SSE-KMS (`aws:kms`, with a key or the AWS-managed
 //!   `aws/s3` key; bucket keys on) per [`Encryption`];
