@@ -93,3 +93,60 @@ fn docs_writes_a_file_and_refuses_unknown_addons() {
     assert_eq!(unknown.status.code(), Some(2), "{}", common::stderr(&unknown));
     assert!(common::stderr(&unknown).contains("trino"), "suggests the close name");
 }
+
+/// docs/architecture.md's crate table lists every crate of the workspace (the binary and
+/// `crates/*`) with exactly the workspace crates it depends on, as `cargo metadata` says.
+#[test]
+fn the_architecture_crate_table_matches_cargo_metadata() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(repo())
+        .output()
+        .expect("cargo metadata");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let packages = metadata["packages"].as_array().expect("packages");
+    let names: std::collections::BTreeSet<&str> = packages.iter().filter_map(|p| p["name"].as_str()).collect();
+    let root = repo().canonicalize().expect("repo");
+    let mut actual = std::collections::BTreeMap::new();
+    for package in packages {
+        let manifest = std::path::Path::new(package["manifest_path"].as_str().expect("manifest"));
+        let dir = manifest.parent().expect("dir").strip_prefix(&root).expect("inside the workspace");
+        let dir = dir.to_str().expect("utf-8").to_string();
+        if !(dir.starts_with("crates/") || dir == "kubectl-dataplat") {
+            continue;
+        }
+        let deps: std::collections::BTreeSet<String> = package["dependencies"]
+            .as_array()
+            .expect("dependencies")
+            .iter()
+            .filter(|d| d["kind"].is_null())
+            .filter_map(|d| d["name"].as_str())
+            .filter(|n| names.contains(n))
+            .map(String::from)
+            .collect();
+        actual.insert(package["name"].as_str().expect("name").to_string(), deps);
+    }
+
+    let doc = std::fs::read_to_string(repo().join("docs/architecture.md")).expect("architecture.md");
+    let section = doc.split("## Crates").nth(1).expect("a Crates section").split("\n## ").next().expect("section");
+    let mut documented = std::collections::BTreeMap::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (name, path, deps) = (cells[1].trim_matches('`'), cells[2].trim_matches('`'), cells[3]);
+        if !(path.starts_with("crates/") || path == "kubectl-dataplat/") {
+            continue;
+        }
+        let deps: std::collections::BTreeSet<String> = deps
+            .split(',')
+            .map(|d| d.trim().trim_matches('`').to_string())
+            .filter(|d| !d.is_empty() && d != "—")
+            .collect();
+        documented.insert(name.to_string(), deps);
+    }
+    assert_eq!(
+        documented, actual,
+        "docs/architecture.md's crate table (left) differs from cargo metadata (right): update the table"
+    );
+}

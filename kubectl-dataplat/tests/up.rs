@@ -490,3 +490,30 @@ fn a_pool_pinned_outside_the_network_stops_plan_and_up_before_anything_is_create
     assert_eq!(env.proxy.count("CreateCluster"), 0);
     assert_gone(&env);
 }
+
+/// `up` loads platform.yaml and its plugins once and calls each plugin once, for the cloud and
+/// the cluster alike (moto's cluster endpoint is fake, so the cluster half stops at connecting).
+#[test]
+fn up_loads_the_platform_and_calls_each_plugin_once() {
+    let Some(env) = env() else { return };
+    let up = command(&env, &["up", "--offline"])
+        .env("DATAPLAT_LOG", "dataplat_core=debug,kubectl_dataplat=debug")
+        .output()
+        .expect("run up");
+    let log = common::stderr(&up);
+    assert!(log.contains("eks: cluster") && log.contains("kubeconfig: context"), "the cloud half ran:\n{log}");
+    assert_eq!(up.status.code(), Some(1), "the cluster half cannot reach moto's fake endpoint:\n{log}");
+    assert_eq!(log.matches("loading platform.yaml and its plugins").count(), 1, "{log}");
+    let calls: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("plugin validate() and plan()"))
+        .filter_map(|l| l.split("addon=").nth(1))
+        .map(|rest| rest.split_whitespace().next().unwrap_or_default())
+        .collect();
+    let distinct: std::collections::BTreeSet<&str> = calls.iter().copied().collect();
+    assert!(distinct.contains("trino") && distinct.contains("prometheus"), "{calls:?}");
+    assert_eq!(calls.len(), distinct.len(), "a plugin was called twice: {calls:?}");
+    let down = run(&env, &["down", "--cloud-only", "--yes"]);
+    assert!(down.status.success(), "{}", common::stderr(&down));
+    assert_gone(&env);
+}

@@ -21,6 +21,7 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
         let config = platform.addon_configs.get(name).cloned().unwrap_or(serde_json::json!({})).to_string();
         let plugin = &loaded.plugin;
 
+        tracing::debug!(addon = %name, "plugin validate() and plan()");
         let diagnostics = plugin.validate(&config, &facts)?;
         let (errors, warnings): (Vec<_>, Vec<_>) =
             diagnostics.into_iter().partition(|d| d.severity == contract::Severity::Error);

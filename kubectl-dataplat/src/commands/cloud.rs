@@ -273,7 +273,7 @@ pub fn up(global: &Global, args: UpArgs) -> Result<(), CliError> {
         output: args.output,
     };
     // The readiness analysis ran before the cloud; what the cloud made fills the placeholders.
-    super::cluster::apply_checked(global, apply, false, Some(report.values))
+    super::cluster::apply_plan(global, &loaded, plan, apply, false, Some(report.values))
 }
 
 fn confirm(platform: &str, yes: bool) -> Result<(), CliError> {

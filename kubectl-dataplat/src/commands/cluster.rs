@@ -143,19 +143,22 @@ fn event_json(event: &Event) -> serde_json::Value {
 }
 
 pub fn apply(global: &Global, args: ApplyArgs) -> Result<(), CliError> {
-    apply_checked(global, args, true, None)
+    let (_host, loaded) = load(global)?;
+    let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
+    apply_plan(global, &loaded, plan, args, true, None)
 }
 
-/// `apply`; `check`: run the readiness analysis first (`up` has run it already); `values`: what
-/// the cloud step just made (`up`), else read from the live stacks when the plan needs any.
-pub fn apply_checked(
+/// `apply` of a loaded platform and its plan (composed once per command: `up` passes its own);
+/// `check`: run the readiness analysis first (`up` has run it already); `values`: what the cloud
+/// step just made (`up`), else read from the live stacks when the plan needs any.
+pub fn apply_plan(
     global: &Global,
+    loaded: &super::Loaded,
+    mut plan: dataplat_core::Plan,
     args: ApplyArgs,
     check: bool,
     values: Option<dataplat_core::cloud_values::CloudValues>,
 ) -> Result<(), CliError> {
-    let (_host, loaded) = load(global)?;
-    let mut plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
     super::cloud::resolve_for_apply(&mut plan, values)?;
     let quiet = global.quiet || args.output == Format::Json;
     runtime()?.block_on(async {

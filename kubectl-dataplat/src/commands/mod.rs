@@ -88,6 +88,7 @@ pub struct Loaded {
 
 /// Parses and validates `text` (the content of `path`) with its plugins.
 pub fn load_text(host: &PluginHost, path: &Path, text: String) -> Result<Loaded, CliError> {
+    tracing::debug!(file = %path.display(), "loading platform.yaml and its plugins");
     let label = label(path);
     let doc = dataplat_config::parse(&label, &text).map_err(config_error)?;
     let sources = doc.plugin_sources().map_err(config_error)?;
