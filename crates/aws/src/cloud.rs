@@ -34,10 +34,11 @@ use crate::eks::{
     self, AccessEntryKind, AccessEntrySpec, AddonSpec, ClusterSpec, EksEvent, EksReport, EksSpec, NodegroupSpec,
     PodIdentitySpec,
 };
+use crate::from_spec;
 pub use crate::spec::{CloudOptions, CloudSpec};
 use crate::stacks::{self, DeployOutcome, StackEvent, StackSpec};
 use crate::sweep::{self, Receipt, SweepEvent};
-use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, from_spec, iam};
+use crate::templates::{self, DEPLOYMENT_ID_TAG, PLATFORM_TAG, Stack, iam};
 
 /// The core node group's name.
 pub const CORE_NODEGROUP: &str = dataplat_vocabulary::CORE_NODE_GROUP;

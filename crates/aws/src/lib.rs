@@ -16,6 +16,7 @@
 pub mod clients;
 pub mod cloud;
 pub mod eks;
+pub mod from_spec;
 pub mod kubeconfig;
 pub mod spec;
 pub mod stacks;

@@ -7,11 +7,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
+use dataplat_aws::from_spec;
 use dataplat_aws::spec::{CloudOptions, CloudSpec, PodIdentityRequest};
 use dataplat_aws::templates::iam::{GrantRole, GrantStatement};
 use dataplat_aws::templates::network::{self, NatMode};
 use dataplat_aws::templates::storage::{self, BucketSpec, Encryption, Expiration};
-use dataplat_aws::templates::{DEPLOYMENT_ID_TAG, Expr, PLATFORM_TAG, Template, from_spec, iam, interruption};
+use dataplat_aws::templates::{DEPLOYMENT_ID_TAG, Expr, PLATFORM_TAG, Template, iam, interruption};
 use serde_json::Value;
 
 const PLATFORM: &str = "trino-v2";

@@ -8,7 +8,7 @@ use saphyr_parser::ScalarStyle;
 
 use crate::diagnostic::{Diagnostic, render_diagnostics};
 use crate::document::{self, Document};
-use crate::init::yaml_scalar;
+use crate::yaml::yaml_scalar;
 use crate::yaml::{Entry, Node, NodeKind};
 
 /// Why an edit could not be made.

@@ -44,8 +44,9 @@ pub use core_keys::{
 pub use diagnostic::{Diagnostic, Severity, render_diagnostics, sort_diagnostics};
 pub use document::{CORE_KEYS, Document, Platform, parse, validate};
 pub use edit::{EditError, set_flag, set_plugin};
-pub use init::{DeploymentIdError, new_deployment_id, render_init, yaml_scalar};
+pub use init::{DeploymentIdError, new_deployment_id, render_init};
 pub use plugins::{PluginSource, SourceRef};
 pub use readiness::{READINESS_KEY, ReadinessSettings, WaiverSetting};
 pub use suggest::did_you_mean;
 pub use tfvars::{ImportLine, ImportOutcome, import_tfvars};
+pub use yaml::yaml_scalar;

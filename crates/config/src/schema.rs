@@ -125,14 +125,14 @@ fn num(v: &Value) -> String {
 /// Renders a JSON value as it would be written in YAML on one line.
 pub(crate) fn inline_yaml(v: &Value) -> String {
     match v {
-        Value::String(s) => crate::init::yaml_scalar(s),
+        Value::String(s) => crate::yaml::yaml_scalar(s),
         Value::Array(items) => {
             let parts: Vec<String> = items.iter().map(inline_yaml).collect();
             format!("[{}]", parts.join(", "))
         }
         Value::Object(map) => {
             let parts: Vec<String> =
-                map.iter().map(|(k, v)| format!("{}: {}", crate::init::yaml_scalar(k), inline_yaml(v))).collect();
+                map.iter().map(|(k, v)| format!("{}: {}", crate::yaml::yaml_scalar(k), inline_yaml(v))).collect();
             format!("{{{}}}", parts.join(", "))
         }
         other => other.to_string(),
@@ -482,7 +482,7 @@ fn type_hint(
             ));
         }
         let example =
-            default.and_then(Value::as_str).map(crate::init::yaml_scalar).unwrap_or_else(|| "text".to_string());
+            default.and_then(Value::as_str).map(crate::yaml::yaml_scalar).unwrap_or_else(|| "text".to_string());
         return Some(format!("write a single text value, e.g. `{lhs}{example}`{null_note}"));
     }
     if has("array") {

@@ -804,6 +804,25 @@ impl fmt::Display for Seg {
     }
 }
 
+/// Renders a string as a YAML scalar that reads back as the same string: plain when that is
+/// safe, otherwise double-quoted with JSON escapes (which YAML accepts).
+pub fn yaml_scalar(s: &str) -> String {
+    let plain_safe = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '@' | ':' | '+'))
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_'))
+        && !s.ends_with(':')
+        && matches!(resolve_plain(s), Resolved::Str(_))
+        && !looks_like_yaml_1_1(s);
+    if plain_safe { s.to_string() } else { serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\"")) }
+}
+
+/// Words and numbers YAML 1.1 tools would read as booleans or octal: quoted for their sake.
+fn looks_like_yaml_1_1(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    matches!(lower.as_str(), "y" | "n" | "yes" | "no" | "on" | "off")
+        || (s.len() > 1 && s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

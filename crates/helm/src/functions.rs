@@ -24,7 +24,7 @@ use crate::sprig::args;
 /// Nesting beyond this (only a map that contains itself, through `set`, gets there) fails the
 /// way Go's encoders fail on a cycle (`toYaml`/`toJson` give "").
 const MAX_DEPTH: usize = 256;
-use crate::sprig::{SprigOptions, sprig_funcs_with};
+use crate::sprig::{SprigOptions, json_error, sprig_funcs_with};
 
 /// Sprig's functions (without `env`/`expandenv`, as Helm removes them) plus Helm's functions
 /// that need no template set, with the given randomness and clock.
@@ -127,40 +127,6 @@ fn json_kind(j: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "string",
         serde_json::Value::Array(_) => "array",
         serde_json::Value::Object(_) => "object",
-    }
-}
-
-/// encoding/json's syntax error messages, as far as serde_json's error tells.
-pub(crate) fn json_error(text: &str, e: &serde_json::Error) -> String {
-    if text.trim().is_empty() || e.is_eof() {
-        return "unexpected end of JSON input".into();
-    }
-    // The offending character: serde reports a line and column (1-based, in characters).
-    let line = e.line();
-    let col = e.column();
-    let c = text.lines().nth(line.saturating_sub(1)).and_then(|l| l.chars().nth(col.saturating_sub(1)));
-    let before = text
-        .lines()
-        .take(line.saturating_sub(1))
-        .map(|l| format!("{l}\n"))
-        .chain(
-            text.lines().nth(line.saturating_sub(1)).map(|l| l.chars().take(col.saturating_sub(1)).collect::<String>()),
-        )
-        .collect::<String>();
-    let what = match before.trim_end().chars().last() {
-        Some('{') => "looking for beginning of object key string",
-        _ => "looking for beginning of value",
-    };
-    match c {
-        Some(c) => format!("invalid character {} {what}", go_quote_rune(c)),
-        None => "unexpected end of JSON input".into(),
-    }
-}
-
-fn go_quote_rune(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        c => format!("'{c}'"),
     }
 }
 
@@ -1380,5 +1346,23 @@ mod tests {
             ("d", Value::Nil),
         ]);
         assert_eq!(to_yaml(&v).unwrap(), "a: 1000000\nb: \"yes\"\nc:\n- 1.5\n- |-\n  x\n  y\nd: null");
+    }
+
+    #[test]
+    fn a_map_that_contains_itself_does_not_overflow_the_stack() {
+        let f = helm_funcs_with(SprigOptions { seed: Some(1), now: None });
+        let render = |f: &gotemplate::Funcs, text: &str, data: &Value| -> Result<String, String> {
+            let t = gotemplate::Template::new("t").funcs(f);
+            t.parse(text).map_err(|e| e.to_string())?;
+            t.execute_to_string(data).map_err(|e| e.to_string())
+        };
+        let out = render(
+            &f,
+            "{{ $d := dict \"a\" 1 }}{{ $_ := set $d \"self\" $d }}{{ toYaml $d }}|{{ toJson $d }}|{{ deepEqual $d $d }}\
+             {{ $c := deepCopy $d }}{{ $_ := merge $d $d }}{{ $_ := mergeOverwrite (dict \"self\" (dict)) $d }}",
+            &Value::Nil,
+        )
+        .unwrap();
+        assert_eq!(out, "||true");
     }
 }

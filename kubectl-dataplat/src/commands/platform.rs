@@ -374,7 +374,7 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
         value.yaml().map_err(|e| CliError::failed(format!("cannot encode YAML: {e}"), None))
     };
     write(&out.join("plan.json"), serde_json::to_string_pretty(&plan).unwrap_or_default() + "\n")?;
-    let context = dataplat_aws::templates::from_spec::context(&dataplat_lifecycle::cloud_spec(&plan));
+    let context = dataplat_aws::from_spec::context(&dataplat_lifecycle::cloud_spec(&plan));
     for (stack, template) in &stacks {
         let name = format!("{}.json", context.stack_name(*stack));
         write(&out.join("cloudformation").join(name), template.to_json() + "\n")?;

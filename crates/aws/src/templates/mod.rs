@@ -16,9 +16,8 @@
 //! Every taggable resource carries `dataplat.io/platform`, `dataplat.io/deployment-id` and the
 //! user's tags from platform.yaml ([`Context::tags`]), so `down`'s sweep can prove nothing is
 //! left. Templates are data ([`model`]); [`Template::to_json`] gives the JSON CloudFormation
-//! accepts. [`from_spec`] derives every builder's input from a [`crate::spec::CloudSpec`].
+//! accepts. [`crate::from_spec`] derives every builder's input from a [`crate::spec::CloudSpec`].
 
-pub mod from_spec;
 pub mod iam;
 pub mod interruption;
 pub mod model;

@@ -1,11 +1,11 @@
 //! The builders' inputs from a [`CloudSpec`]: names and tags, every addon's buckets and grants.
 
-use super::Context;
-use super::iam::IamInput;
-use super::interruption::InterruptionInput;
-use super::network::NetworkInput;
-use super::storage::StorageInput;
 use crate::spec::CloudSpec;
+use crate::templates::iam::IamInput;
+use crate::templates::interruption::InterruptionInput;
+use crate::templates::network::NetworkInput;
+use crate::templates::storage::StorageInput;
+use crate::templates::{self, Context, Stack, Template, TemplateError};
 
 /// The shared context of the platform's stacks.
 pub fn context(spec: &CloudSpec) -> Context {
@@ -49,17 +49,17 @@ pub fn storage(spec: &CloudSpec, keep_data: bool) -> StorageInput {
     }
 }
 
-/// Every stack of the platform with its template, in creation order ([`super::Stack::ALL`]):
+/// Every stack of the platform with its template, in creation order ([`Stack::ALL`]):
 /// network, storage when the spec has buckets or an AMP workspace (CloudFormation refuses a
 /// template without resources), IAM (after storage: a grant may name the workspace's id, which
 /// only exists once the storage stack does), interruption.
-pub fn stacks(spec: &CloudSpec, keep_data: bool) -> Result<Vec<(super::Stack, super::Template)>, super::TemplateError> {
-    let mut out = vec![(super::Stack::Network, super::network::template(&network(spec))?)];
+pub fn stacks(spec: &CloudSpec, keep_data: bool) -> Result<Vec<(Stack, Template)>, TemplateError> {
+    let mut out = vec![(Stack::Network, templates::network::template(&network(spec))?)];
     let storage = storage(spec, keep_data);
     if !storage.is_empty() {
-        out.push((super::Stack::Storage, super::storage::template(&storage)?));
+        out.push((Stack::Storage, templates::storage::template(&storage)?));
     }
-    out.push((super::Stack::Iam, super::iam::template(&iam(spec))?));
-    out.push((super::Stack::Interruption, super::interruption::template(&interruption(spec))?));
+    out.push((Stack::Iam, templates::iam::template(&iam(spec))?));
+    out.push((Stack::Interruption, templates::interruption::template(&interruption(spec))?));
     Ok(out)
 }
