@@ -545,6 +545,10 @@ fn apply_fills_in_the_amp_workspace_from_the_storage_stack_or_refuses_before_wri
         )),
         "{remote_write}"
     );
+    // Applied again: the same values, not one write.
+    let again = dataplat_env(dir, &args, &env);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stderr(&again).contains(" 0 writes"), "{}", stderr(&again));
     // `plan` diffs against the same values: nothing to change.
     let plan_args = ["plan", "--cluster-only", "--kubeconfig", &kubeconfig, "--mirror", &mirror, "-o", "json"];
     let planned = dataplat_env(dir, &plan_args, &env);

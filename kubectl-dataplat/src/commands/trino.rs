@@ -11,10 +11,21 @@ use crate::CliError;
 use crate::cli::{Format, Global, SimulateArgs, TraceArgs, TraceKindArg, TrinoCommand};
 use crate::output::print_data;
 
-/// Flags the `dataplat` policy needs: Trino, and its KEDA scaler with KEDA and Prometheus.
-/// The flags the dataplat policy needs; their addons' prerequisites (keda, prometheus,
-/// cert-manager...) come from the plugins' declared dependencies.
-const DATAPLAT_FLAGS: [&str; 2] = ["enable_trino", "enable_trino_keda"];
+/// The flags the dataplat policy needs, read from the trino plugin's own declarations: the flag
+/// that switches Trino on and the feature flag that brings KEDA (its scaler); their addons'
+/// prerequisites (keda, prometheus, cert-manager...) come from the plugins' declared
+/// dependencies.
+fn dataplat_flags(trino: &dataplat_config::AddonSpec) -> Result<(String, String), CliError> {
+    let addon = trino.flags.iter().find(|f| f.enables_addon).map(|f| f.name.clone());
+    let scaler = trino.dependencies.iter().find(|d| d.addon == "keda").and_then(|d| d.when_flag.clone());
+    match (addon, scaler) {
+        (Some(addon), Some(scaler)) => Ok((addon, scaler)),
+        _ => Err(CliError::failed(
+            "the trino plugin declares no KEDA scaler (a feature flag that brings keda)",
+            Some("the dataplat policy simulates Trino's KEDA scaler; use a trino plugin that has one".into()),
+        )),
+    }
+}
 
 pub fn run(global: &Global, command: TrinoCommand) -> Result<(), CliError> {
     match command {
@@ -155,11 +166,9 @@ fn dataplat_objects(global: &Global) -> Result<Vec<Value>, CliError> {
         return Err(CliError::failed("no trino addon is available", Some("see `kubectl dataplat plugin list`".into())));
     }
     let trino = catalog.addon("trino").expect("checked above");
-    let wanted: Vec<String> = DATAPLAT_FLAGS
-        .into_iter()
-        .map(String::from)
-        .chain(super::platform::prerequisites(&catalog, &loaded.platform.flags, trino, Some(DATAPLAT_FLAGS[1])))
-        .collect();
+    let (addon_flag, scaler_flag) = dataplat_flags(trino)?;
+    let prerequisites = super::platform::prerequisites(&catalog, &loaded.platform.flags, trino, Some(&scaler_flag));
+    let wanted: Vec<String> = [addon_flag, scaler_flag.clone()].into_iter().chain(prerequisites).collect();
     let missing: Vec<&str> = wanted
         .iter()
         .map(String::as_str)
