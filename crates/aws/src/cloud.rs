@@ -600,23 +600,9 @@ mod tests {
     use super::*;
 
     use crate::templates::network::NatMode;
-    use crate::templates::storage::Encryption;
 
-    /// The reference's core node group (what an absent `cluster:` block gives).
     fn options() -> CloudOptions {
-        CloudOptions {
-            nat: NatMode::Single,
-            encryption: Encryption::S3Managed,
-            core_instance_types: vec!["m6a.xlarge".into()],
-            core_min: 4,
-            core_desired: 4,
-            core_max: 8,
-            core_disk_gib: 100,
-            log_types: dataplat_vocabulary::CONTROL_PLANE_LOG_TYPES.iter().map(|t| t.to_string()).collect(),
-            endpoint_public_access: true,
-            public_access_cidrs: Vec::new(),
-            secrets_key_arn: None,
-        }
+        CloudOptions::reference()
     }
 
     fn network() -> BTreeMap<String, String> {

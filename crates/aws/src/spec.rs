@@ -25,6 +25,27 @@ pub struct CloudOptions {
     pub secrets_key_arn: Option<String>,
 }
 
+impl CloudOptions {
+    /// The reference's cluster: the core node group on m6a.xlarge, 4 nodes (up to 8), 100 GiB
+    /// disks; one NAT gateway; every control-plane log type; public and private endpoint; SSE-S3
+    /// buckets. What an absent `cluster:` block gives (a lifecycle test holds the two together).
+    pub fn reference() -> CloudOptions {
+        CloudOptions {
+            nat: NatMode::Single,
+            encryption: Encryption::S3Managed,
+            core_instance_types: vec!["m6a.xlarge".into()],
+            core_min: 4,
+            core_desired: 4,
+            core_max: 8,
+            core_disk_gib: 100,
+            log_types: dataplat_vocabulary::CONTROL_PLANE_LOG_TYPES.iter().map(|t| t.to_string()).collect(),
+            endpoint_public_access: true,
+            public_access_cidrs: Vec::new(),
+            secrets_key_arn: None,
+        }
+    }
+}
+
 /// A pod identity association an addon asks for: the service account and the addon grant whose
 /// role it gets.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -85,19 +85,7 @@ fn bucket_arns(addon: &str, id: &str, prefix: &str) -> Vec<Expr> {
 /// to the platform's AMP workspace.
 fn bundled_spec() -> CloudSpec {
     let s3 = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:AbortMultipartUpload"];
-    let options = CloudOptions {
-        nat: NatMode::Single,
-        encryption: Encryption::S3Managed,
-        core_instance_types: vec!["m6a.xlarge".into()],
-        core_min: 4,
-        core_desired: 4,
-        core_max: 8,
-        core_disk_gib: 100,
-        log_types: Vec::new(),
-        endpoint_public_access: true,
-        public_access_cidrs: Vec::new(),
-        secrets_key_arn: None,
-    };
+    let options = CloudOptions { log_types: Vec::new(), ..CloudOptions::reference() };
     let mut spec = CloudSpec::new(PLATFORM, "us-west-2", DEPLOYMENT_ID, options);
     spec.tags = BTreeMap::from([("team".to_owned(), "data".to_owned()), ("cost-center".to_owned(), "42".to_owned())]);
     spec.buckets = vec![

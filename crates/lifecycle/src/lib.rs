@@ -130,6 +130,7 @@ mod tests {
     fn the_cluster_block_reaches_the_cloud_options() {
         let default = cloud_spec(&plan(ClusterSettings::default()));
         let o = &default.options;
+        assert_eq!(o, &CloudOptions::reference(), "the cloud layer's reference is what no `cluster:` block gives");
         // The reference's core node group: m6a.xlarge, 4..8, 100 GiB; one NAT; every log type.
         assert_eq!(o.core_instance_types, ["m6a.xlarge"]);
         assert_eq!((o.core_min, o.core_desired, o.core_max, o.core_disk_gib), (4, 4, 8, 100));
