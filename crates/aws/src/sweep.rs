@@ -920,6 +920,37 @@ struct Ledger {
 }
 
 impl Ledger {
+    /// Books the answer to a deletion that completes at once: done or not found → deleted,
+    /// otherwise failed.
+    fn answered<T, E, R>(&mut self, f: Found, answer: Result<T, SdkError<E, R>>, on_event: &mut dyn FnMut(&SweepEvent))
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: fmt::Debug,
+    {
+        match answer {
+            Err(e) if !not_found(&e) => self.failed(f, message(&e), on_event),
+            _ => self.deleted(f, on_event),
+        }
+    }
+
+    /// Books the answer to a deletion that takes a while: accepted → `started` (to wait on), not
+    /// found → deleted, otherwise failed.
+    fn started<T, E, R>(
+        &mut self,
+        f: Found,
+        answer: Result<T, SdkError<E, R>>,
+        started: &mut Vec<Found>,
+        on_event: &mut dyn FnMut(&SweepEvent),
+    ) where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: fmt::Debug,
+    {
+        match answer {
+            Ok(_) => started.push(f),
+            Err(e) => self.answered::<T, E, R>(f, Err(e), on_event),
+        }
+    }
+
     fn deleted(&mut self, mut f: Found, on_event: &mut dyn FnMut(&SweepEvent)) {
         // The state seen before deleting (`running`, `in-use`) no longer says anything.
         f.state = None;
@@ -1032,11 +1063,8 @@ async fn delete_instances(
     let mut started = Vec::new();
     for f in items {
         on_event(&SweepEvent::Deleting(f.clone()));
-        match c.ec2.terminate_instances().instance_ids(&f.id).send().await {
-            Ok(_) => started.push(f),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.ec2.terminate_instances().instance_ids(&f.id).send().await;
+        ledger.started(f, answer, &mut started, on_event);
     }
     let outcome = wait_for(
         c.polling,
@@ -1061,11 +1089,8 @@ async fn delete_load_balancers(
     let mut started = Vec::new();
     for f in items {
         on_event(&SweepEvent::Deleting(f.clone()));
-        match c.elbv2.delete_load_balancer().load_balancer_arn(&f.id).send().await {
-            Ok(_) => started.push(f),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.elbv2.delete_load_balancer().load_balancer_arn(&f.id).send().await;
+        ledger.started(f, answer, &mut started, on_event);
     }
     let poll = async |ids: &[String]| {
         let mut states = BTreeMap::new();
@@ -1095,11 +1120,8 @@ async fn delete_target_groups(
 ) {
     for f in items {
         on_event(&SweepEvent::Deleting(f.clone()));
-        match c.elbv2.delete_target_group().target_group_arn(&f.id).send().await {
-            Ok(_) => ledger.deleted(f, on_event),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.elbv2.delete_target_group().target_group_arn(&f.id).send().await;
+        ledger.answered(f, answer, on_event);
     }
 }
 
@@ -1131,11 +1153,8 @@ async fn delete_nat_gateways(
             started.push(f);
             continue;
         }
-        match c.ec2.delete_nat_gateway().nat_gateway_id(&f.id).send().await {
-            Ok(_) => started.push(f),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.ec2.delete_nat_gateway().nat_gateway_id(&f.id).send().await;
+        ledger.started(f, answer, &mut started, on_event);
     }
     let outcome = wait_for(
         c.polling,
@@ -1178,11 +1197,8 @@ async fn release_addresses(c: &Clients, items: Vec<Found>, ledger: &mut Ledger, 
             // Fails for an address a NAT gateway still holds; the release below then says why.
             let _ = c.ec2.disassociate_address().association_id(association).send().await;
         }
-        match c.ec2.release_address().allocation_id(&f.id).send().await {
-            Ok(_) => ledger.deleted(f, on_event),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.ec2.release_address().allocation_id(&f.id).send().await;
+        ledger.answered(f, answer, on_event);
     }
 }
 
@@ -1253,11 +1269,8 @@ async fn delete_network_interfaces(
         }
     }
     for f in delete {
-        match c.ec2.delete_network_interface().network_interface_id(&f.id).send().await {
-            Ok(_) => ledger.deleted(f, on_event),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.ec2.delete_network_interface().network_interface_id(&f.id).send().await;
+        ledger.answered(f, answer, on_event);
     }
 }
 
@@ -1327,11 +1340,8 @@ async fn delete_volumes(
     }
     let mut started = Vec::new();
     for f in delete {
-        match c.ec2.delete_volume().volume_id(&f.id).send().await {
-            Ok(_) => started.push(f),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.ec2.delete_volume().volume_id(&f.id).send().await;
+        ledger.started(f, answer, &mut started, on_event);
     }
     let poll = async |ids: &[String]| {
         volume_states(c, ids).await.map(|s| s.into_iter().map(|(id, (state, _))| (id, state)).collect())
@@ -1349,11 +1359,8 @@ async fn delete_launch_templates(
 ) {
     for f in items {
         on_event(&SweepEvent::Deleting(f.clone()));
-        match c.ec2.delete_launch_template().launch_template_id(&f.id).send().await {
-            Ok(_) => ledger.deleted(f, on_event),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.ec2.delete_launch_template().launch_template_id(&f.id).send().await;
+        ledger.answered(f, answer, on_event);
     }
 }
 
@@ -1395,11 +1402,8 @@ async fn delete_security_groups(
 async fn delete_log_groups(c: &Clients, items: Vec<Found>, ledger: &mut Ledger, on_event: &mut dyn FnMut(&SweepEvent)) {
     for f in items {
         on_event(&SweepEvent::Deleting(f.clone()));
-        match c.logs.delete_log_group().log_group_name(&f.id).send().await {
-            Ok(_) => ledger.deleted(f, on_event),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.logs.delete_log_group().log_group_name(&f.id).send().await;
+        ledger.answered(f, answer, on_event);
     }
 }
 
@@ -1434,11 +1438,8 @@ async fn delete_buckets(
             ledger.failed(f, e.to_string(), on_event);
             continue;
         }
-        match c.s3.delete_bucket().bucket(&f.id).send().await {
-            Ok(_) => ledger.deleted(f, on_event),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.s3.delete_bucket().bucket(&f.id).send().await;
+        ledger.answered(f, answer, on_event);
     }
 }
 
@@ -1458,11 +1459,8 @@ async fn delete_amp_workspaces(
             continue;
         }
         on_event(&SweepEvent::Deleting(f.clone()));
-        match c.amp.delete_workspace().workspace_id(&f.id).send().await {
-            Ok(_) => started.push(f),
-            Err(e) if not_found(&e) => ledger.deleted(f, on_event),
-            Err(e) => ledger.failed(f, message(&e), on_event),
-        }
+        let answer = c.amp.delete_workspace().workspace_id(&f.id).send().await;
+        ledger.started(f, answer, &mut started, on_event);
     }
     let outcome = wait_for(
         c.polling,
