@@ -1,34 +1,41 @@
 //! Go's executor (`text/template/exec.go`), function for function.
 
+use std::rc::Rc;
+
 use crate::Error;
-use crate::funcs::{Arity, Builtin, CallContext, FuncError, call_builtin, rv_type};
+pub use crate::funcs::RV;
+use crate::funcs::{Arity, Builtin, CallContext, Func, FuncError, TemplateSet, call_builtin, rv_type};
 use crate::node::{Arg, Branch, Command, List, Node, Number, Pipe, Tree, Variable};
-use crate::template::{MissingKey, Template};
 use crate::value::Value;
 
 /// Go's maximum `{{template}}` nesting (`maxExecDepth`).
 pub const MAX_EXEC_DEPTH: usize = 100000;
 
-/// A value as the executor holds it (Go's `reflect.Value`): `iface` marks a value whose static
-/// type is `interface {}` (a map or slice element, the zero value of a missing key), which Go
-/// names in errors (`nil pointer evaluating interface {}.b`). `Nil` with `iface == false` is
-/// Go's invalid value ("no value"); with `iface == true`, a nil interface.
-#[derive(Clone, Debug)]
-pub struct RV {
-    pub v: Value,
-    pub iface: bool,
+/// Go's `missingkey` option.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MissingKey {
+    /// `missingkey=default` / `invalid`: a missing key is "no value" (prints `<no value>`).
+    #[default]
+    Default,
+    /// `missingkey=zero`: the zero value of the map's element type (nil for interface maps).
+    Zero,
+    /// `missingkey=error`: execution stops with an error.
+    Error,
 }
 
-impl RV {
-    fn direct(v: Value) -> RV {
-        RV { v, iface: false }
-    }
-    fn invalid() -> RV {
-        RV { v: Value::Nil, iface: false }
-    }
-    fn is_invalid(&self) -> bool {
-        !self.iface && matches!(self.v, Value::Nil)
-    }
+/// What the executor needs of the template it runs: its name, options, functions and the other
+/// templates of its set. Implemented by [`Template`](crate::Template), the public API, which
+/// sits above this module (it executes itself through [`execute`]); the executor knows it only
+/// through this trait (and [`TemplateSet`], what the functions it calls see of it).
+pub(crate) trait ExecTemplate: TemplateSet + Clone + 'static {
+    /// The template's name (for error messages).
+    fn name(&self) -> &str;
+    /// The set's `missingkey` option.
+    fn missing_key(&self) -> MissingKey;
+    /// The template `name` of the set (a handle on it) and its tree.
+    fn lookup_tree(&self, name: &str) -> Option<(Self, Rc<Tree>)>;
+    /// The registered function `name` (builtins are not registered).
+    fn func(&self, name: &str) -> Option<Func>;
 }
 
 /// The node an error is reported at (Go's `state.node`).
@@ -70,8 +77,8 @@ impl From<Error> for Ctl {
 
 type R<T> = Result<T, Ctl>;
 
-pub(crate) struct State<'n, 'o> {
-    pub tmpl: Template,
+pub(crate) struct State<'n, 'o, S: ExecTemplate> {
+    pub tmpl: S,
     pub tree: &'n Tree,
     pub out: &'o mut String,
     pub vars: Vec<(String, RV)>,
@@ -81,7 +88,7 @@ pub(crate) struct State<'n, 'o> {
 }
 
 /// Executes `tree` as template `tmpl` with `data` (Go's `Template.execute`).
-pub(crate) fn execute(tmpl: &Template, tree: &Tree, out: &mut String, data: &Value) -> Result<(), Error> {
+pub(crate) fn execute<S: ExecTemplate>(tmpl: &S, tree: &Tree, out: &mut String, data: &Value) -> Result<(), Error> {
     let dot = RV::direct(data.clone());
     let mut st = State {
         tmpl: tmpl.clone(),
@@ -104,7 +111,7 @@ fn is_hex_int(s: &str) -> bool {
     b.len() > 2 && b[0] == b'0' && (b[1] == b'x' || b[1] == b'X') && !s.contains(['p', 'P'])
 }
 
-impl<'n> State<'n, '_> {
+impl<'n, S: ExecTemplate> State<'n, '_, S> {
     fn at(&mut self, at: At<'n>) {
         self.at = at;
     }
@@ -676,7 +683,7 @@ impl<'n> State<'n, '_> {
 enum Callee {
     Builtin(Builtin),
     Func(Arity, crate::funcs::FuncFn),
-    Method(std::rc::Rc<dyn crate::value::Object>),
+    Method(Rc<dyn crate::value::Object>),
 }
 
 impl Callee {

@@ -1,11 +1,46 @@
 //! The function registry (Go's `FuncMap`, with closures) and the builtins of Go's `funcs.go`.
+//!
+//! This module is below the executor ([`crate::exec`]) and the public API
+//! ([`crate::template`]): what a function sees of the executing template set is the trait
+//! `TemplateSet`, which [`Template`](crate::Template) implements.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::exec::RV;
-use crate::template::Template;
 use crate::value::Value;
+
+/// A value as the executor holds it (Go's `reflect.Value`): `iface` marks a value whose static
+/// type is `interface {}` (a map or slice element, the zero value of a missing key), which Go
+/// names in errors (`nil pointer evaluating interface {}.b`). `Nil` with `iface == false` is
+/// Go's invalid value ("no value"); with `iface == true`, a nil interface.
+#[derive(Clone, Debug)]
+pub struct RV {
+    pub v: Value,
+    pub iface: bool,
+}
+
+impl RV {
+    pub(crate) fn direct(v: Value) -> RV {
+        RV { v, iface: false }
+    }
+    pub(crate) fn invalid() -> RV {
+        RV { v: Value::Nil, iface: false }
+    }
+    pub(crate) fn is_invalid(&self) -> bool {
+        !self.iface && matches!(self.v, Value::Nil)
+    }
+}
+
+/// The template set a function runs in, as [`CallContext`] sees it: implemented by
+/// [`Template`](crate::Template) (the only implementation), so that this module need not know
+/// the public API above it.
+pub(crate) trait TemplateSet {
+    /// Go's `t.ExecuteTemplate(out, name, data)`: executes the template `name` of the set.
+    fn execute_template(&self, out: &mut String, name: &str, data: &Value) -> Result<(), crate::Error>;
+    /// The implementation itself, for [`CallContext::template`] to hand out the public type.
+    fn as_any(&self) -> &dyn Any;
+}
 
 /// An error returned by a registered function.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +70,7 @@ impl From<&str> for FuncError {
 
 /// What a function sees of the execution: the template set (for `include`/`tpl`).
 pub struct CallContext<'a> {
-    pub(crate) template: &'a Template,
+    pub(crate) template: &'a dyn TemplateSet,
     pub(crate) depth: usize,
     /// Bit `i` set: argument `i` is Go's invalid value ("no value": a piped nil, a missing key
     /// under `missingkey=default`), not a nil `interface{}`.
@@ -43,11 +78,6 @@ pub struct CallContext<'a> {
 }
 
 impl CallContext<'_> {
-    /// The executing template (its set holds every template of the render).
-    pub fn template(&self) -> &Template {
-        self.template
-    }
-
     /// Whether argument `i` is Go's invalid value (`reflect.Value{}`: a nil that went through a
     /// pipeline, a missing key under `missingkey=default`) rather than a nil `interface{}` (a
     /// null or missing value read from a map under `missingkey=zero`). Go converts the former

@@ -1,26 +1,21 @@
 //! The public API (Go's `text/template.Template`): a named template in a shared set.
+//!
+//! The top of the crate's modules: a [`Template`] executes itself through [`crate::exec`], which
+//! knows it through the trait `ExecTemplate`, and the functions it calls see it through the
+//! trait `TemplateSet` of [`crate::funcs`]; both are implemented here.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::Error;
-use crate::funcs::{Builtin, Func, Funcs};
+use crate::exec::ExecTemplate;
+pub use crate::exec::MissingKey;
+use crate::funcs::{Builtin, CallContext, Func, Funcs, TemplateSet};
 use crate::node::{Tree, is_empty_list};
 use crate::parse::{ParseOptions, parse};
 use crate::value::Value;
-
-/// Go's `missingkey` option.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum MissingKey {
-    /// `missingkey=default` / `invalid`: a missing key is "no value" (prints `<no value>`).
-    #[default]
-    Default,
-    /// `missingkey=zero`: the zero value of the map's element type (nil for interface maps).
-    Zero,
-    /// `missingkey=error`: execution stops with an error.
-    Error,
-}
 
 struct Set {
     trees: HashMap<String, Rc<Tree>>,
@@ -143,15 +138,6 @@ impl Template {
         if self.set.borrow().trees.contains_key(name) { Some(self.new_in_set(name)) } else { None }
     }
 
-    pub(crate) fn lookup_tree(&self, name: &str) -> Option<(Template, Rc<Tree>)> {
-        let tree = self.set.borrow().trees.get(name).cloned()?;
-        Some((self.new_in_set(name), tree))
-    }
-
-    pub(crate) fn func(&self, name: &str) -> Option<Func> {
-        self.set.borrow().funcs.get(name).cloned()
-    }
-
     /// Go's `Clone`: a copy of the set (trees shared, the map of names copied), so templates
     /// parsed into the copy do not affect the original.
     pub fn clone_set(&self) -> Template {
@@ -223,5 +209,42 @@ impl Template {
         let r = self.execute(&mut out, data);
         w.write_all(out.as_bytes()).map_err(|e| Error::Other(e.to_string()))?;
         r
+    }
+}
+
+impl TemplateSet for Template {
+    fn execute_template(&self, out: &mut String, name: &str, data: &Value) -> Result<(), Error> {
+        Template::execute_template(self, out, name, data)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl ExecTemplate for Template {
+    fn name(&self) -> &str {
+        Template::name(self)
+    }
+
+    fn missing_key(&self) -> MissingKey {
+        Template::missing_key(self)
+    }
+
+    fn lookup_tree(&self, name: &str) -> Option<(Template, Rc<Tree>)> {
+        let tree = self.set.borrow().trees.get(name).cloned()?;
+        Some((self.new_in_set(name), tree))
+    }
+
+    fn func(&self, name: &str) -> Option<Func> {
+        self.set.borrow().funcs.get(name).cloned()
+    }
+}
+
+impl CallContext<'_> {
+    /// The executing template (its set holds every template of the render).
+    pub fn template(&self) -> &Template {
+        // The executor runs `Template`s only: the one implementation of `TemplateSet`.
+        self.template.as_any().downcast_ref::<Template>().expect("a CallContext's template set is a Template")
     }
 }

@@ -1,7 +1,8 @@
 //! Sprig 3.2.3's crypto functions (crypto.go) with Go 1.19's crypto/x509 encoding: `genCA`,
 //! `genCAWithKey`, `genSelfSignedCert`, `genSelfSignedCertWithKey`, `genSignedCert`,
 //! `genSignedCertWithKey`, `buildCustomCert`, `genPrivateKey`, `bcrypt`, `htpasswd`,
-//! `derivePassword`, `encryptAES`, `decryptAES`.
+//! `derivePassword`, `encryptAES`, `decryptAES`, and the hashes `sha256sum`, `sha1sum`,
+//! `adler32sum`.
 //!
 //! Certificates are DER written here field by field as `x509.CreateCertificate` writes them
 //! (extension order, criticality, string types, UTCTime/GeneralizedTime, the SubjectKeyId of a
@@ -38,8 +39,8 @@ use aws_lc_rs::signature::{self, EcdsaKeyPair, EcdsaSigningAlgorithm, Ed25519Key
 use base64::Engine as _;
 use gotemplate::{Arity, CallContext, FuncError, Funcs, Value};
 
-use super::SprigOptions;
 use super::args::{self, panic};
+use super::{SprigOptions, sv};
 
 // ---------------------------------------------------------------------------------------------
 // The `certificate` struct.
@@ -74,7 +75,7 @@ fn cert_value(c: Certificate) -> Value {
 // ---------------------------------------------------------------------------------------------
 // Registration.
 
-/// Registers the crypto functions (the clock from `opts.now`).
+/// Registers the crypto functions and the hashes (the clock from `opts.now`).
 pub fn register(f: &mut Funcs, opts: &SprigOptions) {
     let ex = Arity::Exact;
     let now = opts.now;
@@ -163,6 +164,28 @@ pub fn register(f: &mut Funcs, opts: &SprigOptions) {
     f.insert_with_arity("decryptAES", ex(2), |c, a| {
         let out = decrypt_aes(string(c, a, 0)?, string(c, a, 1)?).map_err(panic)?;
         Ok(Value::string(String::from_utf8_lossy(&out).into_owned()))
+    });
+    register_hashes(f);
+}
+
+/// Registers Sprig's hashes: `sha256sum`, `sha1sum`, `adler32sum`.
+fn register_hashes(f: &mut Funcs) {
+    let ex = Arity::Exact;
+    f.insert_with_arity("sha256sum", ex(1), |_, a| {
+        use sha2::Digest;
+        Ok(sv(hex::encode(sha2::Sha256::digest(args::string(a, 0)?.as_bytes()))))
+    });
+    f.insert_with_arity("sha1sum", ex(1), |_, a| {
+        use sha1::Digest;
+        Ok(sv(hex::encode(sha1::Sha1::digest(args::string(a, 0)?.as_bytes()))))
+    });
+    f.insert_with_arity("adler32sum", ex(1), |_, a| {
+        let (mut s1, mut s2) = (1u32, 0u32);
+        for b in args::string(a, 0)?.bytes() {
+            s1 = (s1 + u32::from(b)) % 65521;
+            s2 = (s2 + s1) % 65521;
+        }
+        Ok(sv(((s2 << 16) | s1).to_string()))
     });
 }
 

@@ -5,7 +5,10 @@
 
 use std::rc::Rc;
 
-use gotemplate::Value;
+use gotemplate::{Arity, FuncError, Funcs, Value};
+
+use super::args::{self, strval};
+use super::sv;
 
 /// A `time.Time`: an instant, and the zone it is shown in (Go's `Local`, taken as UTC, or a
 /// fixed zone made by `time.Parse` for an offset or abbreviation it does not know).
@@ -1207,6 +1210,139 @@ pub fn duration_round(d: Duration, m: Duration) -> Duration {
         return d1;
     }
     MAX_DURATION
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration.
+
+/// Registers Sprig's date and duration functions with the clock `clock` (`None`: the system
+/// clock). `Value::Int` stands for Go's `int64` here (see the module docs of [`super`]).
+pub(super) fn register(f: &mut Funcs, clock: Option<(i64, u32)>) {
+    register_formatting(f, clock);
+    register_parsing(f);
+    register_durations(f, clock);
+}
+
+/// `now`, `date`, `dateInZone`/`date_in_zone`, `htmlDate`, `htmlDateInZone`, `unixEpoch`.
+fn register_formatting(f: &mut Funcs, clock: Option<(i64, u32)>) {
+    let ex = Arity::Exact;
+    f.insert_with_arity("now", ex(0), move |_, _| Ok(now(clock).into_value()));
+    f.insert_with_arity("date", ex(2), move |_, a| Ok(sv(format_arg(args::string(a, 0)?, &a[1], clock))));
+    for name in ["dateInZone", "date_in_zone"] {
+        f.insert_with_arity(name, ex(3), move |_, a| {
+            let _ = args::string(a, 2)?;
+            Ok(sv(format_arg(args::string(a, 0)?, &a[1], clock)))
+        });
+    }
+    f.insert_with_arity("htmlDate", ex(1), move |_, a| Ok(sv(format_arg("2006-01-02", &a[0], clock))));
+    f.insert_with_arity("htmlDateInZone", ex(2), move |_, a| {
+        let _ = args::string(a, 1)?;
+        Ok(sv(format_arg("2006-01-02", &a[0], clock)))
+    });
+    f.insert_with_arity("unixEpoch", ex(1), |_, a| match &a[0] {
+        Value::Object(o) => Ok(sv(o.call_method("Unix", &[]).map(|v| strval(&v)).unwrap_or_default())),
+        other => Err(FuncError::Exec(format!("wrong type for value; expected time.Time; got {}", other.type_name()))),
+    });
+}
+
+/// The `time.Time` parameter `i` (Go's type error otherwise).
+fn time_arg(a: &[Value], i: usize) -> Result<Time, FuncError> {
+    match a.get(i) {
+        Some(v) => Time::from_value(v).ok_or_else(|| {
+            let got = if matches!(v, Value::Nil) { "interface {}".to_string() } else { v.type_name() };
+            FuncError::Arg(i, format!("wrong type for value; expected time.Time; got {got}"))
+        }),
+        None => Err(FuncError::Arg(i, "wrong type for value; expected time.Time; got interface {}".into())),
+    }
+}
+
+/// `toDate`, `mustToDate`, `dateModify`/`date_modify`, `mustDateModify`/`must_date_modify`.
+fn register_parsing(f: &mut Funcs) {
+    let ex = Arity::Exact;
+    f.insert_with_arity("toDate", ex(2), |_, a| {
+        let (layout, value) = (args::string(a, 0)?, args::string(a, 1)?);
+        Ok(parse(layout, value).unwrap_or_else(|_| Time::zero()).into_value())
+    });
+    f.insert_with_arity("mustToDate", ex(2), |_, a| {
+        let (layout, value) = (args::string(a, 0)?, args::string(a, 1)?);
+        Ok(parse(layout, value).map_err(FuncError::Call)?.into_value())
+    });
+    for name in ["dateModify", "date_modify"] {
+        f.insert_with_arity(name, ex(2), |_, a| {
+            let d = args::string(a, 0)?;
+            let t = time_arg(a, 1)?;
+            Ok(match parse_duration(d) {
+                Ok(d) => t.add(d),
+                Err(_) => t,
+            }
+            .into_value())
+        });
+    }
+    for name in ["mustDateModify", "must_date_modify"] {
+        f.insert_with_arity(name, ex(2), |_, a| {
+            let d = args::string(a, 0)?;
+            let t = time_arg(a, 1)?;
+            Ok(t.add(parse_duration(d).map_err(FuncError::Call)?).into_value())
+        });
+    }
+}
+
+/// `ago`, `duration`, `durationRound`.
+fn register_durations(f: &mut Funcs, clock: Option<(i64, u32)>) {
+    let ex = Arity::Exact;
+    f.insert_with_arity("ago", ex(1), move |_, a| {
+        let current = now(clock);
+        let t = match &a[0] {
+            Value::Int(i) => Time::utc(*i, 0),
+            v => Time::from_value(v).unwrap_or_else(|| current.clone()),
+        };
+        Ok(sv(duration_string(duration_round(current.sub(&t), 1_000_000_000))))
+    });
+    f.insert_with_arity("duration", ex(1), |_, a| {
+        let n = match &a[0] {
+            // strconv.ParseInt(s, 10, 64): out of range gives the extreme of the sign.
+            Value::String(s) => s.parse::<i64>().unwrap_or_else(|_| {
+                let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+                match (body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()), s.starts_with('-')) {
+                    (true, _) => 0,
+                    (false, true) => i64::MIN,
+                    (false, false) => i64::MAX,
+                }
+            }),
+            Value::Int(i) => *i,
+            _ => 0,
+        };
+        Ok(sv(duration_string(n.wrapping_mul(1_000_000_000))))
+    });
+    f.insert_with_arity("durationRound", ex(1), move |_, a| {
+        let d = match &a[0] {
+            Value::String(s) => parse_duration(s).unwrap_or(0),
+            Value::Int(i) => *i,
+            v => match Time::from_value(v) {
+                Some(t) => now(clock).sub(&t),
+                None => 0,
+            },
+        };
+        let u = d.unsigned_abs();
+        const HOUR: u64 = 3_600_000_000_000;
+        let (year, month, day, minute, second) =
+            (HOUR * 24 * 365, HOUR * 24 * 30, HOUR * 24, 60_000_000_000, 1_000_000_000);
+        Ok(sv(if u > year {
+            format!("{}y", u / year)
+        } else if u > month {
+            format!("{}mo", u / month)
+        } else if u > day {
+            format!("{}d", u / day)
+        } else if u > HOUR {
+            format!("{}h", u / HOUR)
+        } else if u > minute {
+            format!("{}m", u / minute)
+        } else if u > second {
+            format!("{}s", u / second)
+        } else {
+            "0s".to_string()
+        }))
+    });
 }
 
 #[cfg(test)]

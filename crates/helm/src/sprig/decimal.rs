@@ -7,7 +7,7 @@
 use num_bigint::{BigInt, Sign};
 
 use super::args::{R, panic, to_float64};
-use gotemplate::Value;
+use gotemplate::{Arity, Funcs, Value};
 
 /// `value × 10^exp`.
 #[derive(Clone, Debug)]
@@ -128,6 +128,17 @@ pub fn exec(a: &Value, rest: &[Value], op: Op) -> R {
         };
     }
     Ok(Value::Float(acc.to_f64()))
+}
+
+/// Registers Sprig's decimal float math: `add1f`, `addf`, `subf`, `mulf`, `divf`.
+pub(super) fn register(f: &mut Funcs) {
+    let ex = Arity::Exact;
+    let al = Arity::AtLeast;
+    f.insert_with_arity("add1f", ex(1), |_, a| exec(&a[0], &[Value::Int(1)], Op::Add));
+    f.insert("addf", |_, a| exec(&Value::Float(0.0), a, Op::Add));
+    f.insert_with_arity("subf", al(1), |_, a| exec(&a[0], &a[1..], Op::Sub));
+    f.insert_with_arity("mulf", al(1), |_, a| exec(&a[0], &a[1..], Op::Mul));
+    f.insert_with_arity("divf", al(1), |_, a| exec(&a[0], &a[1..], Op::Div));
 }
 
 #[cfg(test)]

@@ -1,11 +1,17 @@
 //! Masterminds/semver v3.2.0 (Debian's, the oracle's): `NewVersion`, `NewConstraint` and
 //! `Check`, ported rule for rule (the same RE2 patterns, the same dirty/`x` handling, so
-//! `>=1.20-0` admits prereleases and `>=1.20` does not).
+//! `>=1.20-0` admits prereleases and `>=1.20` does not); and Sprig's `semver` and
+//! `semverCompare` on it.
 
 use std::cmp::Ordering;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
+use gotemplate::{Arity, FuncError, Funcs, Value};
 use regex::Regex;
+
+use super::args;
+use super::sv;
 
 const CV: &str = r"v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?";
 const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
@@ -322,6 +328,52 @@ impl Constraint {
             return false;
         }
         v.minor == c.con.minor || c.minor_dirty
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration.
+
+/// Registers Sprig's `semver` and `semverCompare`.
+pub(super) fn register(f: &mut Funcs) {
+    let ex = Arity::Exact;
+    f.insert_with_arity("semver", ex(1), |_, a| {
+        let v = Version::parse(args::string(a, 0)?).map_err(FuncError::Call)?;
+        Ok(Value::Object(Rc::new(SemverObject(v))))
+    });
+    f.insert_with_arity("semverCompare", ex(2), |_, a| {
+        let c = Constraints::parse(args::string(a, 0)?).map_err(FuncError::Call)?;
+        let v = Version::parse(args::string(a, 1)?).map_err(FuncError::Call)?;
+        Ok(Value::Bool(c.check(&v)))
+    });
+}
+
+/// `*semver.Version` as a template sees it: prints as `String()`, methods `Major` etc.
+#[derive(Debug)]
+struct SemverObject(Version);
+
+impl gotemplate::Object for SemverObject {
+    fn type_name(&self) -> String {
+        "*semver.Version".into()
+    }
+    fn has_method(&self, name: &str) -> bool {
+        matches!(name, "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String")
+    }
+    fn call_method(&self, name: &str, _args: &[Value]) -> Result<Value, String> {
+        let v = &self.0;
+        Ok(match name {
+            "Major" => Value::Uint(v.major),
+            "Minor" => Value::Uint(v.minor),
+            "Patch" => Value::Uint(v.patch),
+            "Prerelease" => sv(v.pre.clone()),
+            "Metadata" => sv(v.metadata.clone()),
+            "Original" => sv(v.original.clone()),
+            "String" => sv(v.to_string()),
+            _ => return Err(format!("can't evaluate field {name} in type *semver.Version")),
+        })
+    }
+    fn format_v(&self) -> String {
+        self.0.to_string()
     }
 }
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use gotemplate::fmt::quote;
 use gotemplate::value::MapRef;
-use gotemplate::{FuncError, Value};
+use gotemplate::{Arity, FuncError, Funcs, Value};
 
-use super::args::{R, kind, nil_deref, panic};
+use super::args::{self, R, kind, map, nil_deref, panic};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -463,6 +463,13 @@ pub fn url_join(d: Option<MapRef>) -> R {
         url.user = temp.user;
     }
     Ok(Value::string(lossy(&url.string())))
+}
+
+/// Registers Sprig's `urlParse` and `urlJoin`.
+pub(super) fn register(f: &mut Funcs) {
+    let ex = Arity::Exact;
+    f.insert_with_arity("urlParse", ex(1), |_, a| url_parse(args::string(a, 0)?));
+    f.insert_with_arity("urlJoin", ex(1), |c, a| url_join(map(c, a, 0)?));
 }
 
 #[cfg(test)]

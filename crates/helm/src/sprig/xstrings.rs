@@ -1,5 +1,10 @@
 //! huandu/xstrings 1.3.3's `ToSnakeCase` / `ToKebabCase` (Sprig's `snakecase`, `kebabcase`),
-//! ported word splitter for word splitter.
+//! ported word splitter for word splitter, and `ToCamelCase` (`camelcase`).
+
+use gotemplate::{Arity, Funcs};
+
+use super::args;
+use super::sv;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Word {
@@ -164,4 +169,61 @@ pub fn camel_to_lower(s: &str, connector: char) -> String {
     }
     to_lower(&mut buf, wt, word, connector);
     buf
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration.
+
+/// Registers xstrings' case conversions: `camelcase`, `snakecase`, `kebabcase`.
+pub(super) fn register(f: &mut Funcs) {
+    let ex = Arity::Exact;
+    f.insert_with_arity("camelcase", ex(1), |_, a| Ok(sv(camelcase(args::string(a, 0)?))));
+    f.insert_with_arity("snakecase", ex(1), |_, a| Ok(sv(camel_to_lower(args::string(a, 0)?, '_'))));
+    f.insert_with_arity("kebabcase", ex(1), |_, a| Ok(sv(camel_to_lower(args::string(a, 0)?, '-'))));
+}
+
+/// xstrings 1.3.3 `ToCamelCase` (UpperCamel: `foo_bar baz` → `FooBarBaz`).
+fn camelcase(s: &str) -> String {
+    let is_connector = |c: char| c == '-' || c == '_' || c.is_whitespace();
+    let upper = |c: char| {
+        let mut u = c.to_uppercase();
+        match (u.next(), u.next()) {
+            (Some(x), None) => x,
+            _ => c,
+        }
+    };
+    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
+    let mut chars = s.chars();
+    let mut out = String::new();
+    let mut r0 = None;
+    for c in chars.by_ref() {
+        if !is_connector(c) {
+            r0 = Some(upper(c));
+            break;
+        }
+        out.push(c);
+    }
+    let Some(mut r0) = r0 else {
+        // All connectors: Go writes the last one a second time.
+        if let Some(last) = s.chars().last() {
+            out.push(last);
+        }
+        return out;
+    };
+    for c in chars {
+        let r1 = r0;
+        r0 = c;
+        if is_connector(r0) && is_connector(r1) {
+            out.push(r1);
+            continue;
+        }
+        if is_connector(r1) {
+            r0 = upper(r0);
+        } else {
+            r0 = lower(r0);
+            out.push(r1);
+        }
+    }
+    out.push(r0);
+    out
 }
