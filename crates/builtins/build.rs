@@ -24,7 +24,7 @@ fn main() {
     // <target>/wasm so its dependencies are built once, whatever the host profile.
     let target_dir = out_dir.ancestors().nth(4).expect("target dir").join("wasm");
 
-    for dir in ["plugins", "tests/plugins", "examples", "crates/sdk", "wit"] {
+    for dir in ["plugins", "tests/plugins", "examples", "crates/sdk", "crates/vocabulary", "wit"] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
     println!("cargo:rerun-if-changed={}", root.join("Cargo.lock").display());

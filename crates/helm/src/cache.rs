@@ -16,17 +16,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// `$DATAPLAT_CACHE_DIR`, else `$XDG_CACHE_HOME/kubectl-dataplat`, else
-/// `~/.cache/kubectl-dataplat` (the same rule as the plugin host's cache).
-pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DATAPLAT_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("kubectl-dataplat"));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/kubectl-dataplat"))
-}
+/// The cache directory: the same rule as the plugin host's.
+pub use dataplat_vocabulary::default_cache_dir;
 
 /// `sha256:<hex>` of `bytes`.
 pub fn digest_of(bytes: &[u8]) -> String {

@@ -69,16 +69,7 @@ impl Default for HostOptions {
     }
 }
 
-/// `$DATAPLAT_CACHE_DIR`, else `$XDG_CACHE_HOME/kubectl-dataplat`, else `~/.cache/kubectl-dataplat`.
-pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DATAPLAT_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("kubectl-dataplat"));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/kubectl-dataplat"))
-}
+pub use dataplat_vocabulary::default_cache_dir;
 
 /// Where a plugin came from, for messages and `plugin list`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -233,10 +224,7 @@ fn check_info(label: &str, info: &PluginInfo) -> Result<(), PluginError> {
     if !SUPPORTED_CONTRACTS.contains(&info.contract_version.as_str()) {
         return Err(PluginError::new(label, ErrorKind::ContractVersion { found: info.contract_version.clone() }));
     }
-    let valid_name = !info.name.is_empty()
-        && info.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        && info.name.as_bytes()[0].is_ascii_lowercase();
-    if !valid_name {
+    if !dataplat_vocabulary::is_addon_name(&info.name) {
         return Err(PluginError::new(
             label,
             ErrorKind::BadOutput(format!(

@@ -287,7 +287,11 @@ impl NodePoolRequest {
 }
 
 /// Node label every system controller is pinned to: the core managed node group the core creates.
-pub const CORE_NODE_SELECTOR: (&str, &str) = ("dataplat.io/pool", "core");
+pub const CORE_NODE_SELECTOR: (&str, &str) = dataplat_vocabulary::CORE_POOL_LABEL;
+
+/// The tool's name: the value of `app.kubernetes.io/managed-by` on what the platform installs
+/// (and the host's server-side apply field manager).
+pub const MANAGED_BY: &str = dataplat_vocabulary::TOOL;
 
 /// Deep-merges `overrides` into `base` the way Helm merges user values over chart defaults:
 /// objects merge key by key, anything else (arrays included) replaces, and `null` deletes a key.
@@ -575,6 +579,32 @@ pub mod testing {
             let description = schema["properties"][field]["description"].as_str().unwrap_or("");
             assert!(!description.trim().is_empty(), "config field {field} has no doc comment");
         }
+    }
+
+    /// Asserts the checks of a chart addon's common fields (see
+    /// [`check_chart_settings`](crate::check_chart_settings)): each bad `namespace` (not a
+    /// DNS-1123 label), empty `chart_version` and non-object `values` is an error at its field
+    /// that the planner refuses too, an unknown field is an error at its path, and `{}` is
+    /// accepted.
+    pub fn assert_chart_settings_checked<A: Addon>(facts: &PlatformFacts) {
+        use serde_json::json;
+        for namespace in ["", "-x", "x-", "BAD_NS", "KEDA", "Super Set", "a.b"] {
+            let error = error_at::<A>(&json!({ "namespace": namespace }), facts, "namespace");
+            assert!(error.message.contains("DNS-1123"), "namespace {namespace:?}: {}", error.message);
+        }
+        for version in ["", " "] {
+            let error = error_at::<A>(&json!({ "chart_version": version }), facts, "chart_version");
+            assert_eq!(error.message, "must not be empty", "chart_version {version:?}");
+        }
+        let bad_values = [json!(null), json!(false), json!(1), json!(3), json!("x"), json!([]), json!([1])];
+        for values in bad_values {
+            let error = error_at::<A>(&json!({ "values": values }), facts, "values");
+            assert!(error.message.contains("object"), "values {values}: {}", error.message);
+        }
+        let error = error_at::<A>(&json!({ "not_a_setting": 1 }), facts, "not_a_setting");
+        assert!(error.message.contains("unknown field"), "{}", error.message);
+        let found = errors::<A>(&json!({}), facts);
+        assert!(found.is_empty(), "the defaults are refused: {found:#?}");
     }
 
     /// Plans twice and asserts both plans serialize to the same JSON.

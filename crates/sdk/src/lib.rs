@@ -5,6 +5,11 @@
 //! a path), generates the config JSON Schema from that type, and offers builders for the records a
 //! plan is made of. The same source builds as a WebAssembly component (`wasm32-wasip2`) and, with
 //! the `native` feature, as a native library speaking the same contract as JSON over a C ABI.
+//!
+//! An addon that installs a Helm chart declares its config block with [`chart_config!`] (the
+//! common `namespace`, `chart_version` and `values` plus its own fields), builds its release
+//! with [`ChartSettings`], the readiness helpers of [`Release`] and [`Monitoring`], and gets its
+//! common unit tests from [`chart_addon_tests!`].
 
 #![forbid(unsafe_op_in_unsafe_fn)]
 
@@ -22,10 +27,12 @@ pub mod bindings {
 }
 
 mod builders;
+mod chart;
 pub use builders::{
-    CORE_NODE_SELECTOR, check_chart_settings, check_dns1123_label, check_dns1123_labels, check_range,
+    CORE_NODE_SELECTOR, MANAGED_BY, check_chart_settings, check_dns1123_label, check_dns1123_labels, check_range,
     check_reserved_values, core_node_selector, is_dns1123_label, merge_values, namespace_object, resources, testing,
 };
+pub use chart::{ChartSettings, Monitoring, PROMETHEUS_RELEASE, check_namespace_list};
 #[doc(hidden)]
 pub mod runtime;
 

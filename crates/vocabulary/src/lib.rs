@@ -68,6 +68,26 @@ pub fn karpenter_node_role_name(platform: &str) -> String {
     format!("{}{tail}", head.trim_end_matches('-'))
 }
 
+/// Whether `name` can name an addon: a lowercase letter, then lowercase letters, digits and `_`
+/// (it becomes the flag `enable_<name>` and the platform.yaml block `<name>:`).
+pub fn is_addon_name(name: &str) -> bool {
+    name.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The cache of compiled plugins, pulled artifacts and charts: `$DATAPLAT_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/kubectl-dataplat`, else `~/.cache/kubectl-dataplat`.
+pub fn default_cache_dir() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    if let Some(dir) = std::env::var_os("DATAPLAT_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join(TOOL));
+    }
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join(TOOL))
+}
+
 /// The availability zone a `single_zone` pool is pinned to: the zone the addon asked for
 /// (`<region><suffix>`), else `<region>a`.
 pub fn single_zone(region: &str, zone: Option<&str>) -> String {

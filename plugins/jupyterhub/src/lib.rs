@@ -6,43 +6,8 @@
 //! (`singleuser.cloudMetadata.blockWithIptables`), so a notebook cannot borrow the node's role;
 //! the reference switched that protection off and ran notebooks as uid 0.
 
-use dataplat_sdk::schemars::JsonSchema;
 use dataplat_sdk::serde_json::json;
 use dataplat_sdk::*;
-use serde::Deserialize;
-
-const REPOSITORY: &str = "https://hub.jupyter.org/helm-chart/";
-const CHART: &str = "jupyterhub";
-const CHART_VERSION: &str = "3.3.8";
-
-/// The `jupyterhub:` block of platform.yaml.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct Config {
-    /// Namespace JupyterHub is installed into.
-    pub namespace: String,
-    /// Version of the `jupyterhub` chart from https://hub.jupyter.org/helm-chart/.
-    pub chart_version: String,
-    /// Free-form Helm values, deep-merged over the values this plugin sets: objects merge key
-    /// by key, arrays and scalars replace, `null` deletes a key. Configure authentication here
-    /// (`hub.config`). Notebooks may not run as uid 0 nor reach instance metadata.
-    #[schemars(extend("type" = "object"))]
-    pub values: serde_json::Value,
-    /// Size in GiB of the hub database volume (gp3).
-    #[schemars(range(min = 1, max = 1000))]
-    pub hub_storage_gib: u32,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            namespace: "jupyterhub".into(),
-            chart_version: CHART_VERSION.into(),
-            values: json!({}),
-            hub_storage_gib: 50,
-        }
-    }
-}
 
 /// The JupyterHub addon.
 pub struct JupyterHub;
@@ -58,7 +23,7 @@ impl Addon for JupyterHub {
     }
 
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        let mut problems = check_chart_settings(&config.namespace, &config.chart_version, &config.values);
+        let mut problems = config.check_chart();
         problems.extend(check_range("hub_storage_gib", config.hub_storage_gib, 1..=1000));
         let singleuser = &config.values["singleuser"];
         if singleuser["uid"].as_u64() == Some(0) {
@@ -113,10 +78,7 @@ impl Addon for JupyterHub {
                 }],
             },
         });
-        let chart = ChartRef::with_overrides(REPOSITORY, CHART, &config.chart_version, defaults, &config.values);
-        let release = Release::of_chart("jupyterhub", ns, chart)
-            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "hub"))
-            .health(HealthCheck::ready("apps/v1", "Deployment", Some(ns), "proxy"));
+        let release = config.chart_release("jupyterhub", defaults).ready_deployments(["hub", "proxy"]);
         Ok(AddonPlan::new()
             .release(release)
             .endpoint(Endpoint::new(
@@ -147,86 +109,19 @@ impl Addon for JupyterHub {
 
 export_addon!(JupyterHub);
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use dataplat_sdk::testing::*;
-
-    fn enabled() -> PlatformFacts {
-        facts(&["enable_jupyterhub"], &["jupyterhub"])
-    }
-
-    #[test]
-    fn defaults_plan_a_locked_down_hub() {
-        let plan = plan_ok::<JupyterHub>(&json!({}), &enabled());
-        let release = release(&plan, "jupyterhub");
-        assert_eq!(release.namespace, "jupyterhub");
-        assert_chart(release, "https://hub.jupyter.org/helm-chart/", "jupyterhub", "3.3.8");
-        let v = values(release);
-        assert_eq!(v.pointer("/hub/db/pvc/storage"), Some(&json!("50Gi")));
-        assert_eq!(v.pointer("/hub/db/pvc/storageClassName"), Some(&json!("gp3")));
-        assert_eq!(v.pointer("/proxy/service/type"), Some(&json!("ClusterIP")));
-        let core = json!({"dataplat.io/pool": "core"});
-        assert_eq!(v.pointer("/hub/nodeSelector"), Some(&core));
-        assert_eq!(v.pointer("/proxy/chp/nodeSelector"), Some(&core));
-        assert_eq!(v.pointer("/singleuser/cloudMetadata/blockWithIptables"), Some(&json!(true)));
-        assert_eq!(v.pointer("/singleuser/uid"), Some(&json!(1000)));
-        let profiles = v.pointer("/singleuser/profileList").and_then(|p| p.as_array()).expect("profiles");
-        assert_eq!(profiles.len(), 1);
-        assert_eq!(profiles[0]["default"], true);
-        object(release, "Namespace", "jupyterhub");
-        assert_eq!(health_checks(release), [("Deployment", "hub"), ("Deployment", "proxy")]);
-        assert_eq!(endpoints(&plan), [("hub", "http://proxy-public.jupyterhub.svc:80")]);
-    }
-
-    #[test]
-    fn overrides_and_values_merge() {
-        let config = json!({
-            "namespace": "notebooks",
-            "hub_storage_gib": 10,
-            "values": {"hub": {"config": {"JupyterHub": {"authenticator_class": "github"}}}, "singleuser": {"uid": 1001}}
-        });
-        let plan = plan_ok::<JupyterHub>(&config, &enabled());
-        let release = release(&plan, "jupyterhub");
-        object(release, "Namespace", "notebooks");
-        let v = values(release);
-        assert_eq!(v.pointer("/hub/db/pvc/storage"), Some(&json!("10Gi")));
-        assert_eq!(v.pointer("/hub/config/JupyterHub/authenticator_class"), Some(&json!("github")));
-        assert_eq!(v.pointer("/singleuser/uid"), Some(&json!(1001)));
-        assert_eq!(v.pointer("/singleuser/cloudMetadata/blockWithIptables"), Some(&json!(true)));
-        assert_eq!(plan.endpoints[0].url, "http://proxy-public.notebooks.svc:80");
-    }
-
-    #[test]
-    fn validation_errors() {
-        let f = enabled();
-        let e = error_at::<JupyterHub>(&json!({"hub_storage_gib": 0}), &f, "hub_storage_gib");
-        assert_eq!(e.message, "0 is out of range: must be 1 to 1000");
-        error_at::<JupyterHub>(&json!({"hub_storage_gib": 1001}), &f, "hub_storage_gib");
-        let e = error_at::<JupyterHub>(&json!({"values": {"singleuser": {"uid": 0}}}), &f, "values.singleuser.uid");
-        assert!(e.message.contains("root"));
-        let e = error_at::<JupyterHub>(
-            &json!({"values": {"singleuser": {"cloudMetadata": {"blockWithIptables": false}}}}),
-            &f,
-            "values.singleuser.cloudMetadata.blockWithIptables",
-        );
-        assert!(e.message.contains("instance metadata"));
-        error_at::<JupyterHub>(&json!({"values": "x"}), &f, "values");
-        assert!(errors::<JupyterHub>(&json!({}), &f).is_empty());
-    }
-
-    #[test]
-    fn info_describes_the_addon() {
-        assert_info::<JupyterHub>(
-            "jupyterhub",
-            &[("enable_jupyterhub", true)],
-            &[],
-            &["namespace", "chart_version", "values", "hub_storage_gib"],
-        );
-    }
-
-    #[test]
-    fn plans_are_deterministic() {
-        assert_deterministic::<JupyterHub>(&json!({"hub_storage_gib": 20}), &enabled());
+chart_config! {
+    /// The `jupyterhub:` block of platform.yaml.
+    pub struct Config: chart "jupyterhub" from "https://hub.jupyter.org/helm-chart/" version "3.3.8" {
+        /// Namespace JupyterHub is installed into.
+        namespace: "jupyterhub",
+        /// Configure authentication here
+        /// (`hub.config`). Notebooks may not run as uid 0 nor reach instance metadata.
+        values,
+        /// Size in GiB of the hub database volume (gp3).
+        #[schemars(range(min = 1, max = 1000))]
+        pub hub_storage_gib: u32 = 50,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,8 @@
 use super::*;
+use dataplat_sdk::k8s_openapi::api::apps::v1::Deployment;
+use dataplat_sdk::serde_json::{Value, json};
 use dataplat_sdk::testing::*;
+use std::collections::BTreeMap;
 
 /// Trino and cert-manager, which it always depends on (for `https`, on by default).
 fn enabled() -> PlatformFacts {
