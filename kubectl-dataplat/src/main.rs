@@ -1,7 +1,7 @@
 //! `kubectl dataplat`: stands up a data platform on Amazon EKS from one platform.yaml.
 //!
-//! This binary only parses arguments and prints results; the work happens in the `dataplat-*`
-//! crates. Exit codes: 0 success, 1 failure, 2 invalid configuration or usage.
+//! This binary only parses arguments and prints results; every command is a library function
+//! of `dataplat-lifecycle`. Exit codes: 0 success, 1 failure, 2 invalid configuration or usage.
 
 mod cli;
 mod commands;
@@ -12,43 +12,8 @@ use std::process::ExitCode;
 
 use cli::Cli;
 
-/// An error the CLI prints and turns into an exit code.
-#[derive(Debug)]
-pub enum CliError {
-    /// Invalid platform.yaml: positioned diagnostics, printed as they are. Exit 2.
-    Config(String),
-    /// Wrong arguments or input the user can fix. Exit 2.
-    Usage { message: String, hint: Option<String> },
-    /// Anything else. Exit 1.
-    Failed { message: String, hint: Option<String> },
-}
-
-impl CliError {
-    pub fn usage(message: impl Into<String>, hint: Option<String>) -> CliError {
-        CliError::Usage { message: message.into(), hint }
-    }
-    pub fn failed(message: impl Into<String>, hint: Option<String>) -> CliError {
-        CliError::Failed { message: message.into(), hint }
-    }
-}
-
-impl From<dataplat_core::CoreError> for CliError {
-    fn from(error: dataplat_core::CoreError) -> CliError {
-        match &error {
-            dataplat_core::CoreError::Config(diagnostics) => {
-                CliError::Config(dataplat_config::render_diagnostics(diagnostics))
-            }
-            _ => CliError::failed(error.to_string(), error.hint()),
-        }
-    }
-}
-
-impl From<dataplat_plugin::PluginError> for CliError {
-    fn from(error: dataplat_plugin::PluginError) -> CliError {
-        let hint = error.hint();
-        CliError::failed(error.to_string(), hint)
-    }
-}
+/// An error the CLI prints and turns into an exit code: `Config` and `Usage` exit 2, `Failed` 1.
+pub use dataplat_lifecycle::Error as CliError;
 
 fn main() -> ExitCode {
     restore_sigpipe();

@@ -497,7 +497,7 @@ fn a_pool_pinned_outside_the_network_stops_plan_and_up_before_anything_is_create
 fn up_loads_the_platform_and_calls_each_plugin_once() {
     let Some(env) = env() else { return };
     let up = command(&env, &["up", "--offline"])
-        .env("DATAPLAT_LOG", "dataplat_core=debug,kubectl_dataplat=debug")
+        .env("DATAPLAT_LOG", "dataplat_core=debug,dataplat_lifecycle=debug")
         .output()
         .expect("run up");
     let log = common::stderr(&up);

@@ -1,10 +1,4 @@
-//! The orchestration layer between the composer (`dataplat-core`) and the layers that act:
-//! the cloud (`dataplat-aws`) and the cluster (`dataplat-kube`).
-//!
-//! The cloud layer takes a [`CloudSpec`] it defines itself; [`cloud_spec`] translates the
-//! composer's [`Plan`] into it, so `dataplat-aws` depends on neither the composer nor the plugin
-//! host. Crate graph: binary → lifecycle → {core, aws}; core → {config, plugin, helm, kube};
-//! aws → vocabulary.
+//! From the composer's plan to the cloud layer's own [`CloudSpec`].
 
 use dataplat_aws::spec::{CloudOptions, CloudSpec, PinnedPool, PodIdentityRequest};
 use dataplat_aws::templates::iam::{self, GrantRole, GrantStatement};

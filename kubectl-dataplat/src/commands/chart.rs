@@ -2,32 +2,17 @@
 
 use std::path::Path;
 
-use helm::fetch::{ChartRequest, FetchOptions, Fetched, Mirror};
+use helm::fetch::{ChartRequest, Fetched};
 use helm::{Chart, RenderOptions};
 
 use crate::CliError;
-use crate::cli::{ChartCommand, ChartFetchArgs, ChartPullArgs, ChartSource, ChartTemplateArgs, Global};
+use crate::cli::{ChartCommand, ChartPullArgs, ChartSource, ChartTemplateArgs, Global};
 
 pub fn run(global: &Global, command: ChartCommand) -> Result<(), CliError> {
     match command {
         ChartCommand::Template(args) => template(global, args),
         ChartCommand::Pull(args) => pull(global, args),
     }
-}
-
-/// Fetch options from the command line: the default chart cache, offline mode, mirrors.
-pub(super) fn fetch_options(global: &Global, args: &ChartFetchArgs) -> Result<FetchOptions, CliError> {
-    let mut options = FetchOptions::with_default_cache();
-    if let Some(dir) = &global.cache_dir {
-        options.cache = Some(helm::cache::Cache::new(dir));
-    }
-    options.offline = args.offline;
-    for m in &args.mirror {
-        options.mirrors.push(Mirror::parse(m).map_err(|e| {
-            CliError::usage(e.to_string(), Some("--mirror https://charts.example.com=https://mirror.local".into()))
-        })?);
-    }
-    Ok(options)
 }
 
 /// The request for a remote chart, or `None` for a local directory or .tgz.
@@ -48,7 +33,7 @@ fn request(source: &ChartSource) -> Result<Option<ChartRequest>, CliError> {
 
 fn fetch(global: &Global, source: &ChartSource) -> Result<Option<Fetched>, CliError> {
     let Some(request) = request(source)? else { return Ok(None) };
-    let options = fetch_options(global, &source.fetch)?;
+    let options = super::context(global).fetch_options(&super::fetch(&source.fetch))?;
     helm::fetch::fetch(&request, &options).map(Some).map_err(|e| {
         CliError::failed(
             e.to_string(),

@@ -11,22 +11,6 @@ use crate::CliError;
 use crate::cli::{Format, Global, SimulateArgs, TraceArgs, TraceKindArg, TrinoCommand};
 use crate::output::print_data;
 
-/// The flags the dataplat policy needs, read from the trino plugin's own declarations: the flag
-/// that switches Trino on and the feature flag that brings KEDA (its scaler); their addons'
-/// prerequisites (keda, prometheus, cert-manager...) come from the plugins' declared
-/// dependencies.
-fn dataplat_flags(trino: &dataplat_config::AddonSpec) -> Result<(String, String), CliError> {
-    let addon = trino.flags.iter().find(|f| f.enables_addon).map(|f| f.name.clone());
-    let scaler = trino.dependencies.iter().find(|d| d.addon == "keda").and_then(|d| d.when_flag.clone());
-    match (addon, scaler) {
-        (Some(addon), Some(scaler)) => Ok((addon, scaler)),
-        _ => Err(CliError::failed(
-            "the trino plugin declares no KEDA scaler (a feature flag that brings keda)",
-            Some("the dataplat policy simulates Trino's KEDA scaler; use a trino plugin that has one".into()),
-        )),
-    }
-}
-
 pub fn run(global: &Global, command: TrinoCommand) -> Result<(), CliError> {
     match command {
         TrinoCommand::Simulate(args) => simulate(global, args),
@@ -40,7 +24,7 @@ fn sim_error(error: dataplat_simulate::Error) -> CliError {
 }
 
 fn simulate(global: &Global, args: SimulateArgs) -> Result<(), CliError> {
-    let label = super::label(&args.trace);
+    let label = args.trace.display().to_string();
     let text = std::fs::read_to_string(&args.trace).map_err(|e| {
         CliError::usage(
             format!("cannot read trace {label}: {e}"),
@@ -108,7 +92,8 @@ fn simulate(global: &Global, args: SimulateArgs) -> Result<(), CliError> {
 fn load_policy(global: &Global, name: &str) -> Result<Policy, CliError> {
     match name {
         "reference" => {
-            let objects = yaml_objects("reference", dataplat_simulate::REFERENCE_POLICY_YAML)?;
+            let objects =
+                dataplat_lifecycle::simulate::yaml_objects("reference", dataplat_simulate::REFERENCE_POLICY_YAML)?;
             Policy::from_objects("reference", &objects).map_err(sim_error)
         }
         "dataplat" => {
@@ -127,80 +112,27 @@ fn load_policy(global: &Global, name: &str) -> Result<Policy, CliError> {
                     ),
                 )
             })?;
-            let objects = yaml_objects(file, &text)?;
+            let objects = dataplat_lifecycle::simulate::yaml_objects(file, &text)?;
             let label = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| file.to_string());
             Policy::from_objects(&label, &objects).map_err(sim_error)
         }
     }
 }
 
-/// The objects of a multi-document YAML text (empty documents skipped; a `kind: List` is opened).
-fn yaml_objects(label: &str, text: &str) -> Result<Vec<Value>, CliError> {
-    let docs: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| {
-        CliError::usage(
-            format!("{label}: not valid YAML: {e}"),
-            Some("one Kubernetes object per `---` document".into()),
-        )
-    })?;
-    let mut objects = Vec::new();
-    for doc in docs {
-        match doc {
-            Value::Null => {}
-            Value::Object(ref o) if o.get("kind").and_then(Value::as_str) == Some("List") => {
-                objects.extend(o.get("items").and_then(Value::as_array).cloned().unwrap_or_default());
-            }
-            other => objects.push(other),
-        }
+/// The objects of release `trino` for the platform file (the scaler switched on in memory when
+/// the file leaves it off, said so on stderr).
+fn dataplat_objects(global: &Global) -> Result<Vec<Value>, CliError> {
+    let ctx = super::context(global);
+    let (objects, missing) = dataplat_lifecycle::simulate::trino_objects(&ctx)?;
+    if !missing.is_empty() && !global.quiet {
+        eprintln!(
+            "note: {} leaves {} off; the dataplat policy is simulated with {} on (in memory; the file is unchanged)",
+            global.file.display(),
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        );
     }
     Ok(objects)
-}
-
-/// The objects of release `trino` as the Trino plugin renders them for the platform file, with
-/// Trino's KEDA scaler switched on in memory if the file leaves it off.
-fn dataplat_objects(global: &Global) -> Result<Vec<Value>, CliError> {
-    let host = super::host(global)?;
-    let text = super::read_file(&global.file)?;
-    let loaded = super::load_text(&host, &global.file, text.clone())?;
-    let catalog = loaded.addons.catalog();
-    if catalog.addon("trino").is_none() {
-        return Err(CliError::failed("no trino addon is available", Some("see `kubectl dataplat plugin list`".into())));
-    }
-    let trino = catalog.addon("trino").expect("checked above");
-    let (addon_flag, scaler_flag) = dataplat_flags(trino)?;
-    let prerequisites = super::platform::prerequisites(&catalog, &loaded.platform.flags, trino, Some(&scaler_flag));
-    let wanted: Vec<String> = [addon_flag, scaler_flag.clone()].into_iter().chain(prerequisites).collect();
-    let missing: Vec<&str> = wanted
-        .iter()
-        .map(String::as_str)
-        .filter(|f| !loaded.platform.flags.get(*f).copied().unwrap_or(false))
-        .filter(|f| catalog.flag(f).is_some() || catalog.addon(f.trim_start_matches("enable_")).is_some())
-        .collect();
-    let loaded = if missing.is_empty() {
-        loaded
-    } else {
-        let mut edited = text;
-        for flag in &missing {
-            edited = dataplat_config::set_flag(&edited, flag, true)
-                .map_err(|e| CliError::failed(format!("cannot switch {flag} on for the simulation: {e}"), None))?;
-        }
-        if !global.quiet {
-            eprintln!(
-                "note: {} leaves {} off; the dataplat policy is simulated with {} on (in memory; the file is unchanged)",
-                super::label(&global.file),
-                missing.join(", "),
-                if missing.len() == 1 { "it" } else { "them" }
-            );
-        }
-        super::load_text(&host, &global.file, edited)?
-    };
-    let plan = dataplat_core::compose(&loaded.addons, &loaded.platform, &loaded.doc)?;
-    let release = plan
-        .addons
-        .iter()
-        .find(|a| a.name == "trino")
-        .and_then(|a| a.releases.iter().find(|r| r.name == "trino"))
-        .ok_or_else(|| CliError::failed("the trino addon planned no release `trino`", None))?;
-    Ok(release.objects.clone())
 }
 
 fn trace(args: TraceArgs) -> Result<(), CliError> {

@@ -1,0 +1,437 @@
+//! The human text of each result (tables and summaries), shared by every front end; the
+//! binary prints it. Machine output is the results' serde form.
+
+use dataplat_aws::eks::Action as EksAction;
+use dataplat_aws::stacks::ChangeKind;
+use dataplat_core::readiness::Analysis;
+use dataplat_core::{AddonEntry, Plan};
+use dataplat_kube::apply::{Action, ReleaseReport};
+use dataplat_plugin::Origin;
+use dataplat_readiness::{Report, Severity};
+
+use crate::cloud::{PlanOutput, StatusOutput};
+
+/// A table with a header row; columns are padded to their widest cell.
+pub struct Table {
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: &[&str]) -> Table {
+        Table { rows: vec![header.iter().map(|h| h.to_string()).collect()] }
+    }
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+    pub fn render(&self) -> String {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| self.rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        for row in &self.rows {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c + 1 == row.len() {
+                    line.push_str(cell);
+                } else {
+                    line.push_str(&format!("{cell:<width$}   ", width = widths[c]));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The findings as lines for a terminal (stderr): errors, warnings, waived ones last.
+pub fn readiness(analysis: &Analysis) -> String {
+    let report = match analysis {
+        Analysis::NotAnalysed { reason, hint } => {
+            return format!("readiness: not analysed: {reason}\n  hint: {hint}\n");
+        }
+        Analysis::Analysed { report } => report,
+    };
+    let mut out = String::new();
+    for finding in &report.findings {
+        let level = match (&finding.waived, finding.severity) {
+            (Some(_), _) => "waived",
+            (None, Severity::Error) => "error",
+            (None, Severity::Warning) => "warning",
+        };
+        out.push_str(&format!(
+            "{level}: [{}] {} ({}): {}\n",
+            finding.rule, finding.object, finding.release, finding.message
+        ));
+        match &finding.waived {
+            Some(reason) => out.push_str(&format!("  waived: {reason}\n")),
+            None => out.push_str(&format!("  hint: {}\n", finding.hint)),
+        }
+    }
+    for waiver in &report.unused_waivers {
+        out.push_str(&format!(
+            "warning: readiness waiver for [{}] {} matches no finding; remove it\n",
+            waiver.rule, waiver.object
+        ));
+    }
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+/// `readiness: 312 objects, 61 pods: 0 errors, 2 warnings, 1 waived`.
+pub fn summary(report: &Report) -> String {
+    let waived = report.findings.iter().filter(|f| f.waived.is_some()).count();
+    format!(
+        "readiness: {} object(s), {} pod template(s): {} error(s), {} warning(s), {waived} waived",
+        report.objects,
+        report.pods,
+        report.error_count(),
+        report.warning_count()
+    )
+}
+
+fn source_label(origin: &Origin) -> String {
+    match origin {
+        Origin::Builtin => "built-in".into(),
+        Origin::File { path } => path.clone(),
+        Origin::Oci { reference, .. } => format!("oci://{reference}"),
+        Origin::Native { path } => format!("native {path}"),
+    }
+}
+
+fn charts(entry: &AddonEntry) -> String {
+    let charts: Vec<String> =
+        entry.releases.iter().filter_map(|r| r.chart.as_ref()).map(|c| format!("{} {}", c.chart, c.version)).collect();
+    if charts.is_empty() { "-".into() } else { charts.join(", ") }
+}
+
+fn capacity_label(capacity: &dataplat_plugin::contract::CapacityType) -> String {
+    match capacity {
+        dataplat_plugin::contract::CapacityType::OnDemand => "on-demand".into(),
+        dataplat_plugin::contract::CapacityType::Spot => "spot".into(),
+    }
+}
+
+/// The human view of a plan.
+pub fn plan_table(plan: &Plan) -> String {
+    let p = &plan.platform;
+    let mut out = format!(
+        "Platform {} in {} (deployment {}, Kubernetes {}, VPC {})\n",
+        p.name, p.region, p.deployment_id, p.kubernetes_version, p.vpc_cidr
+    );
+    let c = &p.cluster;
+    let ng = &c.core_node_group;
+    out.push_str(&format!(
+        "Cluster: {} endpoint{}, {} control-plane log type(s), Secrets encryption {}, {}; core nodes {} x {}..{} ({} GiB)\n\n",
+        if c.endpoint_public_access { "public and private" } else { "private" },
+        if c.public_access_cidrs.is_empty() { String::new() } else { format!(" (from {})", c.public_access_cidrs.join(", ")) },
+        c.control_plane_logs.len(),
+        c.secrets_kms_key_arn.as_deref().map_or_else(|| "by EKS's own key".to_owned(), |k| format!("with {k}")),
+        if c.single_nat_gateway { "one NAT gateway" } else { "a NAT gateway per zone" },
+        ng.instance_types.join("/"),
+        ng.min_size,
+        ng.max_size,
+        ng.disk_size_gib,
+    ));
+    let mut table = Table::new(&[
+        "ADDON",
+        "VERSION",
+        "SOURCE",
+        "RELEASES",
+        "OBJECTS",
+        "CHARTS",
+        "BUCKETS",
+        "GRANTS",
+        "POD IDS",
+        "NODEPOOLS",
+    ]);
+    for a in &plan.addons {
+        table.row(vec![
+            a.name.clone(),
+            a.version.clone(),
+            source_label(&a.source),
+            a.releases.len().to_string(),
+            a.releases.iter().map(|r| r.objects.len()).sum::<usize>().to_string(),
+            charts(a),
+            a.buckets.len().to_string(),
+            a.grants.len().to_string(),
+            a.pod_identities.len().to_string(),
+            a.node_pools.len().to_string(),
+        ]);
+    }
+    out.push_str(&table.render());
+    out.push_str("\nApply order (releases of one wave run concurrently):\n");
+    for (i, wave) in plan.release_order.iter().enumerate() {
+        out.push_str(&format!("  {}. {}\n", i + 1, wave.join(", ")));
+    }
+    let mut cloud = Vec::new();
+    for a in &plan.addons {
+        for b in &a.buckets {
+            let rules: Vec<String> = b
+                .lifecycle_rules
+                .iter()
+                .map(|r| format!("expire {}* after {}d", r.prefix, r.expiration_days))
+                .collect();
+            cloud.push(format!(
+                "  bucket {}  [{}] {}{}",
+                b.name,
+                a.name,
+                b.purpose,
+                if rules.is_empty() { String::new() } else { format!(" ({})", rules.join(", ")) }
+            ));
+        }
+        for g in &a.grants {
+            let actions: usize = g.statements.iter().map(|s| s.actions.len()).sum();
+            cloud.push(format!(
+                "  iam role {}/{}  {} statement(s), {} action(s){}",
+                a.name,
+                g.id,
+                g.statements.len(),
+                actions,
+                if g.managed_policies.is_empty() {
+                    String::new()
+                } else {
+                    format!(", managed: {}", g.managed_policies.join(", "))
+                }
+            ));
+        }
+        for secret in &a.secrets {
+            let keys: Vec<&str> = secret
+                .random_keys
+                .iter()
+                .map(String::as_str)
+                .chain(secret.fixed.iter().map(|(k, _)| k.as_str()))
+                .collect();
+            cloud.push(format!(
+                "  secret {}/{}  [{}] generated once: {}",
+                secret.namespace,
+                secret.name,
+                a.name,
+                keys.join(", ")
+            ));
+        }
+        for i in &a.pod_identities {
+            cloud.push(format!("  pod identity {}/{} -> {}/{}", i.namespace, i.service_account, a.name, i.grant));
+        }
+    }
+    if !cloud.is_empty() {
+        out.push_str("\nCloud:\n");
+        out.push_str(&cloud.join("\n"));
+        out.push('\n');
+    }
+    let pools: Vec<String> = plan
+        .addons
+        .iter()
+        .flat_map(|a| a.node_pools.iter().map(move |n| (a, n)))
+        .map(|(a, n)| {
+            let capacity: Vec<String> = n.capacity_types.iter().map(capacity_label).collect();
+            let families =
+                if n.instance_families.is_empty() { "any family".to_string() } else { n.instance_families.join("/") };
+            format!(
+                "  nodepool {}  [{}] {} {} {}{}",
+                n.name,
+                a.name,
+                capacity.join("+"),
+                n.architectures.join("+"),
+                families,
+                if n.single_zone { ", one zone" } else { "" }
+            )
+        })
+        .collect();
+    if !pools.is_empty() {
+        out.push_str("\nCapacity:\n");
+        out.push_str(&pools.join("\n"));
+        out.push('\n');
+    }
+    let endpoints: Vec<String> = plan
+        .addons
+        .iter()
+        .flat_map(|a| a.endpoints.iter())
+        .map(|e| format!("  {}/{}  {}", e.addon, e.name, e.url))
+        .collect();
+    if !endpoints.is_empty() {
+        out.push_str("\nEndpoints:\n");
+        out.push_str(&endpoints.join("\n"));
+        out.push('\n');
+    }
+    let notes: Vec<String> = plan
+        .addons
+        .iter()
+        .flat_map(|a| a.notes.iter().map(move |n| format!("  {} [{}]: {}", a.name, n.topic, n.text)))
+        .chain(plan.addons.iter().flat_map(|a| a.warnings.iter().map(move |w| format!("  {} [warning]: {w}", a.name))))
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        out.push_str(&notes.join("\n"));
+        out.push('\n');
+    }
+    out
+}
+
+/// The human view of the releases' diff: a count table, then each change with its field diff.
+pub fn diff_table(reports: &[ReleaseReport]) -> String {
+    let mut table = Table::new(&["RELEASE", "CREATE", "UPDATE", "DELETE", "KEEP", "UNCHANGED"]);
+    for r in reports {
+        table.row(vec![
+            r.release.clone(),
+            r.count(Action::Create).to_string(),
+            r.count(Action::Update).to_string(),
+            r.count(Action::Delete).to_string(),
+            r.count(Action::Keep).to_string(),
+            r.count(Action::Unchanged).to_string(),
+        ]);
+    }
+    let mut out = table.render();
+    for r in reports {
+        for c in r.changes.iter().filter(|c| !matches!(c.action, Action::Unchanged)) {
+            out.push_str(&format!("\n{} {}: {}\n", c.action.as_str(), r.release, c.object));
+            for line in &c.diff {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+    }
+    out
+}
+
+fn eks_line(change: &dataplat_aws::eks::Change) -> String {
+    let sign = match change.action {
+        EksAction::Created => "+ create",
+        EksAction::Updated => "~ update",
+        EksAction::Recreated => "± replace",
+        EksAction::Deleted => "- delete",
+    };
+    let detail = change.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+    format!("  {sign} {} {}{detail}\n", change.kind, change.name)
+}
+
+pub fn plan_text(output: &PlanOutput) -> String {
+    let mut out = String::new();
+    if let Some(analysis) = &output.readiness {
+        out.push_str(&readiness(analysis));
+        out.push('\n');
+    }
+    if let Some(cloud) = &output.cloud {
+        out.push_str(&format!("Cloud: account {} as {}\n\n", cloud.identity.account, cloud.identity.arn));
+        let mut table = Table::new(&["STACK", "ACTION", "CHANGES"]);
+        for stack in &cloud.stacks {
+            let action = match (stack.replaces_failed_stack, stack.kind, stack.changes.is_empty()) {
+                (true, _, _) => "replace (failed create)",
+                (false, _, true) => "unchanged",
+                (false, ChangeKind::Create, false) => "create",
+                (false, ChangeKind::Update, false) => "update",
+            };
+            table.row(vec![stack.stack.clone(), action.into(), stack.changes.len().to_string()]);
+        }
+        out.push_str(&table.render());
+        for stack in cloud.stacks.iter().filter(|s| s.kind == ChangeKind::Update && !s.replaces_failed_stack) {
+            for change in &stack.changes {
+                out.push_str(&format!("  {}: {change}\n", stack.stack));
+            }
+        }
+        out.push('\n');
+        match &cloud.eks.cluster {
+            Some(c) => out.push_str(&format!("EKS: cluster {} {}, Kubernetes {}\n", c.name, c.status, c.version)),
+            None => out.push_str("EKS: the cluster does not exist\n"),
+        }
+        if cloud.eks.changes.is_empty() {
+            out.push_str("  nothing to change\n");
+        }
+        for change in &cloud.eks.changes {
+            out.push_str(&eks_line(change));
+        }
+        for warning in &cloud.eks.warnings {
+            out.push_str(&format!("  warning: {warning}\n"));
+        }
+        if cloud.unchanged() {
+            out.push_str("\ncloud: nothing to change\n");
+        }
+    }
+    if let Some(releases) = &output.releases {
+        if !out.is_empty() {
+            out.push_str("\nReleases:\n");
+        }
+        out.push_str(&diff_table(releases));
+    }
+    if let Some(note) = &output.note {
+        out.push_str(&format!("\n{note}\n"));
+    }
+    out
+}
+
+pub fn status_text(output: &StatusOutput, plan: &dataplat_core::Plan) -> String {
+    let mut out = String::new();
+    if let Some(cloud) = &output.cloud {
+        let mut table = Table::new(&["STACK", "STATUS"]);
+        for s in &cloud.stacks {
+            table.row(vec![s.stack.clone(), s.status.clone().unwrap_or_else(|| "absent".into())]);
+        }
+        out.push_str(&table.render());
+        match &cloud.eks {
+            None => out.push_str("\nEKS: the cluster does not exist\n"),
+            Some(eks) => {
+                let c = &eks.cluster;
+                out.push_str(&format!(
+                    "\nEKS: cluster {} {}, Kubernetes {}, {}\n",
+                    c.name, c.status, c.version, c.endpoint
+                ));
+                let mut table = Table::new(&["NODE GROUP", "STATUS", "MIN/DESIRED/MAX", "TYPES"]);
+                for n in &eks.nodegroups {
+                    table.row(vec![
+                        n.name.clone(),
+                        n.status.clone(),
+                        format!("{}/{}/{}", n.min_size, n.desired_size, n.max_size),
+                        n.instance_types.join(","),
+                    ]);
+                }
+                out.push_str(&table.render());
+                out.push('\n');
+                let mut table = Table::new(&["ADD-ON", "STATUS", "VERSION"]);
+                for a in &eks.addons {
+                    table.row(vec![a.name.clone(), a.status.clone(), a.version.clone()]);
+                }
+                out.push_str(&table.render());
+                for issue in eks.nodegroups.iter().flat_map(|n| n.issues.iter().map(move |i| (&n.name, i))) {
+                    out.push_str(&format!("  node group {}: {}\n", issue.0, issue.1));
+                }
+                for issue in eks.addons.iter().flat_map(|a| a.issues.iter().map(move |i| (&a.name, i))) {
+                    out.push_str(&format!("  add-on {}: {}\n", issue.0, issue.1));
+                }
+            }
+        }
+    }
+    if let Some(releases) = &output.releases {
+        out.push('\n');
+        let mut table = Table::new(&["RELEASE", "STATUS"]);
+        let planned = |id: &str| plan.addons.iter().flat_map(|a| &a.releases).any(|r| r.id == id);
+        for r in releases {
+            let later = if planned(&r.release) { "" } else { " (no longer planned: the next apply prunes it)" };
+            table.row(vec![r.release.clone(), format!("{}{later}", r.summary())]);
+        }
+        for release in plan.addons.iter().flat_map(|a| &a.releases) {
+            if !releases.iter().any(|r| r.release == release.id) {
+                table.row(vec![release.id.clone(), "not applied".into()]);
+            }
+        }
+        out.push_str(&table.render());
+        let scaling: Vec<String> = releases.iter().flat_map(|r| r.scaling_lines()).collect();
+        if !scaling.is_empty() {
+            out.push_str("\nScaling:\n");
+            for line in scaling {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    if let Some(note) = &output.note {
+        out.push_str(&format!("\n{note}\n"));
+    }
+    if !output.endpoints.is_empty() {
+        out.push_str("\nEndpoints:\n");
+        for e in &output.endpoints {
+            out.push_str(&format!("  {} ({}): {}\n", e.name, e.addon, e.url));
+        }
+    }
+    out.push_str(if output.healthy { "\nhealthy\n" } else { "\nnot healthy\n" });
+    out
+}
