@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use crate::token::EXEC_CREDENTIAL_API_VERSION;
 
 /// The command the exec credential runs.
-pub const EXEC_COMMAND: &str = "kubectl-dataplat";
+pub const EXEC_COMMAND: &str = dataplat_vocabulary::TOOL;
 
 /// Why the kubeconfig could not be merged or written.
 #[derive(Debug, thiserror::Error)]

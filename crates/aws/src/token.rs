@@ -220,7 +220,7 @@ pub async fn load_credentials(region: &str, role_arn: Option<&str>) -> Result<Cr
     let credentials = match role_arn {
         Some(arn) => {
             let provider = aws_config::sts::AssumeRoleProvider::builder(arn)
-                .session_name("kubectl-dataplat")
+                .session_name(dataplat_vocabulary::TOOL)
                 .configure(&config)
                 .build()
                 .await;

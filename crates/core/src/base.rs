@@ -128,7 +128,7 @@ pub fn load_balancer_controller_release(platform: &PlatformSummary) -> ReleasePl
             values: load_balancer_controller_values(platform),
         }),
         objects: Vec::new(),
-        health_checks: vec![dataplat_plugin::contract::HealthCheck {
+        health_checks: vec![crate::model::HealthCheck {
             api_version: "apps/v1".into(),
             kind: "Deployment".into(),
             namespace: Some(LOAD_BALANCER_CONTROLLER_NAMESPACE.into()),
@@ -157,7 +157,7 @@ pub fn core_entry(platform: &PlatformSummary) -> AddonEntry {
         health_checks: Vec::new(),
         depends_on: Vec::new(),
     };
-    let note = dataplat_plugin::contract::Note {
+    let note = crate::model::Note {
         topic: "storage".into(),
         text: format!(
             "StorageClass {DEFAULT_STORAGE_CLASS} is the default (EBS gp3, encrypted, xfs, WaitForFirstConsumer, \

@@ -75,7 +75,7 @@ pub fn amp_workspace_users(plan: &Plan) -> Vec<String> {
 
 /// [`amp_workspace_users`] over a list of entries (while the plan is being composed).
 pub(crate) fn users_of(addons: &[crate::AddonEntry]) -> Vec<String> {
-    use dataplat_plugin::contract::IamResource;
+    use crate::model::IamResource;
     addons
         .iter()
         .filter(|addon| {
@@ -146,8 +146,8 @@ pub fn resolve(plan: &mut Plan, values: &CloudValues) -> Result<(), Unresolved> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{IamGrant, IamResource, IamStatement};
     use crate::{AddonEntry, ChartPlan, ReleasePlan};
-    use dataplat_plugin::contract::{IamGrant, IamResource, IamStatement};
     use serde_json::json;
 
     fn plan() -> Plan {

@@ -116,7 +116,7 @@ pub fn random_alphanumeric(length: usize) -> Result<String, getrandom::Error> {
 }
 
 /// A declared Secret as a create-only object with freshly drawn values.
-fn generated_secret(addon: &str, secret: &dataplat_plugin::contract::GeneratedSecret) -> Result<Object, ManifestError> {
+fn generated_secret(addon: &str, secret: &crate::model::GeneratedSecret) -> Result<Object, ManifestError> {
     let source = format!("{addon} secret {}/{}", secret.namespace, secret.name);
     let mut data = serde_json::Map::new();
     for (key, value) in &secret.fixed {

@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dataplat_config::{Document, Platform};
-use dataplat_plugin::contract::{self, AddonPlan, Endpoint, IamResource, PlatformFacts};
+use dataplat_plugin::contract::{self, AddonPlan, IamResource, PlatformFacts};
+
+use crate::model::{Endpoint, into_all};
 
 use crate::plan::*;
 use crate::{Addons, CoreError};
@@ -79,7 +81,7 @@ fn facts(platform: &Platform, endpoints: &[Endpoint]) -> PlatformFacts {
         kubernetes_version: platform.kubernetes_version.clone(),
         enabled_addons: platform.enabled_addons.clone(),
         enabled_flags: platform.flags.iter().filter(|(_, on)| **on).map(|(f, _)| f.clone()).collect(),
-        endpoints: endpoints.to_vec(),
+        endpoints: endpoints.iter().map(Into::into).collect(),
         tags: platform.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
     }
 }
@@ -152,7 +154,7 @@ pub(crate) fn check_and_resolve(
             name: physical,
             purpose: bucket.purpose.clone(),
             versioning: bucket.versioning,
-            lifecycle_rules: bucket.lifecycle_rules.clone(),
+            lifecycle_rules: into_all(bucket.lifecycle_rules.clone()),
             holds_data: bucket.holds_data,
         });
     }
@@ -261,7 +263,7 @@ pub(crate) fn check_and_resolve(
             namespace: release.namespace.clone(),
             chart,
             objects,
-            health_checks: release.health_checks.clone(),
+            health_checks: into_all(release.health_checks.clone()),
             depends_on,
         });
     }
@@ -279,12 +281,12 @@ pub(crate) fn check_and_resolve(
             .collect(),
         releases,
         buckets,
-        grants: plan.grants,
-        pod_identities: plan.pod_identities,
-        node_pools: plan.node_pools,
-        endpoints: plan.endpoints,
-        secrets: plan.secrets,
-        notes: plan.notes,
+        grants: into_all(plan.grants),
+        pod_identities: into_all(plan.pod_identities),
+        node_pools: into_all(plan.node_pools),
+        endpoints: into_all(plan.endpoints),
+        secrets: into_all(plan.secrets),
+        notes: into_all(plan.notes),
         warnings: warnings
             .into_iter()
             .map(|w| if w.path.is_empty() { w.message } else { format!("{}: {}", w.path, w.message) })
@@ -393,7 +395,7 @@ fn add_base(platform: &PlatformSummary, entries: &mut Vec<AddonEntry>) -> Result
     let mut core = core_entry(platform);
     if load_balancers {
         core.releases.push(load_balancer_controller_release(platform));
-        core.notes.push(dataplat_plugin::contract::Note {
+        core.notes.push(crate::model::Note {
             topic: "load-balancers".into(),
             text: format!(
                 "the AWS Load Balancer Controller {} runs on the core nodes (kube-system, pod identity \
@@ -404,7 +406,7 @@ fn add_base(platform: &PlatformSummary, entries: &mut Vec<AddonEntry>) -> Result
     }
     let amp_users = crate::cloud_values::users_of(entries);
     if !amp_users.is_empty() {
-        core.notes.push(dataplat_plugin::contract::Note {
+        core.notes.push(crate::model::Note {
             topic: "amazon-prometheus".into(),
             text: format!(
                 "`up` creates Amazon Managed Prometheus workspace {} (tagged, in stack {}-storage) for {}, before it \

@@ -29,18 +29,18 @@
 
 use std::collections::BTreeMap;
 
-use dataplat_plugin::contract::{CapacityType, Consolidation, NodePoolRequest, TaintEffect};
+use crate::model::{CapacityType, Consolidation, NodePoolRequest, TaintEffect};
 use serde_json::{Value, json};
 
-use dataplat_plugin::contract::Note;
+use crate::model::Note;
 
 use crate::plan::{AddonEntry, ChartPlan, Plan, PlatformSummary, ReleasePlan};
 
 /// The API version of NodePool.
-pub const NODE_POOL_API_VERSION: &str = "karpenter.sh/v1";
+pub const NODE_POOL_API_VERSION: &str = dataplat_vocabulary::KARPENTER_API_VERSION;
 /// The API group and version of EC2NodeClass.
 pub const NODE_CLASS_GROUP: &str = "karpenter.k8s.aws";
-pub const NODE_CLASS_API_VERSION: &str = "karpenter.k8s.aws/v1";
+pub const NODE_CLASS_API_VERSION: &str = dataplat_vocabulary::KARPENTER_AWS_API_VERSION;
 /// The AMI every node class selects (Amazon Linux 2023, EKS optimized).
 pub const AMI_ALIAS: &str = "al2023@latest";
 /// The tag subnets and security groups carry for Karpenter to find them.
@@ -436,7 +436,7 @@ fn check_request(addon: &str, request: &NodePoolRequest) -> Result<(), NodePoolE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dataplat_plugin::contract::Taint;
+    use crate::model::Taint;
 
     fn platform() -> PlatformSummary {
         PlatformSummary {

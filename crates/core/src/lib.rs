@@ -18,6 +18,7 @@ pub mod cluster;
 mod compose;
 mod conformance;
 mod karpenter;
+pub mod model;
 mod plan;
 pub mod readiness;
 

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use dataplat_plugin::Origin;
-use dataplat_plugin::contract::{
+use crate::model::{
     Endpoint, GeneratedSecret, HealthCheck, IamGrant, LifecycleRule, NodePoolRequest, Note, PodIdentity,
 };
+use dataplat_plugin::Origin;
 use serde::Serialize;
 
 /// Everything the platform needs, addon by addon, plus the order releases are applied in.

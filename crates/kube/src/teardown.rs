@@ -39,10 +39,10 @@ use crate::inventory::{self, Inventory};
 use crate::manifest::{ObjectRef, is_custom};
 
 /// Karpenter's NodePool and NodeClaim.
-const NODE_POOL: (&str, &str) = ("karpenter.sh/v1", "NodePool");
-const NODE_CLAIM: (&str, &str) = ("karpenter.sh/v1", "NodeClaim");
+const NODE_POOL: (&str, &str) = (dataplat_vocabulary::KARPENTER_API_VERSION, "NodePool");
+const NODE_CLAIM: (&str, &str) = (dataplat_vocabulary::KARPENTER_API_VERSION, "NodeClaim");
 /// Karpenter's AWS node class.
-const NODE_CLASS: (&str, &str) = ("karpenter.k8s.aws/v1", "EC2NodeClass");
+const NODE_CLASS: (&str, &str) = (dataplat_vocabulary::KARPENTER_AWS_API_VERSION, "EC2NodeClass");
 const INGRESS: (&str, &str) = ("networking.k8s.io/v1", "Ingress");
 
 /// The four steps, in order.

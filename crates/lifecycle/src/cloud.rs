@@ -274,7 +274,7 @@ pub struct StatusOutput {
     pub healthy: bool,
     pub cloud: Option<CloudStatus>,
     pub releases: Option<Vec<dataplat_kube::status::ReleaseStatus>>,
-    pub endpoints: Vec<dataplat_plugin::contract::Endpoint>,
+    pub endpoints: Vec<dataplat_core::model::Endpoint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

@@ -4,8 +4,8 @@ use dataplat_aws::spec::{CloudOptions, CloudSpec, PinnedPool, PodIdentityRequest
 use dataplat_aws::templates::iam::{self, GrantRole, GrantStatement};
 use dataplat_aws::templates::network::NatMode;
 use dataplat_aws::templates::storage::{BucketSpec, Encryption, Expiration};
+use dataplat_core::model::IamResource;
 use dataplat_core::{ClusterSettings, Plan};
-use dataplat_plugin::contract::IamResource;
 
 /// The cloud options a `cluster:` block gives; bucket encryption is SSE-S3 (platform.yaml does
 /// not carry it).
@@ -101,8 +101,8 @@ pub fn cloud_spec(plan: &Plan) -> CloudSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dataplat_core::model::{IamGrant, IamStatement, PodIdentity};
     use dataplat_core::{AddonEntry, BucketPlan, PlatformSummary};
-    use dataplat_plugin::contract::{IamGrant, IamStatement, PodIdentity};
 
     fn plan(cluster: ClusterSettings) -> Plan {
         Plan {

@@ -107,10 +107,10 @@ fn charts(entry: &AddonEntry) -> String {
     if charts.is_empty() { "-".into() } else { charts.join(", ") }
 }
 
-fn capacity_label(capacity: &dataplat_plugin::contract::CapacityType) -> String {
+fn capacity_label(capacity: &dataplat_core::model::CapacityType) -> String {
     match capacity {
-        dataplat_plugin::contract::CapacityType::OnDemand => "on-demand".into(),
-        dataplat_plugin::contract::CapacityType::Spot => "spot".into(),
+        dataplat_core::model::CapacityType::OnDemand => "on-demand".into(),
+        dataplat_core::model::CapacityType::Spot => "spot".into(),
     }
 }
 

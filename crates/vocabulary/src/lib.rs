@@ -68,6 +68,11 @@ pub fn karpenter_node_role_name(platform: &str) -> String {
     format!("{}{tail}", head.trim_end_matches('-'))
 }
 
+/// The API version of Karpenter's NodePool and NodeClaim.
+pub const KARPENTER_API_VERSION: &str = "karpenter.sh/v1";
+/// The API version of Karpenter's AWS node class (EC2NodeClass).
+pub const KARPENTER_AWS_API_VERSION: &str = "karpenter.k8s.aws/v1";
+
 /// Whether `name` can name an addon: a lowercase letter, then lowercase letters, digits and `_`
 /// (it becomes the flag `enable_<name>` and the platform.yaml block `<name>:`).
 pub fn is_addon_name(name: &str) -> bool {
