@@ -5,6 +5,10 @@
 //! waits for the operator so the CRDs exist. The reference installed node pools without a
 //! `Kafka` resource, so nothing ran; here the cluster is real and its health is the `Ready`
 //! condition Strimzi sets once brokers and controllers are up.
+//!
+//! Capacity: brokers and controllers run on a NodePool of their own (`kafka`, on-demand,
+//! tainted for Kafka only), spread over the zones one per zone first, with rack awareness on
+//! the zone, so the replicas of a partition land in different zones.
 
 use dataplat_sdk::serde_json::{Value, json};
 use dataplat_sdk::*;
@@ -81,6 +85,9 @@ impl Addon for Kafka {
                         { "name": "plain", "port": 9092, "type": "internal", "tls": false },
                         { "name": "tls", "port": 9093, "type": "internal", "tls": true },
                     ],
+                    // Each broker's rack is its node's zone: replicas of a partition go to
+                    // different zones.
+                    "rack": { "topologyKey": ZONE_KEY },
                     "config": {
                         "default.replication.factor": factor,
                         "offsets.topic.replication.factor": factor,
@@ -96,8 +103,8 @@ impl Addon for Kafka {
         let cluster = Release::new(CLUSTER_RELEASE, ns)
             .depends_on(OPERATOR_RELEASE)
             .object(&kafka)
-            .object(&node_pool("controller", ns, config.controllers, "controller", config.storage_gib))
-            .object(&node_pool("broker", ns, config.brokers, "broker", config.storage_gib))
+            .object(&node_pool("controller", ns, config.controllers, config.storage_gib, ("500m", "2Gi")))
+            .object(&node_pool("broker", ns, config.brokers, config.storage_gib, ("1", "4Gi")))
             .health(
                 HealthCheck::ready(STRIMZI_API, "Kafka", Some(ns), CLUSTER)
                     .condition("{.status.conditions[?(@.type=='Ready')].status}", "True")
@@ -106,6 +113,7 @@ impl Addon for Kafka {
         Ok(AddonPlan::new()
             .release(operator)
             .release(cluster)
+            .node_pool(capacity())
             .endpoint(Endpoint::new(
                 "kafka",
                 "bootstrap",
@@ -135,6 +143,17 @@ impl Addon for Kafka {
                 ),
             )
             .note(
+                "capacity",
+                format!(
+                    "brokers and controllers on NodePool {POOL} (on-demand, taint {TAINT}=true:NoSchedule), spread \
+                     over the zones (topology spread on {ZONE_KEY}, maxSkew 1) with rack = zone: {}",
+                    match factor {
+                        1 => "one replica per partition, so a zone's loss stops the cluster".to_string(),
+                        _ => format!("replication factor {factor} puts each partition in {factor} zones"),
+                    }
+                ),
+            )
+            .note(
                 "watch-namespaces",
                 "the operator watches only its own namespace (watchNamespaces empty: the chart always adds the \
                  release namespace, so naming it again would duplicate its RoleBinding)",
@@ -148,6 +167,11 @@ const CLUSTER_RELEASE: &str = "cluster";
 /// Name of the `Kafka` resource; Strimzi names the bootstrap Service `<name>-kafka-bootstrap`.
 const CLUSTER: &str = "kafka";
 const STRIMZI_API: &str = "kafka.strimzi.io/v1beta2";
+/// The NodePool of brokers and controllers, its label value and its taint.
+const POOL: &str = "kafka";
+const TAINT: &str = "dataplat.io/kafka";
+/// The node label of a node's zone: the rack of the brokers on it.
+const ZONE_KEY: &str = "topology.kubernetes.io/zone";
 /// Kafka versions Strimzi 0.47 supports.
 const SUPPORTED_VERSIONS: [&str; 3] = ["3.9.0", "3.9.1", "4.0.0"];
 
@@ -158,15 +182,28 @@ fn replication(brokers: u32) -> (u32, u32) {
     (factor, factor.saturating_sub(1).max(1))
 }
 
-/// A `KafkaNodePool` of `replicas` nodes with `roles` and one persistent gp3 JBOD volume.
-fn node_pool(name: &str, ns: &str, replicas: u32, role: &str, storage_gib: u32) -> Value {
+/// The NodePool request of brokers and controllers: on-demand (a broker's loss costs a replica
+/// rebuild), tainted so only Kafka lands there, consolidated only when empty.
+fn capacity() -> NodePoolRequest {
+    let mut pool = NodePoolRequest::new(POOL);
+    pool.labels = vec![(CORE_NODE_SELECTOR.0.into(), POOL.into())];
+    pool.taints = vec![Taint { key: TAINT.into(), value: "true".into(), effect: TaintEffect::NoSchedule }];
+    pool.consolidation = Consolidation::WhenEmpty;
+    pool
+}
+
+/// A `KafkaNodePool` of `replicas` nodes with the role `name`, one persistent gp3 JBOD volume,
+/// `(cpu, memory)` requested (memory also the limit), on the `kafka` NodePool and spread over
+/// the zones.
+fn node_pool(name: &str, ns: &str, replicas: u32, storage_gib: u32, (cpu, memory): (&str, &str)) -> Value {
     json!({
         "apiVersion": STRIMZI_API,
         "kind": "KafkaNodePool",
         "metadata": { "name": name, "namespace": ns, "labels": { "strimzi.io/cluster": CLUSTER } },
         "spec": {
             "replicas": replicas,
-            "roles": [role],
+            "roles": [name],
+            "resources": { "requests": { "cpu": cpu, "memory": memory }, "limits": { "memory": memory } },
             "storage": { "type": "jbod", "volumes": [{
                 "id": 0,
                 "type": "persistent-claim",
@@ -175,6 +212,20 @@ fn node_pool(name: &str, ns: &str, replicas: u32, role: &str, storage_gib: u32) 
                 // Data outlives the cluster resource; `disable kafka --purge` (or `down` without --keep-data) removes the claims.
                 "deleteClaim": false,
             }]},
+            "template": { "pod": {
+                "affinity": { "nodeAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{ "matchExpressions": [
+                        { "key": CORE_NODE_SELECTOR.0, "operator": "In", "values": [POOL] },
+                    ]}],
+                }}},
+                "tolerations": [{ "key": TAINT, "operator": "Equal", "value": "true", "effect": "NoSchedule" }],
+                "topologySpreadConstraints": [{
+                    "maxSkew": 1,
+                    "topologyKey": ZONE_KEY,
+                    "whenUnsatisfiable": "DoNotSchedule",
+                    "labelSelector": { "matchLabels": { "strimzi.io/cluster": CLUSTER, "strimzi.io/pool-name": name } },
+                }],
+            }},
         },
     })
 }

@@ -132,3 +132,49 @@ fn validation_errors() {
     assert_eq!(diagnostics.len(), 1);
     assert_eq!((diagnostics[0].severity, diagnostics[0].path.as_str()), (Severity::Warning, "brokers"));
 }
+
+#[test]
+fn brokers_and_controllers_run_on_their_own_nodepool_spread_over_the_zones() {
+    let plan = plan_ok::<Kafka>(&json!({}), &enabled());
+    let [request] = plan.node_pools.as_slice() else { panic!("one NodePool request: {:?}", plan.node_pools) };
+    assert_eq!(request.name, "kafka");
+    assert_eq!(request.capacity_types, [CapacityType::OnDemand], "a broker's loss costs a replica rebuild");
+    assert!(!request.single_zone, "spread over the zones");
+    assert_eq!(request.labels, [("dataplat.io/pool".to_string(), "kafka".to_string())]);
+    let taint = &request.taints[0];
+    assert_eq!(
+        (taint.key.as_str(), taint.value.as_str(), taint.effect),
+        ("dataplat.io/kafka", "true", TaintEffect::NoSchedule)
+    );
+
+    let cluster = release(&plan, "cluster");
+    let kafka = object(cluster, "Kafka", "kafka");
+    assert_eq!(kafka.pointer("/spec/kafka/rack/topologyKey"), Some(&json!("topology.kubernetes.io/zone")));
+    for (name, cpu, memory) in [("controller", "500m", "2Gi"), ("broker", "1", "4Gi")] {
+        let spec = &pool(cluster, name)["spec"];
+        assert_eq!(spec["resources"]["requests"], json!({"cpu": cpu, "memory": memory}), "{name}");
+        assert_eq!(spec["resources"]["limits"]["memory"], memory, "{name}");
+        let pod = &spec["template"]["pod"];
+        let term =
+            &pod["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0];
+        assert_eq!(
+            term["matchExpressions"][0],
+            json!({"key": "dataplat.io/pool", "operator": "In", "values": ["kafka"]})
+        );
+        assert_eq!(
+            pod["tolerations"][0],
+            json!({"key": "dataplat.io/kafka", "operator": "Equal", "value": "true", "effect": "NoSchedule"})
+        );
+        let spread = &pod["topologySpreadConstraints"][0];
+        assert_eq!(
+            (spread["topologyKey"].as_str(), spread["maxSkew"].as_u64()),
+            (Some("topology.kubernetes.io/zone"), Some(1))
+        );
+        assert_eq!(spread["labelSelector"]["matchLabels"]["strimzi.io/pool-name"], name);
+        assert_eq!(spread["whenUnsatisfiable"], "DoNotSchedule");
+    }
+    let capacity = |plan: &AddonPlan| plan.notes.iter().find(|n| n.topic == "capacity").map(|n| n.text.clone());
+    assert!(capacity(&plan).is_some_and(|t| t.contains("rack = zone") && t.contains("each partition in 3 zones")));
+    let single = plan_ok::<Kafka>(&json!({"brokers": 1}), &enabled());
+    assert!(capacity(&single).is_some_and(|t| t.contains("a zone's loss stops the cluster")));
+}
