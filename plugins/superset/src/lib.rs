@@ -52,11 +52,13 @@ impl Addon for Superset {
             "configOverrides": {
                 "secret_key": format!("import os\nSECRET_KEY = os.environ[\"{SECRET_KEY_ENV}\"]"),
             },
+            // Web, worker, beat, flower, websocket and the init job; the bundled databases too.
+            "nodeSelector": core_node_selector(),
             "postgresql": {
                 "enabled": true,
-                "primary": { "persistence": { "storageClass": "gp3" } },
+                "primary": { "persistence": { "storageClass": "gp3" }, "nodeSelector": core_node_selector() },
             },
-            "redis": { "enabled": true },
+            "redis": { "enabled": true, "master": { "nodeSelector": core_node_selector() } },
         });
         let release = config
             .chart_release(RELEASE, defaults)

@@ -18,6 +18,11 @@ fn defaults_plan_superset_with_bundled_databases_and_no_secret() {
     let v = values(release);
     assert_eq!(v.pointer("/postgresql/enabled"), Some(&json!(true)));
     assert_eq!(v.pointer("/redis/enabled"), Some(&json!(true)));
+    // Every pod on the core nodes, as the other web apps: none lands on an addon's NodePool.
+    let core = json!({"dataplat.io/pool": "core"});
+    for path in ["/nodeSelector", "/postgresql/primary/nodeSelector", "/redis/master/nodeSelector"] {
+        assert_eq!(v.pointer(path), Some(&core), "{path}");
+    }
     assert_eq!(v["envFromSecrets"], json!(["superset-secret-key"]));
     let override_py = v.pointer("/configOverrides/secret_key").and_then(|s| s.as_str()).expect("override");
     assert!(override_py.contains("SECRET_KEY = os.environ[\"SUPERSET_SECRET_KEY\"]"));
