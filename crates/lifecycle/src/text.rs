@@ -240,33 +240,21 @@ pub fn plan_table(plan: &Plan) -> String {
             )
         })
         .collect();
-    if !pools.is_empty() {
-        out.push_str("\nCapacity:\n");
-        out.push_str(&pools.join("\n"));
-        out.push('\n');
-    }
+    section(&mut out, "Capacity", &pools);
     let endpoints: Vec<String> = plan
         .addons
         .iter()
         .flat_map(|a| a.endpoints.iter())
         .map(|e| format!("  {}/{}  {}", e.addon, e.name, e.url))
         .collect();
-    if !endpoints.is_empty() {
-        out.push_str("\nEndpoints:\n");
-        out.push_str(&endpoints.join("\n"));
-        out.push('\n');
-    }
+    section(&mut out, "Endpoints", &endpoints);
     let notes: Vec<String> = plan
         .addons
         .iter()
         .flat_map(|a| a.notes.iter().map(move |n| format!("  {} [{}]: {}", a.name, n.topic, n.text)))
         .chain(plan.addons.iter().flat_map(|a| a.warnings.iter().map(move |w| format!("  {} [warning]: {w}", a.name))))
         .collect();
-    if !notes.is_empty() {
-        out.push_str("\nNotes:\n");
-        out.push_str(&notes.join("\n"));
-        out.push('\n');
-    }
+    section(&mut out, "Notes", &notes);
     out
 }
 
@@ -415,23 +403,36 @@ pub fn status_text(output: &StatusOutput, plan: &dataplat_core::Plan) -> String 
             }
         }
         out.push_str(&table.render());
-        let scaling: Vec<String> = releases.iter().flat_map(|r| r.scaling_lines()).collect();
-        if !scaling.is_empty() {
-            out.push_str("\nScaling:\n");
-            for line in scaling {
-                out.push_str(&format!("  {line}\n"));
-            }
-        }
+        let scaling: Vec<String> = releases.iter().flat_map(|r| r.scaling_lines()).map(|l| format!("  {l}")).collect();
+        section(&mut out, "Scaling", &scaling);
     }
     if let Some(note) = &output.note {
         out.push_str(&format!("\n{note}\n"));
     }
-    if !output.endpoints.is_empty() {
-        out.push_str("\nEndpoints:\n");
-        for e in &output.endpoints {
-            out.push_str(&format!("  {} ({}): {}\n", e.name, e.addon, e.url));
-        }
-    }
+    let endpoints: Vec<String> =
+        output.endpoints.iter().map(|e| format!("  {} ({}): {}", e.name, e.addon, e.url)).collect();
+    section(&mut out, "Endpoints", &endpoints);
     out.push_str(if output.healthy { "\nhealthy\n" } else { "\nnot healthy\n" });
     out
+}
+
+/// A titled block of lines after a blank line; nothing when there are no lines.
+fn section(out: &mut String, title: &str, lines: &[String]) {
+    if !lines.is_empty() {
+        out.push_str(&format!("\n{title}:\n{}\n", lines.join("\n")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_section_is_a_titled_block_or_nothing() {
+        let mut out = String::from("head\n");
+        section(&mut out, "Notes", &[]);
+        assert_eq!(out, "head\n", "an empty section prints nothing, not a bare heading");
+        section(&mut out, "Notes", &["  a".to_string(), "  b".to_string()]);
+        assert_eq!(out, "head\n\nNotes:\n  a\n  b\n");
+    }
 }
