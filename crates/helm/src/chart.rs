@@ -619,7 +619,7 @@ pub fn load_archive_files(data: &[u8], source: &str) -> Result<Vec<File>, LoadEr
         if n.starts_with('/') {
             return Err(lerr(source, "chart illegally contains absolute paths"));
         }
-        let n = clean_path(&n);
+        let n = crate::sprig::path_clean(&n);
         if n == "." {
             return Err(lerr(source, format!("chart illegally contains content outside the base directory: {raw:?}")));
         }
@@ -655,33 +655,6 @@ pub fn load_archive_files(data: &[u8], source: &str) -> Result<Vec<File>, LoadEr
         return Err(lerr(source, "no files in chart archive"));
     }
     Ok(files)
-}
-
-/// Go's `path.Clean`.
-fn clean_path(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    let joined = out.join("/");
-    if rooted {
-        format!("/{joined}")
-    } else if joined.is_empty() {
-        ".".into()
-    } else {
-        joined
-    }
 }
 
 /// Loads a chart from archive bytes.

@@ -61,6 +61,7 @@ mod encoding;
 mod lists;
 mod numbers;
 mod paths;
+pub(crate) use paths::path_clean;
 mod random;
 mod reflection;
 mod regexp;

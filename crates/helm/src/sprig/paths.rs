@@ -21,7 +21,8 @@ pub(super) fn register(f: &mut Funcs) {
     alias(f, &[("osBase", "base"), ("osDir", "dir"), ("osClean", "clean"), ("osExt", "ext"), ("osIsAbs", "isAbs")]);
 }
 
-fn path_clean(p: &str) -> String {
+/// Go's `path.Clean` (also how chart archives' file names are normalised).
+pub(crate) fn path_clean(p: &str) -> String {
     if p.is_empty() {
         return ".".into();
     }
