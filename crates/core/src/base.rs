@@ -25,12 +25,17 @@
 //!   fails while the controller is not ready. The releases that need it wait for it; `down`
 //!   deletes load balancers before releases, so before the controller.
 //!
+//! - **the platform data bucket** (`core/data`, [`data_bucket_name`]): owned by the core and
+//!   always planned, as the reference's base has its data bucket. It holds data (kept by `down
+//!   --keep-data`, never removed by disabling an addon) and is the warehouse of the platform's
+//!   Glue databases; addons are granted it by reference (see `compose::resolve_references`).
+//!
 //! Also here: the names the cloud layer gives the core node group and the EKS managed add-ons,
 //! which the readiness analysis needs to know what runs where.
 
 use serde_json::{Value, json};
 
-use crate::plan::{AddonEntry, PlatformSummary, ReleasePlan};
+use crate::plan::{AddonEntry, BucketPlan, PlatformSummary, ReleasePlan};
 
 /// The plan entry of the base platform.
 pub const CORE: &str = "core";
@@ -164,5 +169,35 @@ pub fn core_entry(platform: &PlatformSummary) -> AddonEntry {
              expandable; volumes tagged with the deployment id); every release waits for it"
         ),
     };
-    AddonEntry::of_core(CORE, env!("CARGO_PKG_VERSION"), vec![storage], vec![note])
+    let data = crate::model::Note {
+        topic: "data-bucket".into(),
+        text: format!(
+            "bucket {} is the platform's data bucket (`{PLATFORM_DATA_BUCKET}`): the warehouse of the Glue databases \
+             named {}*, which addons are granted by reference; it holds data, so disabling an addon never removes it \
+             and `down --keep-data` keeps it",
+            data_bucket_name(platform),
+            dataplat_vocabulary::glue_database_prefix(&platform.name)
+        ),
+    };
+    let mut entry = AddonEntry::of_core(CORE, env!("CARGO_PKG_VERSION"), vec![storage], vec![note, data]);
+    entry.buckets.push(BucketPlan {
+        id: DATA_BUCKET_ID.to_owned(),
+        name: data_bucket_name(platform),
+        purpose: "Platform data: the Glue warehouse, Spark event logs, team data".to_owned(),
+        versioning: false,
+        lifecycle_rules: Vec::new(),
+        holds_data: true,
+    });
+    entry
+}
+
+/// The logical id of the platform's data bucket in the core entry.
+pub const DATA_BUCKET_ID: &str = "data";
+
+/// The platform data bucket's reference in grants and placeholders (`core/data`).
+pub use dataplat_vocabulary::PLATFORM_DATA_BUCKET;
+
+/// The S3 name of the platform's data bucket.
+pub fn data_bucket_name(platform: &PlatformSummary) -> String {
+    crate::plan::bucket_name(&platform.name, CORE, DATA_BUCKET_ID, &platform.deployment_id)
 }

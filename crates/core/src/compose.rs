@@ -60,6 +60,7 @@ pub fn compose(addons: &Addons, platform: &Platform, doc: &Document) -> Result<P
     };
     add_karpenter(&summary, &mut entries)?;
     add_base(&summary, &mut entries)?;
+    resolve_references(&mut entries)?;
     let release_order = release_waves(&entries)?;
     Ok(Plan { platform: summary, addons: entries, release_order })
 }
@@ -147,6 +148,12 @@ pub(crate) fn check_and_resolve(
         if bucket_names.contains_key(&bucket.id) {
             return Err(invalid(name, format!("bucket id `{}` declared twice", bucket.id)));
         }
+        if bucket.id.is_empty() || bucket.id.contains('/') {
+            return Err(invalid(
+                name,
+                format!("bucket id {:?} is empty or has a `/` (which marks another addon's bucket)", bucket.id),
+            ));
+        }
         let physical = bucket_name(platform.platform, name, &bucket.id, platform.deployment_id);
         bucket_names.insert(bucket.id.clone(), physical.clone());
         buckets.push(BucketPlan {
@@ -179,7 +186,9 @@ pub(crate) fn check_and_resolve(
                     }
                     IamResource::Arn(_) => None,
                 };
-                if let Some(id) = bucket.filter(|id| !bucket_names.contains_key(*id)) {
+                // `<addon>/<id>` names another addon's bucket (or the core's `core/data`): checked
+                // once every addon is planned, by `resolve_references`.
+                if let Some(id) = bucket.filter(|id| !id.contains('/') && !bucket_names.contains_key(*id)) {
                     return Err(invalid(
                         name,
                         format!("grant `{}` refers to bucket `{id}`, which the addon does not declare", grant.id),
@@ -294,8 +303,25 @@ pub(crate) fn check_and_resolve(
     })
 }
 
-/// Replaces `${bucket:<id>}` with the physical name of the addon's bucket `<id>`.
+/// Replaces `${bucket:<id>}` with the physical name of the addon's bucket `<id>`; a reference to
+/// another addon's bucket (`${bucket:<addon>/<id>}`) is left for [`resolve_references`].
 fn substitute_buckets(addon: &str, text: &str, buckets: &BTreeMap<String, String>) -> Result<String, CoreError> {
+    replace_placeholders(addon, text, |id| {
+        if id.contains('/') {
+            return Ok(None);
+        }
+        buckets.get(id).map(|name| Some(name.clone())).ok_or_else(|| {
+            invalid(addon, format!("placeholder ${{bucket:{id}}} names a bucket the addon does not declare"))
+        })
+    })
+}
+
+/// Replaces each `${bucket:<reference>}` in `text` by what `lookup` gives (`None` keeps it).
+fn replace_placeholders(
+    addon: &str,
+    text: &str,
+    mut lookup: impl FnMut(&str) -> Result<Option<String>, CoreError>,
+) -> Result<String, CoreError> {
     const OPEN: &str = "${bucket:";
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -303,15 +329,84 @@ fn substitute_buckets(addon: &str, text: &str, buckets: &BTreeMap<String, String
         out.push_str(&rest[..start]);
         let after = &rest[start + OPEN.len()..];
         let end = after.find('}').ok_or_else(|| invalid(addon, "unterminated ${bucket:...} placeholder"))?;
-        let id = &after[..end];
-        let physical = buckets.get(id).ok_or_else(|| {
-            invalid(addon, format!("placeholder ${{bucket:{id}}} names a bucket the addon does not declare"))
-        })?;
-        out.push_str(physical);
+        let reference = &after[..end];
+        match lookup(reference)? {
+            Some(name) => out.push_str(&name),
+            None => out.push_str(&rest[start..start + OPEN.len() + end + 1]),
+        }
         rest = &after[end + 1..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The buckets of every entry by reference, `<addon>/<id>`.
+fn bucket_references(entries: &[AddonEntry]) -> BTreeMap<String, String> {
+    entries
+        .iter()
+        .flat_map(|e| e.buckets.iter().map(move |b| (format!("{}/{}", e.name, b.id), b.name.clone())))
+        .collect()
+}
+
+/// Resolves the references to other addons' buckets once every addon is planned: the
+/// `${bucket:<addon>/<id>}` placeholders in objects and chart values become physical names, and
+/// every grant's `<addon>/<id>` must name a bucket in the plan. A reference to a disabled
+/// addon, or to a bucket its addon does not declare, fails the plan.
+fn resolve_references(entries: &mut [AddonEntry]) -> Result<(), CoreError> {
+    let known = bucket_references(entries);
+    let enabled: BTreeSet<String> = entries.iter().map(|e| e.name.clone()).collect();
+    let check = |addon: &str, reference: &str| -> Result<String, CoreError> {
+        if let Some(name) = known.get(reference) {
+            return Ok(name.clone());
+        }
+        let owner = reference.split('/').next().unwrap_or_default();
+        let why = if enabled.contains(owner) {
+            format!("`{owner}` declares no such bucket")
+        } else {
+            format!("addon `{owner}` is not enabled (enable_{owner}: true)")
+        };
+        Err(invalid(addon, format!("bucket reference `{reference}`: {why}")))
+    };
+    for entry in entries.iter_mut() {
+        let addon = entry.name.clone();
+        for grant in &entry.grants {
+            for statement in &grant.statements {
+                for resource in &statement.resources {
+                    let reference = match resource {
+                        crate::model::IamResource::Bucket(id) => id,
+                        crate::model::IamResource::BucketObjects((id, _)) => id,
+                        crate::model::IamResource::Arn(_) => continue,
+                    };
+                    if reference.contains('/') {
+                        check(&addon, reference)?;
+                    }
+                }
+            }
+        }
+        let resolve = |text: &str| {
+            replace_placeholders(&addon, text, |r| if r.contains('/') { check(&addon, r).map(Some) } else { Ok(None) })
+        };
+        for release in &mut entry.releases {
+            for value in release.objects.iter_mut().chain(release.chart.iter_mut().map(|c| &mut c.values)) {
+                resolve_strings(value, &resolve)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies `f` to every string (keys excluded) of a JSON value.
+fn resolve_strings(
+    value: &mut serde_json::Value,
+    f: &impl Fn(&str) -> Result<String, CoreError>,
+) -> Result<(), CoreError> {
+    match value {
+        serde_json::Value::String(s) if s.contains("${bucket:") => *s = f(s)?,
+        serde_json::Value::Array(items) => items.iter_mut().try_for_each(|v| resolve_strings(v, f))?,
+        serde_json::Value::Object(map) => map.values_mut().try_for_each(|v| resolve_strings(v, f))?,
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A Kubernetes object: apiVersion, kind and metadata.name, all strings.
@@ -464,7 +559,10 @@ fn check_node_pools(entries: &[AddonEntry]) -> Result<(), CoreError> {
 
 #[cfg(test)]
 mod tests {
-    use super::substitute_buckets;
+    use super::{resolve_references, substitute_buckets};
+    use crate::model::{IamGrant, IamResource, IamStatement};
+    use crate::plan::{AddonEntry, BucketPlan, ChartPlan, ReleasePlan};
+    use serde_json::json;
     use std::collections::BTreeMap;
 
     #[test]
@@ -474,5 +572,79 @@ mod tests {
         assert!(substitute_buckets("a", "${bucket:nope}", &buckets).is_err());
         assert!(substitute_buckets("a", "${bucket:logs", &buckets).is_err());
         assert_eq!(substitute_buckets("a", "no placeholder", &buckets).expect("ok"), "no placeholder");
+        // Another addon's bucket is left for the second pass, untouched.
+        assert_eq!(
+            substitute_buckets("a", "s3a://${bucket:b/logs}/${bucket:logs}", &buckets).expect("ok"),
+            "s3a://${bucket:b/logs}/p-a-logs-x"
+        );
+    }
+
+    fn entry(name: &str, buckets: &[&str]) -> AddonEntry {
+        let mut e = AddonEntry::of_core(name, "0", Vec::new(), Vec::new());
+        e.buckets = buckets
+            .iter()
+            .map(|id| BucketPlan {
+                id: id.to_string(),
+                name: format!("phys-{name}-{id}"),
+                purpose: String::new(),
+                versioning: false,
+                lifecycle_rules: Vec::new(),
+                holds_data: true,
+            })
+            .collect();
+        e
+    }
+
+    fn with_release(mut e: AddonEntry, object: serde_json::Value) -> AddonEntry {
+        e.releases.push(ReleasePlan {
+            id: format!("{}/r", e.name),
+            name: "r".into(),
+            namespace: "ns".into(),
+            chart: Some(ChartPlan {
+                repository: "oci://x".into(),
+                chart: "c".into(),
+                version: "1".into(),
+                values: json!({"log": "${bucket:core/data}"}),
+            }),
+            objects: vec![object],
+            health_checks: Vec::new(),
+            depends_on: Vec::new(),
+        });
+        e
+    }
+
+    fn grant(reference: &str) -> IamGrant {
+        IamGrant {
+            id: "g".into(),
+            statements: vec![IamStatement {
+                sid: "S".into(),
+                actions: vec!["s3:GetObject".into()],
+                resources: vec![IamResource::BucketObjects((reference.into(), "p/".into()))],
+            }],
+            managed_policies: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn references_to_other_addons_buckets_resolve_or_fail_the_plan() {
+        let object = json!({"kind": "ConfigMap", "data": {"dir": "s3a://${bucket:history/logs}/x", "own": "${ENV:X}"}});
+        let mut entries =
+            vec![entry("core", &["data"]), entry("history", &["logs"]), with_release(entry("spark", &[]), object)];
+        entries[2].grants.push(grant("history/logs"));
+        resolve_references(&mut entries).expect("resolves");
+        let release = &entries[2].releases[0];
+        assert_eq!(release.objects[0]["data"]["dir"], "s3a://phys-history-logs/x");
+        assert_eq!(release.objects[0]["data"]["own"], "${ENV:X}", "other placeholders are left alone");
+        assert_eq!(release.chart.as_ref().expect("chart").values["log"], "phys-core-data");
+
+        // A disabled addon, and a bucket the addon does not declare, in a grant or in an object.
+        let mut disabled = vec![entry("core", &["data"]), entry("spark", &[])];
+        disabled[1].grants.push(grant("history/logs"));
+        let message = resolve_references(&mut disabled).expect_err("disabled").to_string();
+        assert!(message.contains("addon `history` is not enabled (enable_history: true)"), "{message}");
+        let mut undeclared =
+            vec![entry("core", &["data"]), with_release(entry("spark", &[]), json!({"a": "${bucket:core/nope}"}))];
+        let message = resolve_references(&mut undeclared).expect_err("undeclared").to_string();
+        assert!(message.contains("`core` declares no such bucket"), "{message}");
     }
 }

@@ -113,6 +113,13 @@ impl AddonEntry {
 }
 
 impl Plan {
+    /// The bucket a grant of addon `addon` refers to: one of its own by id, or another addon's
+    /// (the core's included) by `<addon>/<id>`.
+    pub fn bucket(&self, addon: &str, reference: &str) -> Option<&BucketPlan> {
+        let (owner, id) = reference.split_once('/').unwrap_or((addon, reference));
+        self.addons.iter().find(|a| a.name == owner)?.buckets.iter().find(|b| b.id == id)
+    }
+
     /// Number of Kubernetes objects declared directly (charts not rendered).
     pub fn object_count(&self) -> usize {
         self.addons.iter().flat_map(|a| &a.releases).map(|r| r.objects.len()).sum()

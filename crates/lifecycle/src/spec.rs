@@ -27,7 +27,8 @@ pub fn cloud_options(c: &ClusterSettings) -> CloudOptions {
 }
 
 /// What the cloud layer makes for `plan`: the platform's settings, every addon's buckets (under
-/// their physical names), grants (bucket references resolved to the addon's own buckets, literal
+/// their physical names), grants (bucket references resolved to the addon's own buckets or, as
+/// `<addon>/<id>`, another's), literal
 /// ARNs with their `${...}` left to CloudFormation), pod identities and pinned pools, whether the
 /// load balancer controller runs, and the AMP workspace when an addon refers to it.
 pub fn cloud_spec(plan: &Plan) -> CloudSpec {
@@ -37,7 +38,7 @@ pub fn cloud_spec(plan: &Plan) -> CloudSpec {
     spec.vpc_cidr = p.vpc_cidr.clone();
     spec.tags = p.tags.clone();
     for addon in &plan.addons {
-        let bucket = |id: &str| addon.buckets.iter().find(|b| b.id == id).map_or(id, |b| b.name.as_str()).to_owned();
+        let bucket = |id: &str| plan.bucket(&addon.name, id).map_or(id, |b| b.name.as_str()).to_owned();
         spec.buckets.extend(addon.buckets.iter().map(|b| {
             BucketSpec {
                 addon: addon.name.clone(),

@@ -284,10 +284,40 @@ impl NodePoolRequest {
             expire_after_hours: 720,
         }
     }
+
+    /// A pool only the pods that ask for it land on: label `dataplat.io/pool=<name>` and taint
+    /// `dataplat.io/<name>=true:NoSchedule`; such pods carry [`dedicated_pool_selector`] and
+    /// [`dedicated_pool_tolerations`]. On-demand arm64 as [`NodePoolRequest::new`].
+    pub fn dedicated(name: &str) -> NodePoolRequest {
+        let mut pool = NodePoolRequest::new(name);
+        pool.labels = vec![(CORE_NODE_SELECTOR.0.into(), name.into())];
+        pool.taints =
+            vec![Taint { key: dedicated_pool_taint(name), value: "true".into(), effect: TaintEffect::NoSchedule }];
+        pool
+    }
+}
+
+/// The taint key of a [`NodePoolRequest::dedicated`] pool: `dataplat.io/<name>`.
+pub fn dedicated_pool_taint(pool: &str) -> String {
+    format!("dataplat.io/{pool}")
+}
+
+/// The `nodeSelector` of pods that run on the dedicated pool `pool`.
+pub fn dedicated_pool_selector(pool: &str) -> serde_json::Value {
+    serde_json::json!({ CORE_NODE_SELECTOR.0: pool })
+}
+
+/// The `tolerations` of pods that run on the dedicated pool `pool`.
+pub fn dedicated_pool_tolerations(pool: &str) -> serde_json::Value {
+    serde_json::json!([{ "key": dedicated_pool_taint(pool), "operator": "Equal", "value": "true", "effect": "NoSchedule" }])
 }
 
 /// Node label every system controller is pinned to: the core managed node group the core creates.
 pub const CORE_NODE_SELECTOR: (&str, &str) = dataplat_vocabulary::CORE_POOL_LABEL;
+
+/// Annotation of a ConfigMap whose contents the pods that mount it pass on to other pods (see
+/// the readiness analysis's identity rule).
+pub const PASSED_ON_ANNOTATION: &str = dataplat_vocabulary::PASSED_ON_ANNOTATION;
 
 /// The tool's name: the value of `app.kubernetes.io/managed-by` on what the platform installs
 /// (and the host's server-side apply field manager).

@@ -28,11 +28,15 @@ pub mod bindings {
 
 mod builders;
 mod chart;
+pub mod data;
 pub use builders::{
-    CORE_NODE_SELECTOR, MANAGED_BY, check_chart_settings, check_dns1123_label, check_dns1123_labels, check_range,
-    check_reserved_values, core_node_selector, is_dns1123_label, merge_values, namespace_object, resources, testing,
+    CORE_NODE_SELECTOR, MANAGED_BY, PASSED_ON_ANNOTATION, check_chart_settings, check_dns1123_label,
+    check_dns1123_labels, check_range, check_reserved_values, core_node_selector, dedicated_pool_selector,
+    dedicated_pool_taint, dedicated_pool_tolerations, is_dns1123_label, merge_values, namespace_object, resources,
+    testing,
 };
 pub use chart::{ChartSettings, Monitoring, PROMETHEUS_RELEASE, check_namespace_list};
+pub use data::{PLATFORM_DATA_BUCKET, bucket_of, bucket_placeholder};
 #[doc(hidden)]
 pub mod runtime;
 

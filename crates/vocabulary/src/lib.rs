@@ -73,6 +73,26 @@ pub const KARPENTER_API_VERSION: &str = "karpenter.sh/v1";
 /// The API version of Karpenter's AWS node class (EC2NodeClass).
 pub const KARPENTER_AWS_API_VERSION: &str = "karpenter.k8s.aws/v1";
 
+/// Annotation of a ConfigMap whose contents its pods pass on to other pods rather than use
+/// themselves (the Spark operator's defaults, which its controller hands to the drivers it
+/// submits); the value says to whom. The readiness analysis does not take the bucket names in it
+/// for the mounting pods' own AWS use.
+pub const PASSED_ON_ANNOTATION: &str = "dataplat.io/passed-on-to";
+
+/// The platform's data bucket, owned by the core and grantable to any addon: `core/data` in a
+/// grant's bucket reference or a `${bucket:core/data}` placeholder. It is the shared warehouse
+/// (the tables of the platform's Glue databases), where Spark writes its event logs when no
+/// history server has its own bucket, and where teams keep their data; it holds data, so
+/// `down --keep-data` keeps it, and disabling an addon never removes it.
+pub const PLATFORM_DATA_BUCKET: &str = "core/data";
+
+/// The prefix of the platform's Glue databases: the platform name in lowercase with `-` as `_`,
+/// then `_` (`trino-on-eks` -> `trino_on_eks_`). Grants give Glue access to databases with this
+/// prefix and their tables only, never to every database of the account.
+pub fn glue_database_prefix(platform: &str) -> String {
+    format!("{}_", platform.to_ascii_lowercase().replace('-', "_"))
+}
+
 /// Whether `name` can name an addon: a lowercase letter, then lowercase letters, digits and `_`
 /// (it becomes the flag `enable_<name>` and the platform.yaml block `<name>:`).
 pub fn is_addon_name(name: &str) -> bool {
@@ -119,5 +139,11 @@ mod tests {
         assert!(name.len() <= 64 && name.ends_with("-karpenter-node"), "{name}");
         assert_eq!(name, karpenter_node_role_name(&long), "stable");
         assert_ne!(name, karpenter_node_role_name(&"a".repeat(62)), "unique");
+    }
+
+    #[test]
+    fn glue_database_prefixes_are_glue_names() {
+        assert_eq!(glue_database_prefix("trino-on-eks"), "trino_on_eks_");
+        assert_eq!(glue_database_prefix("Data2"), "data2_");
     }
 }

@@ -145,8 +145,9 @@ impl Addon for Kafka {
             .note(
                 "capacity",
                 format!(
-                    "brokers and controllers on NodePool {POOL} (on-demand, taint {TAINT}=true:NoSchedule), spread \
+                    "brokers and controllers on NodePool {POOL} (on-demand, taint {}=true:NoSchedule), spread \
                      over the zones (topology spread on {ZONE_KEY}, maxSkew 1) with rack = zone: {}",
+                    dedicated_pool_taint(POOL),
                     match factor {
                         1 => "one replica per partition, so a zone's loss stops the cluster".to_string(),
                         _ => format!("replication factor {factor} puts each partition in {factor} zones"),
@@ -167,9 +168,8 @@ const CLUSTER_RELEASE: &str = "cluster";
 /// Name of the `Kafka` resource; Strimzi names the bootstrap Service `<name>-kafka-bootstrap`.
 const CLUSTER: &str = "kafka";
 const STRIMZI_API: &str = "kafka.strimzi.io/v1beta2";
-/// The NodePool of brokers and controllers, its label value and its taint.
+/// The NodePool of brokers and controllers (its label value; taint `dataplat.io/kafka`).
 const POOL: &str = "kafka";
-const TAINT: &str = "dataplat.io/kafka";
 /// The node label of a node's zone: the rack of the brokers on it.
 const ZONE_KEY: &str = "topology.kubernetes.io/zone";
 /// Kafka versions Strimzi 0.47 supports.
@@ -185,9 +185,7 @@ fn replication(brokers: u32) -> (u32, u32) {
 /// The NodePool request of brokers and controllers: on-demand (a broker's loss costs a replica
 /// rebuild), tainted so only Kafka lands there, consolidated only when empty.
 fn capacity() -> NodePoolRequest {
-    let mut pool = NodePoolRequest::new(POOL);
-    pool.labels = vec![(CORE_NODE_SELECTOR.0.into(), POOL.into())];
-    pool.taints = vec![Taint { key: TAINT.into(), value: "true".into(), effect: TaintEffect::NoSchedule }];
+    let mut pool = NodePoolRequest::dedicated(POOL);
     pool.consolidation = Consolidation::WhenEmpty;
     pool
 }
@@ -218,7 +216,7 @@ fn node_pool(name: &str, ns: &str, replicas: u32, storage_gib: u32, (cpu, memory
                         { "key": CORE_NODE_SELECTOR.0, "operator": "In", "values": [POOL] },
                     ]}],
                 }}},
-                "tolerations": [{ "key": TAINT, "operator": "Equal", "value": "true", "effect": "NoSchedule" }],
+                "tolerations": dedicated_pool_tolerations(POOL),
                 "topologySpreadConstraints": [{
                     "maxSkew": 1,
                     "topologyKey": ZONE_KEY,
