@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// Feature flag: KEDA scales the workers on Trino's own metrics.
 pub const KEDA_FLAG: &str = "enable_trino_keda";
+/// Feature flag: a `kafka` catalog on the kafka addon's cluster.
+pub const KAFKA_FLAG: &str = "enable_trino_kafka";
 /// Longest a worker node takes to join (Karpenter launch and boot, 60-90 s) plus a Trino worker's
 /// start (image pull and JVM, about 60 s): the least time a first query must be allowed to wait.
 pub const WORKER_ARRIVAL_SECONDS: u32 = 150;
@@ -144,6 +146,11 @@ pub struct Config {
     pub client_namespaces: Vec<String>,
     /// Worker autoscaling (only with `enable_trino_keda`; `workers` is then ignored).
     pub autoscaling: Autoscaling,
+    /// Kafka topics the `kafka` catalog shows as tables (only with `enable_trino_kafka`), in
+    /// schema `default` (a name with one dot, `x.y`, is table `y` of schema `x`); each has the
+    /// connector's columns (`_key`, `_message`, `_timestamp`, ...) and no decoded data columns.
+    /// Topics not listed are not visible.
+    pub kafka_topics: Vec<String>,
 }
 
 impl Default for Config {
@@ -163,6 +170,7 @@ impl Default for Config {
             zone: None,
             client_namespaces: Vec::new(),
             autoscaling: Autoscaling::default(),
+            kafka_topics: Vec::new(),
         }
     }
 }

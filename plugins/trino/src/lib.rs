@@ -13,6 +13,10 @@
 //! and KEDA ScaledObject `trino-worker` (queued, running and required workers; optional scale to
 //! zero); `kubectl dataplat trino simulate` replays traces through that ScaledObject.
 //!
+//! With `enable_trino_kafka` ConfigMap `trino-catalog` also carries `kafka.properties`: a `kafka`
+//! catalog on the kafka addon's cluster, its bootstrap servers read from that addon's `bootstrap`
+//! endpoint (the addon is planned first), its tables the topics listed in `kafka_topics`.
+//!
 //! Modules, each using only those listed before it:
 //! - `sizing`: the instance table, the container, JVM heap and memory arithmetic, the worker-count
 //!   rules, and the sizing notes.
@@ -21,16 +25,19 @@
 //!   Secret and endpoint of the plan.
 //! - `properties`: Trino's config and catalog files; the buckets and IAM its connectors use.
 //! - `scaling`: Trino's metrics, ServiceMonitor `trino`, KEDA ScaledObject `trino-worker`.
+//! - `kafka`: the optional `kafka` catalog, its checks and its note.
 //!
 //! This file holds the [`Addon`] impl: `plan` runs one named step per part of the plan.
 
 mod config;
+mod kafka;
 mod objects;
 mod properties;
 mod scaling;
 mod sizing;
 
-pub use config::{Autoscaling, Catalogs, Config, KEDA_FLAG, RetryPolicy, WORKER_ARRIVAL_SECONDS};
+pub use config::{Autoscaling, Catalogs, Config, KAFKA_FLAG, KEDA_FLAG, RetryPolicy, WORKER_ARRIVAL_SECONDS};
+pub use kafka::{BOOTSTRAP_ENDPOINT, KAFKA_ADDON};
 pub use scaling::{JOB, QUEUED_METRIC, REQUIRED_METRIC, RUNNING_METRIC, load_promql, promql};
 pub use sizing::{
     FAMILIES, Instance, MAX_CONTAINER_GIB, QUERY_MAX_MEMORY_FLOOR_GB, SIZES, Sizing, coordinator_vcpu_for, instance,
@@ -55,6 +62,10 @@ impl Addon for Trino {
         vec![
             Flag::addon("enable_trino", "Install Trino (coordinator, workers, S3 exchange, Glue catalogs)"),
             Flag::feature(KEDA_FLAG, "Autoscale Trino workers with KEDA on queued and running queries from Prometheus"),
+            Flag::feature(
+                KAFKA_FLAG,
+                "Add a `kafka` catalog on the kafka addon's cluster (the topics in trino.kafka_topics)",
+            ),
         ]
     }
 
@@ -71,11 +82,18 @@ impl Addon for Trino {
                 "prometheus",
                 "the scaler queries Prometheus for Trino's queued and running queries (ServiceMonitor trino)",
             ),
+            Dependency::when(
+                KAFKA_FLAG,
+                KAFKA_ADDON,
+                "the kafka catalog reads the topics of the kafka addon's cluster at its bootstrap endpoint",
+            ),
         ]
     }
 
     fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
-        config::validate(config, facts)
+        let mut problems = config::validate(config, facts);
+        problems.extend(kafka::validate(config, facts));
+        problems
     }
 
     fn plan(config: &Config, facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
@@ -83,6 +101,7 @@ impl Addon for Trino {
         let workers = expected_workers(config, keda);
         let derived = sizing::derive(&config.coordinator_instance_type, &config.worker_instance_type, workers)?;
         let prometheus_query = scaling::prometheus_query(facts, keda)?;
+        let kafka_nodes = kafka::bootstrap(facts)?;
         let inputs = Inputs {
             config,
             region: &facts.region,
@@ -90,10 +109,11 @@ impl Addon for Trino {
             keda,
             prometheus: facts.addon_enabled("prometheus"),
             prometheus_query: prometheus_query.as_deref(),
+            kafka_nodes: kafka_nodes.as_deref(),
         };
         let ns = config.namespace.as_str();
         let mut plan = AddonPlan::new().release(trino_release(&inputs));
-        plan = properties::storage(plan, config);
+        plan = properties::storage(plan, config, facts);
         plan = plan.secret(objects::users_secret(ns));
         plan = plan
             .node_pool(objects::coordinator_pool(config, &inputs.derived))
@@ -116,6 +136,8 @@ struct Inputs<'a> {
     prometheus: bool,
     /// The URL of its `prometheus-query` endpoint (always there with `keda`).
     prometheus_query: Option<&'a str>,
+    /// With [`KAFKA_FLAG`], `kafka.nodes`: the kafka addon's `bootstrap` endpoint.
+    kafka_nodes: Option<&'a str>,
 }
 
 /// Release `trino`: the objects in apply order, their health checks and dependencies.
@@ -125,12 +147,16 @@ fn trino_release(p: &Inputs) -> Release {
     let monitoring = if p.prometheus { p.prometheus_query.and_then(objects::endpoint_namespace) } else { None };
     let coordinator_files = properties::role_files(config, derived, region, true, keda);
     let worker_files = properties::role_files(config, derived, region, false, keda);
+    let mut catalog_files = properties::catalogs(config, region);
+    if let Some(nodes) = p.kafka_nodes {
+        catalog_files.insert(kafka::CATALOG_FILE.into(), kafka::catalog_file(nodes, &config.kafka_topics));
+    }
     let mut release = Release::new(RELEASE, ns)
         .object(&objects::namespace(ns))
         .object(&objects::service_account(ns))
         .object(&config_map(COORDINATOR, ns, Some("coordinator"), coordinator_files))
         .object(&config_map(WORKER, ns, Some("worker"), worker_files))
-        .object(&config_map(CATALOG, ns, None, properties::catalogs(config, region)))
+        .object(&config_map(CATALOG, ns, None, catalog_files))
         .object(&objects::deployment(config, region, &derived.coordinator, true, keda))
         .object(&objects::coordinator_service(config))
         .object(&objects::deployment(config, region, &derived.worker, false, keda))
@@ -162,6 +188,9 @@ fn plan_notes(mut plan: AddonPlan, p: &Inputs) -> AddonPlan {
         .note("graceful-shutdown", objects::graceful_shutdown_note(config))
         .note("authentication", objects::authentication_note(config));
     plan = scaling::notes(plan, config, p.prometheus, p.keda, p.prometheus_query);
+    if let Some(nodes) = p.kafka_nodes {
+        plan = plan.note("kafka", kafka::note(config, nodes));
+    }
     plan.note("placement", objects::placement_note(config, p.region, &p.derived))
 }
 

@@ -5,51 +5,9 @@
 use crate::config::{Config, RetryPolicy};
 use crate::objects::{ETC, HTTPS_PORT, PASSWORD_DIR, PORT, RELEASE, TLS_COMBINED};
 use crate::sizing::Derived;
+use dataplat_sdk::data::{PLATFORM_DATA_BUCKET, bucket_placeholder};
 use dataplat_sdk::*;
 use std::collections::BTreeMap;
-
-/// S3 actions on each of our buckets.
-const S3_ACTIONS: [&str; 8] = [
-    "s3:GetObject",
-    "s3:PutObject",
-    "s3:DeleteObject",
-    "s3:ListBucket",
-    "s3:GetBucketLocation",
-    "s3:ListBucketMultipartUploads",
-    "s3:ListMultipartUploadParts",
-    "s3:AbortMultipartUpload",
-];
-
-/// Glue actions on the catalog, its databases and tables (Hive and Iceberg catalogs).
-const GLUE_ACTIONS: [&str; 27] = [
-    "glue:GetDatabase",
-    "glue:GetDatabases",
-    "glue:CreateDatabase",
-    "glue:UpdateDatabase",
-    "glue:DeleteDatabase",
-    "glue:GetTable",
-    "glue:GetTables",
-    "glue:GetTableVersion",
-    "glue:GetTableVersions",
-    "glue:CreateTable",
-    "glue:UpdateTable",
-    "glue:DeleteTable",
-    "glue:GetPartition",
-    "glue:GetPartitions",
-    "glue:BatchGetPartition",
-    "glue:CreatePartition",
-    "glue:BatchCreatePartition",
-    "glue:UpdatePartition",
-    "glue:BatchUpdatePartition",
-    "glue:DeletePartition",
-    "glue:BatchDeletePartition",
-    "glue:GetColumnStatisticsForTable",
-    "glue:UpdateColumnStatisticsForTable",
-    "glue:DeleteColumnStatisticsForTable",
-    "glue:GetColumnStatisticsForPartition",
-    "glue:UpdateColumnStatisticsForPartition",
-    "glue:DeleteColumnStatisticsForPartition",
-];
 
 /// Fault-tolerant execution: a retry policy, and so the S3 exchange.
 fn fault_tolerant(config: &Config) -> bool {
@@ -146,7 +104,8 @@ fn exchange_properties(region: &str) -> Vec<(&'static str, String)> {
 
 /// One properties file per enabled catalog, by file name.
 pub(crate) fn catalog_files(config: &Config, region: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
-    let warehouse = "s3://${bucket:data}/".to_string();
+    // The platform's warehouse: tables other engines (Spark, Flink) write through Glue are there.
+    let warehouse = format!("s3://{}/warehouse/", bucket_placeholder(PLATFORM_DATA_BUCKET));
     let mut files = Vec::new();
     if config.catalogs.hive {
         files.push((
@@ -248,12 +207,12 @@ pub(crate) fn catalogs(config: &Config, region: &str) -> BTreeMap<String, String
     catalog_files(config, region).iter().map(|(f, p)| (f.to_string(), properties(p))).collect()
 }
 
-/// Buckets: data (kept) and, with fault-tolerant execution, the scratch exchange. IAM: S3 on
-/// our buckets only; Glue on the catalog, its databases and tables; granted to ServiceAccount
-/// `trino` through EKS Pod Identity.
-pub(crate) fn storage(mut plan: AddonPlan, config: &Config) -> AddonPlan {
+/// Buckets: with fault-tolerant execution, the scratch exchange. The warehouse is the platform's
+/// data bucket (`core/data`), which the core owns. IAM: S3 on those buckets only; Glue on the
+/// catalog and the platform's databases and their tables; granted to ServiceAccount `trino`
+/// through EKS Pod Identity.
+pub(crate) fn storage(mut plan: AddonPlan, config: &Config, facts: &PlatformFacts) -> AddonPlan {
     let fte = fault_tolerant(config);
-    plan = plan.bucket(Bucket::new("data", "Hive and Iceberg warehouse of the Trino Glue catalogs"));
     if fte {
         plan = plan.bucket(
             Bucket::new("exchange", "Trino fault-tolerant execution spooling (exchange manager)")
@@ -261,28 +220,12 @@ pub(crate) fn storage(mut plan: AddonPlan, config: &Config) -> AddonPlan {
                 .expire_after_days("", 1),
         );
     }
-    let mut grant = IamGrant::new(RELEASE).allow(
-        "TrinoDataBucket",
-        &S3_ACTIONS,
-        vec![Resource::Bucket("data".into()), Resource::BucketObjects(("data".into(), String::new()))],
-    );
+    let mut grant = IamGrant::new(RELEASE).read_write_bucket("TrinoData", PLATFORM_DATA_BUCKET, "");
     if fte {
-        grant = grant.allow(
-            "TrinoExchangeBucket",
-            &S3_ACTIONS,
-            vec![Resource::Bucket("exchange".into()), Resource::BucketObjects(("exchange".into(), String::new()))],
-        );
+        grant = grant.read_write_bucket("TrinoExchange", "exchange", "");
     }
     if config.catalogs.hive || config.catalogs.iceberg {
-        grant = grant.allow(
-            "TrinoGlueCatalog",
-            &GLUE_ACTIONS,
-            vec![
-                Resource::Arn("arn:${partition}:glue:${region}:${account}:catalog".into()),
-                Resource::Arn("arn:${partition}:glue:${region}:${account}:database/*".into()),
-                Resource::Arn("arn:${partition}:glue:${region}:${account}:table/*/*".into()),
-            ],
-        );
+        grant = grant.platform_glue("TrinoGlueCatalog", facts);
     }
     let ns = config.namespace.as_str();
     plan.grant(grant).pod_identity(ns, RELEASE, RELEASE)

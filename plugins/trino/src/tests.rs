@@ -67,6 +67,11 @@ const PROPERTIES: &[(&str, &str)] = &[
     ("iceberg.register-table-procedure.enabled", "io.trino.plugin.iceberg.IcebergConfig"),
     ("tpch.splits-per-node", "io.trino.plugin.tpch.TpchConnectorFactory"),
     ("tpcds.splits-per-node", "io.trino.plugin.tpcds.TpcdsConnectorFactory"),
+    ("kafka.nodes", "io.trino.plugin.kafka.KafkaConfig"),
+    ("kafka.default-schema", "io.trino.plugin.kafka.KafkaConfig"),
+    ("kafka.table-description-supplier", "io.trino.plugin.kafka.KafkaConfig"),
+    ("kafka.hide-internal-columns", "io.trino.plugin.kafka.KafkaConfig"),
+    ("kafka.table-names", "io.trino.plugin.kafka.schema.file.FileTableDescriptionSupplierConfig"),
 ];
 
 fn config_maps(plan: &AddonPlan) -> Vec<Value> {
@@ -188,7 +193,8 @@ fn defaults_plan_every_object() {
     let iceberg = file(&plan, "trino-catalog", "iceberg.properties");
     assert_eq!(iceberg["iceberg.catalog.type"], "glue");
     assert_eq!(iceberg["s3.region"], "us-west-2");
-    assert_eq!(iceberg["hive.metastore.glue.default-warehouse-dir"], "s3://${bucket:data}/");
+    assert_eq!(iceberg["hive.metastore.glue.default-warehouse-dir"], "s3://${bucket:core/data}/warehouse/");
+    assert_eq!(hive["hive.metastore.glue.default-warehouse-dir"], "s3://${bucket:core/data}/warehouse/");
 
     // Pods.
     let c = object(r, "Deployment", "trino-coordinator");
@@ -235,14 +241,17 @@ fn defaults_plan_every_object() {
 
     // AWS side.
     let buckets: Vec<(&str, bool)> = plan.buckets.iter().map(|b| (b.id.as_str(), b.holds_data)).collect();
-    assert_eq!(buckets, [("data", true), ("exchange", false)]);
-    assert_eq!(plan.buckets[1].lifecycle_rules[0].expiration_days, 1);
+    assert_eq!(buckets, [("exchange", false)]);
+    assert_eq!(plan.buckets[0].lifecycle_rules[0].expiration_days, 1);
     assert_eq!(plan.grants.len(), 1);
     let grant = &plan.grants[0];
     assert_eq!(grant.id, "trino");
     assert!(grant.managed_policies.is_empty(), "no AWSGlueConsoleFullAccess");
     let sids: Vec<&str> = grant.statements.iter().map(|s| s.sid.as_str()).collect();
-    assert_eq!(sids, ["TrinoDataBucket", "TrinoExchangeBucket", "TrinoGlueCatalog"]);
+    assert_eq!(
+        sids,
+        ["TrinoDataBucket", "TrinoDataObjects", "TrinoExchangeBucket", "TrinoExchangeObjects", "TrinoGlueCatalog"]
+    );
     for s in &grant.statements {
         for a in &s.actions {
             assert!(a != "s3:ListAllMyBuckets" && a != "*" && !a.ends_with(":*"), "{a}");
@@ -264,7 +273,7 @@ fn defaults_plan_every_object() {
             );
         }
     }
-    let glue = &grant.statements[2];
+    let glue = &grant.statements[4];
     assert!(
         glue.resources
             .iter()
@@ -382,10 +391,21 @@ fn retry_query_and_none() {
     for cm in config_maps(&plan) {
         assert!(cm["data"].get("exchange-manager.properties").is_none(), "{}", cm["metadata"]["name"]);
     }
-    let buckets: Vec<&str> = plan.buckets.iter().map(|b| b.id.as_str()).collect();
-    assert_eq!(buckets, ["data"]);
+    assert!(plan.buckets.is_empty(), "the warehouse is the platform's data bucket, the exchange is off");
     let sids: Vec<&str> = plan.grants[0].statements.iter().map(|s| s.sid.as_str()).collect();
-    assert_eq!(sids, ["TrinoDataBucket", "TrinoGlueCatalog"]);
+    assert_eq!(sids, ["TrinoDataBucket", "TrinoDataObjects", "TrinoGlueCatalog"]);
+    let resources: Vec<&Resource> = plan.grants[0].statements.iter().flat_map(|s| &s.resources).collect();
+    assert!(resources.contains(&&Resource::Bucket("core/data".into())), "{resources:?}");
+    let glue: Vec<&Resource> = plan.grants[0].statements[2].resources.iter().collect();
+    assert_eq!(
+        glue,
+        [
+            &Resource::Arn("arn:${partition}:glue:${region}:${account}:catalog".into()),
+            &Resource::Arn("arn:${partition}:glue:${region}:${account}:database/test_*".into()),
+            &Resource::Arn("arn:${partition}:glue:${region}:${account}:table/test_*/*".into()),
+        ],
+        "Glue on the platform's databases only"
+    );
 }
 
 #[test]
@@ -467,6 +487,7 @@ fn every_emitted_property_is_a_known_trino_property() {
         (json!({"retry_policy": "NONE"}), &f),
         (json!({"retry_policy": "QUERY"}), &f),
         (json!({"autoscaling": {"min_workers": 0}}), &keda_on()),
+        (json!({"kafka_topics": ["orders"]}), &kafka_on()),
     ];
     for (config, f) in configs {
         let plan = plan_ok::<Trino>(&config, f);
@@ -523,8 +544,8 @@ fn deployments_are_valid_k8s_shapes_without_status() {
 fn info_describes_the_addon() {
     assert_info::<Trino>(
         "trino",
-        &[("enable_trino", true), ("enable_trino_keda", false)],
-        &["cert_manager", "keda", "prometheus"],
+        &[("enable_trino", true), ("enable_trino_keda", false), ("enable_trino_kafka", false)],
+        &["cert_manager", "keda", "prometheus", "kafka"],
         &[
             "namespace",
             "image",
@@ -540,6 +561,7 @@ fn info_describes_the_addon() {
             "zone",
             "client_namespaces",
             "autoscaling",
+            "kafka_topics",
         ],
     );
     let info = dataplat_sdk::runtime::info::<Trino>();
@@ -549,7 +571,12 @@ fn info_describes_the_addon() {
         info.dependencies.iter().map(|d| (d.addon.as_str(), d.when_flag.as_deref())).collect();
     assert_eq!(
         found,
-        [("cert_manager", None), ("keda", Some("enable_trino_keda")), ("prometheus", Some("enable_trino_keda"))]
+        [
+            ("cert_manager", None),
+            ("keda", Some("enable_trino_keda")),
+            ("prometheus", Some("enable_trino_keda")),
+            ("kafka", Some("enable_trino_kafka"))
+        ]
     );
     let schema: Value = serde_json::from_str(&info.config_schema).unwrap();
     let text = schema.to_string();
@@ -571,6 +598,7 @@ fn plans_are_deterministic() {
     assert_deterministic::<Trino>(&json!({"workers": 7, "https": true, "zone": "c"}), &with_cert_manager());
     assert_deterministic::<Trino>(&json!({}), &enabled());
     assert_deterministic::<Trino>(&json!({"autoscaling": {"max_workers": 20}}), &keda_on());
+    assert_deterministic::<Trino>(&json!({"kafka_topics": ["orders", "clicks"]}), &kafka_on());
 }
 
 const PROMETHEUS_QUERY: &str = "http://prometheus-prometheus.monitoring.svc:9090";
@@ -913,4 +941,123 @@ fn client_namespaces_reach_the_coordinator_only() {
     let plan = plan_ok::<Trino>(&json!({}), &enabled());
     assert!(objects(release(&plan, "trino")).iter().all(|o| o["metadata"]["name"] != "trino-clients"));
     error_at::<Trino>(&json!({"client_namespaces": ["ok", "Not_OK"]}), &enabled(), "client_namespaces[1]");
+}
+
+/// Not the kafka addon's default (`kafka-kafka-bootstrap.kafka.svc:9092`): the catalog must take
+/// whatever the facts say.
+const KAFKA_BOOTSTRAP: &str = "events-kafka-bootstrap.streaming.svc:9094";
+
+/// Trino with enable_trino_kafka and kafka on, and kafka's bootstrap endpoint planned.
+fn kafka_on() -> PlatformFacts {
+    let mut f = facts(
+        &["enable_trino", "enable_trino_kafka", "enable_kafka", "enable_cert_manager"],
+        &["trino", "kafka", "cert_manager"],
+    );
+    f.endpoints.push(Endpoint::new("kafka", "bootstrap", KAFKA_BOOTSTRAP, "Kafka bootstrap servers"));
+    f
+}
+
+fn catalog_names(plan: &AddonPlan) -> Vec<String> {
+    object(release(plan, "trino"), "ConfigMap", "trino-catalog")["data"]
+        .as_object()
+        .expect("data")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn kafka_catalog_is_off_without_its_flag() {
+    // kafka is on and planned, but enable_trino_kafka is not set: no catalog, no note, no checks.
+    let mut f = facts(&["enable_trino", "enable_kafka", "enable_cert_manager"], &["trino", "kafka", "cert_manager"]);
+    f.endpoints.push(Endpoint::new("kafka", "bootstrap", KAFKA_BOOTSTRAP, "Kafka bootstrap servers"));
+    let config = json!({"kafka_topics": ["orders", "not a topic"]});
+    let plan = plan_ok::<Trino>(&config, &f);
+    assert_eq!(catalog_names(&plan), ["hive.properties", "iceberg.properties", "tpcds.properties", "tpch.properties"]);
+    assert!(plan.notes.iter().all(|n| n.topic != "kafka"));
+    assert!(dataplat_sdk::runtime::validate::<Trino>(&config.to_string(), &f).is_empty());
+    assert!(catalog_names(&plan_ok::<Trino>(&json!({}), &enabled())).iter().all(|c| c != "kafka.properties"));
+}
+
+#[test]
+fn kafka_catalog_reads_the_bootstrap_endpoint_from_the_facts() {
+    let config = json!({"kafka_topics": ["orders", "Clicks", "payments.v2", "audit-log"]});
+    assert!(errors::<Trino>(&config, &kafka_on()).is_empty());
+    let plan = plan_ok::<Trino>(&config, &kafka_on());
+    assert!(catalog_names(&plan).contains(&"kafka.properties".to_string()));
+    let kafka = file(&plan, "trino-catalog", "kafka.properties");
+    let expected = [
+        ("connector.name", "kafka"),
+        ("kafka.nodes", KAFKA_BOOTSTRAP),
+        ("kafka.default-schema", "default"),
+        ("kafka.table-description-supplier", "FILE"),
+        ("kafka.table-names", "orders,Clicks,payments.v2,audit-log"),
+        ("kafka.hide-internal-columns", "false"),
+    ];
+    assert_eq!(kafka, expected.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+    // Another endpoint, another catalog: nothing is hard-coded.
+    let mut elsewhere = kafka_on();
+    elsewhere.endpoints[0].url = "kafka://b.other.svc:9092/".into();
+    let plan_elsewhere = plan_ok::<Trino>(&config, &elsewhere);
+    assert_eq!(file(&plan_elsewhere, "trino-catalog", "kafka.properties")["kafka.nodes"], "b.other.svc:9092");
+
+    let note = &plan.notes.iter().find(|n| n.topic == "kafka").expect("kafka note").text;
+    for needle in [
+        KAFKA_BOOTSTRAP,
+        "namespace streaming",
+        "kafka.default.orders, kafka.default.clicks, kafka.payments.v2, kafka.default.\"audit-log\"",
+        "topics not listed are not visible",
+        "_message",
+    ] {
+        assert!(note.contains(needle), "{needle:?} missing from: {note}");
+    }
+    // Trino's NetworkPolicy restricts ingress only, so the pods may reach the brokers; an egress
+    // rule added later must admit the Kafka namespace on the bootstrap port.
+    let policy = object(release(&plan, "trino"), "NetworkPolicy", "trino");
+    assert_eq!(policy["spec"]["policyTypes"], json!(["Ingress"]));
+    assert!(policy["spec"].get("egress").is_none());
+
+    // Without topics the catalog is there (and empty): a warning says so.
+    let plan = plan_ok::<Trino>(&json!({}), &kafka_on());
+    let kafka = file(&plan, "trino-catalog", "kafka.properties");
+    assert!(!kafka.contains_key("kafka.table-names"));
+    assert_eq!(kafka["kafka.nodes"], KAFKA_BOOTSTRAP);
+    let warnings = dataplat_sdk::runtime::validate::<Trino>("{}", &kafka_on());
+    assert_eq!(
+        warnings.iter().map(|d| (d.severity, d.path.as_str())).collect::<Vec<_>>(),
+        [(Severity::Warning, "kafka_topics")]
+    );
+}
+
+#[test]
+fn kafka_catalog_without_the_bootstrap_endpoint_is_refused() {
+    // The flag without the kafka addon (a platform file whose dependency check was bypassed).
+    let no_kafka = facts(&["enable_trino", "enable_trino_kafka", "enable_cert_manager"], &["trino", "cert_manager"]);
+    let d = error_at::<Trino>(&json!({"kafka_topics": ["orders"]}), &no_kafka, "");
+    assert!(d.message.contains("enable_trino_kafka") && d.message.contains("bootstrap"), "{d:?}");
+    assert_eq!(d.hint.as_deref(), Some("enable_kafka: true"));
+    // kafka enabled but not planned (its own errors): no endpoint either.
+    let unplanned = facts(
+        &["enable_trino", "enable_trino_kafka", "enable_kafka", "enable_cert_manager"],
+        &["trino", "kafka", "cert_manager"],
+    );
+    let d = error_at::<Trino>(&json!({"kafka_topics": ["orders"]}), &unplanned, "");
+    assert!(d.hint.as_deref().unwrap_or("").contains("did not plan"), "{d:?}");
+    // Another addon's bootstrap endpoint is not kafka's.
+    let mut other = unplanned.clone();
+    other.endpoints.push(Endpoint::new("redpanda", "bootstrap", KAFKA_BOOTSTRAP, "not kafka"));
+    error_at::<Trino>(&json!({"kafka_topics": ["orders"]}), &other, "");
+}
+
+#[test]
+fn kafka_topics_are_checked_with_paths() {
+    let f = kafka_on();
+    let d = error_at::<Trino>(&json!({"kafka_topics": ["orders", "bad topic"]}), &f, "kafka_topics[1]");
+    assert!(d.message.contains("not a Kafka topic name"), "{d:?}");
+    error_at::<Trino>(&json!({"kafka_topics": [".."]}), &f, "kafka_topics[0]");
+    error_at::<Trino>(&json!({"kafka_topics": ["x".repeat(250)]}), &f, "kafka_topics[0]");
+    // Trino lowercases table names: two topics on one table would stop the catalog loading.
+    let d = error_at::<Trino>(&json!({"kafka_topics": ["orders", "Orders"]}), &f, "kafka_topics[1]");
+    assert!(d.message.contains("kafka_topics[0]") && d.message.contains("kafka.default.orders"), "{d:?}");
+    assert!(errors::<Trino>(&json!({"kafka_topics": ["a.b", "a-b", "a_b", "A.B.C"]}), &f).is_empty());
 }
