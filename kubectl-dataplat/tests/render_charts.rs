@@ -141,15 +141,21 @@ fn templated_crds_reach_dependent_releases_and_files_list_in_install_order() {
     let summary = ok(rendered.clone());
 
     // cert-manager: 105 ConfigMaps, 2 templated CRDs and a Deployment; spark-operator: its
-    // Issuer (rendered because the CRD is there) and Deployment, and 1 CRD from crds/.
-    assert!(summary.contains("and 2 chart(s) with 111 object(s)"), "{summary}");
+    // Issuer (rendered because the CRD is there), Deployment and the Spark service account of
+    // the team namespace, and 1 CRD from crds/.
+    assert!(summary.contains("and 2 chart(s) with 112 object(s)"), "{summary}");
     let progress = stderr(&rendered);
     assert!(progress.contains("cert-manager v1.18.2: 108 object(s), 0 CRD(s)"), "{progress}");
-    assert!(progress.contains("spark-operator 2.4.0: 2 object(s), 1 CRD(s)"), "{progress}");
+    assert!(progress.contains("spark-operator 2.4.0: 3 object(s), 1 CRD(s)"), "{progress}");
     let spark = out.join("spark_operator/spark-operator/chart");
     assert_eq!(
         files(&spark),
-        ["01-deployment-spark-operator-controller.yaml", "02-issuer-spark-operator-self-signed-issuer.yaml", "crds"]
+        [
+            "01-serviceaccount-spark.yaml",
+            "02-deployment-spark-operator-controller.yaml",
+            "03-issuer-spark-operator-self-signed-issuer.yaml",
+            "crds"
+        ]
     );
     assert_eq!(files(&spark.join("crds")), ["01-customresourcedefinition-sparkapplications.sparkoperator.k8s.io.yaml"]);
 

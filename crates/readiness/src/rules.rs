@@ -800,9 +800,13 @@ fn identity(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             waived: None,
         });
     }
+    // A ConfigMap annotated as passed on (the Spark operator's defaults, which its controller
+    // hands to the drivers it submits) configures other pods, not the ones that mount it.
+    use dataplat_vocabulary::PASSED_ON_ANNOTATION as PASSED_ON;
     let config_maps: BTreeMap<(&str, &str), String> = ctx
         .index
         .of_kind("ConfigMap")
+        .filter(|c| c.value().pointer(&format!("/metadata/annotations/{}", PASSED_ON.replace('/', "~1"))).is_none())
         .map(|c| ((c.ns(), c.name), c.value().get("data").map(|d| d.to_string()).unwrap_or_default()))
         .collect();
     for pod in ctx.pods {

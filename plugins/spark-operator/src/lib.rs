@@ -1,13 +1,32 @@
-//! spark_operator: the built-in addon that installs the Kubeflow Spark operator, which runs
-//! `SparkApplication`s in the configured job namespaces (created by this release).
+//! spark_operator: the built-in addon that installs the Kubeflow Spark operator and gives each
+//! Spark team what its jobs need on day one, as the reference's teams have.
+//!
+//! Each team (`teams`, default `[spark-team-a]`) gets:
+//! - its namespace, where the operator runs its `SparkApplication`s, and the service account
+//!   `spark` (created by the chart, with its RBAC) that drivers and executors run as;
+//! - an IAM role associated with that service account by EKS Pod Identity: read/write on the
+//!   platform's data bucket (`core/data`), on the Spark event logs (the history server's bucket
+//!   when spark_history_server is enabled, else `spark-event-logs/` in the data bucket), and the
+//!   Glue Data Catalog on the platform's databases only;
+//! - the operator's Spark defaults, so a job needs no AWS settings of its own. The controller runs
+//!   `spark-submit`, which reads `spark-defaults.conf` from `SPARK_CONF_DIR`: ConfigMap
+//!   `spark-defaults` is mounted there. It sets the event log directory, S3A with the container
+//!   credentials provider (the one EKS Pod Identity serves), an Iceberg catalog `glue` on the Glue
+//!   Data Catalog with its warehouse in the data bucket, the image, the service account, and pod
+//!   templates that put drivers on NodePool `spark-driver` (on-demand) and executors on
+//!   `spark-executor` (spot first, compute-optimized Graviton by default). An application's own
+//!   `sparkConf` still wins over every default.
 //!
 //! With the yunikorn addon enabled, the operator's batch scheduler integration is switched on
 //! with YuniKorn as the default, so Spark drivers and executors are gang-scheduled into queues.
-//! Chart keys were checked against the 2.x chart's values.yaml (`controller.batchScheduler.{enable,
-//! default}`, `spark.jobNamespaces`, `prometheus.{metrics.enable,podMonitor.create}`); they are
-//! unchanged up to 2.4 as far as could be verified offline.
+//! Chart keys were checked against the 2.4.0 chart's values.yaml (`controller.batchScheduler.{enable,
+//! default}`, `controller.{env,volumes,volumeMounts}`, `spark.jobNamespaces`,
+//! `spark.serviceAccount.name`, `prometheus.{metrics.enable,podMonitor.create}`) and its source
+//! (`internal/controller/sparkapplication/submission.go` runs `$SPARK_HOME/bin/spark-submit`
+//! with the controller's environment and no `--properties-file`).
 
-use dataplat_sdk::serde_json::json;
+use dataplat_sdk::data::{PLATFORM_DATA_BUCKET, bucket_of, bucket_placeholder};
+use dataplat_sdk::serde_json::{Value, json};
 use dataplat_sdk::*;
 
 /// The Spark operator addon.
@@ -17,7 +36,7 @@ impl Addon for SparkOperator {
     type Config = Config;
     const NAME: &'static str = "spark_operator";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
-    const DESCRIPTION: &'static str = "Kubeflow Spark operator: SparkApplications in job namespaces";
+    const DESCRIPTION: &'static str = "Kubeflow Spark operator: SparkApplications in team namespaces";
 
     fn flags() -> Vec<Flag> {
         vec![Flag::addon("enable_spark_operator", "Install the Kubeflow Spark operator")]
@@ -25,8 +44,32 @@ impl Addon for SparkOperator {
 
     fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
         let mut problems = config.check_chart();
-        problems.extend(check_reserved_values(&config.values, &["fullnameOverride"], "health checks use it"));
-        problems.extend(check_namespace_list("job_namespaces", &config.job_namespaces, "spark-team-a"));
+        problems.extend(check_reserved_values(
+            &config.values,
+            &[
+                "fullnameOverride",
+                "spark.serviceAccount.name",
+                "controller.env",
+                "controller.volumes",
+                "controller.volumeMounts",
+            ],
+            "health checks, the teams' Pod Identity associations and the Spark defaults use them",
+        ));
+        problems.extend(check_namespace_list("teams", &config.teams, "spark-team-a"));
+        problems.extend(check_range("executor_max_vcpu", config.executor_max_vcpu, 1..=100_000));
+        problems.extend(check_range("driver_max_vcpu", config.driver_max_vcpu, 1..=100_000));
+        if config.image.rsplit_once(':').is_none_or(|(_, tag)| tag.is_empty() || tag == "latest" || tag.contains('/')) {
+            problems.push(
+                Diagnostic::error("image", format!("{:?} is not pinned to a version", config.image))
+                    .hint("spark:4.0.0"),
+            );
+        }
+        for (key, _) in config.spark_conf.iter().filter(|(k, _)| !k.starts_with("spark.")) {
+            problems.push(
+                Diagnostic::error(&format!("spark_conf.{key}"), "is not a Spark property (they start with `spark.`)")
+                    .hint("spark.executor.memory: 8g"),
+            );
+        }
         if wants_cert_manager(config) && !facts.addon_enabled("cert_manager") {
             problems.push(
                 Diagnostic::error(
@@ -44,9 +87,21 @@ impl Addon for SparkOperator {
         let core = core_node_selector();
         let monitoring = Monitoring::new(facts, "PodMonitor").served_at("on :8080/metrics");
         let yunikorn = facts.addon_enabled("yunikorn");
+        let event_logs = EventLogs::of(facts);
         let mut controller = json!({
             "nodeSelector": core,
             "resources": resources("100m", "300Mi", "1", "1Gi"),
+            // spark-submit, run by the controller, reads spark-defaults.conf from here.
+            "env": [{ "name": "SPARK_CONF_DIR", "value": DEFAULTS_DIR }],
+            // The chart's own `tmp` volume is kept: spark-submit writes its artifacts there.
+            "volumes": [
+                { "name": "tmp", "emptyDir": { "sizeLimit": "1Gi" } },
+                { "name": "spark-defaults", "configMap": { "name": DEFAULTS_CONFIG_MAP } },
+            ],
+            "volumeMounts": [
+                { "name": "tmp", "mountPath": "/tmp", "readOnly": false },
+                { "name": "spark-defaults", "mountPath": DEFAULTS_DIR, "readOnly": true },
+            ],
         });
         if yunikorn {
             // `default` must be "volcano" or "yunikorn"; applications may still name another.
@@ -60,7 +115,10 @@ impl Addon for SparkOperator {
                 "nodeSelector": core,
                 "resources": resources("50m", "128Mi", "500m", "512Mi"),
             },
-            "spark": { "jobNamespaces": config.job_namespaces },
+            "spark": {
+                "jobNamespaces": config.teams,
+                "serviceAccount": { "create": true, "name": SERVICE_ACCOUNT },
+            },
             "prometheus": {
                 "metrics": { "enable": true },
                 "podMonitor": { "create": monitoring.enabled() },
@@ -68,6 +126,7 @@ impl Addon for SparkOperator {
         });
         let release = config
             .chart_release(RELEASE, defaults)
+            .object(&spark_defaults(config, facts, &event_logs))
             // The PodMonitor CRD comes with the prometheus release.
             .monitored_by(&monitoring)
             // Spark pods are admitted and placed by YuniKorn once it is the default scheduler.
@@ -77,16 +136,36 @@ impl Addon for SparkOperator {
             .depends_on_if(wants_cert_manager(config), "cert_manager/cert-manager")
             .ready_deployments([format!("{RELEASE}-controller"), format!("{RELEASE}-webhook")])
             .crd_ready("sparkapplications.sparkoperator.k8s.io")
-            // The chart creates the Spark service account and RBAC in each job namespace but not
+            // The chart creates the Spark service account and RBAC in each team namespace but not
             // the namespace itself.
-            .namespace_objects(&config.job_namespaces);
-        let mut plan = AddonPlan::new()
-            .release(release)
+            .namespace_objects(&config.teams);
+        let mut plan =
+            AddonPlan::new().release(release).node_pool(driver_pool(config)).node_pool(executor_pool(config));
+        for team in &config.teams {
+            plan = plan.grant(team_grant(team, facts, &event_logs)).pod_identity(team, SERVICE_ACCOUNT, team);
+        }
+        plan = plan
             .note(
-                "job-namespaces",
+                "teams",
                 format!(
-                    "SparkApplications run in {}; each is created with its Spark service account",
-                    config.job_namespaces.join(", ")
+                    "SparkApplications run in {}; in each, service account {SERVICE_ACCOUNT} (drivers and executors) has \
+                     its own role by Pod Identity: read/write on the platform data bucket and the event logs, Glue on \
+                     the databases {}* only",
+                    config.teams.join(", "),
+                    data::glue_database_prefix(&facts.name)
+                ),
+            )
+            .note("spark-defaults", defaults_note(config, &event_logs))
+            .note(
+                "capacity",
+                format!(
+                    "drivers on NodePool {DRIVER_POOL} (on-demand, {}, at most {} vCPU), executors on {EXECUTOR_POOL} \
+                     (spot, then on-demand, {}, at most {} vCPU), both tainted for Spark only, through the pod templates \
+                     of the Spark defaults",
+                    config.driver_instance_families.join("/"),
+                    config.driver_max_vcpu,
+                    config.executor_instance_families.join("/"),
+                    config.executor_max_vcpu
                 ),
             )
             .monitoring_note(&monitoring);
@@ -101,12 +180,164 @@ impl Addon for SparkOperator {
     }
 }
 
+/// Where Spark event logs go: the history server's bucket when it is enabled (which reads them
+/// there), else the platform data bucket; always under `spark-event-logs/`.
+struct EventLogs {
+    bucket: String,
+    history_server: bool,
+}
+
+impl EventLogs {
+    fn of(facts: &PlatformFacts) -> EventLogs {
+        let history_server = facts.addon_enabled(HISTORY_SERVER);
+        let bucket = if history_server { bucket_of(HISTORY_SERVER, "event-logs") } else { PLATFORM_DATA_BUCKET.into() };
+        EventLogs { bucket, history_server }
+    }
+    fn dir(&self) -> String {
+        format!("s3a://{}/{EVENT_LOG_PREFIX}", bucket_placeholder(&self.bucket))
+    }
+}
+
+/// A team's role: the data bucket, the event logs, the platform's Glue databases.
+fn team_grant(team: &str, facts: &PlatformFacts, event_logs: &EventLogs) -> IamGrant {
+    let grant = IamGrant::new(team).read_write_bucket("PlatformData", PLATFORM_DATA_BUCKET, "");
+    let grant = if event_logs.bucket == PLATFORM_DATA_BUCKET {
+        grant
+    } else {
+        grant.read_write_bucket("SparkEventLogs", &event_logs.bucket, EVENT_LOG_PREFIX)
+    };
+    grant.platform_glue("GlueCatalog", facts)
+}
+
+/// ConfigMap `spark-defaults`: spark-defaults.conf and the driver and executor pod templates.
+fn spark_defaults(config: &Config, facts: &PlatformFacts, event_logs: &EventLogs) -> Value {
+    let template = |pool: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nspec:\n  nodeSelector:\n    {}: {pool}\n  tolerations:\n    - key: {}\n      \
+             operator: Equal\n      value: \"true\"\n      effect: NoSchedule\n",
+            CORE_NODE_SELECTOR.0,
+            dedicated_pool_taint(pool)
+        )
+    };
+    let conf: String = spark_conf(config, facts, event_logs).iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+    json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": DEFAULTS_CONFIG_MAP,
+            "namespace": config.namespace,
+            "labels": { "app.kubernetes.io/managed-by": MANAGED_BY },
+            // The controller only passes these on to the drivers it submits, in the team
+            // namespaces, which run with the teams' identities.
+            "annotations": { PASSED_ON_ANNOTATION: "spark drivers and executors" },
+        },
+        "data": {
+            "spark-defaults.conf": conf,
+            "driver-pod-template.yaml": template(DRIVER_POOL),
+            "executor-pod-template.yaml": template(EXECUTOR_POOL),
+        },
+    })
+}
+
+/// The Spark defaults, in order; `spark_conf` from platform.yaml last, replacing a default of the
+/// same key.
+fn spark_conf(config: &Config, facts: &PlatformFacts, event_logs: &EventLogs) -> Vec<(String, String)> {
+    let warehouse = format!("s3://{}/warehouse/", bucket_placeholder(PLATFORM_DATA_BUCKET));
+    let mut conf: Vec<(String, String)> = [
+        ("spark.kubernetes.container.image", config.image.clone()),
+        ("spark.kubernetes.authenticate.driver.serviceAccountName", SERVICE_ACCOUNT.into()),
+        ("spark.kubernetes.authenticate.executor.serviceAccountName", SERVICE_ACCOUNT.into()),
+        ("spark.kubernetes.driver.podTemplateFile", format!("{DEFAULTS_DIR}/driver-pod-template.yaml")),
+        ("spark.kubernetes.executor.podTemplateFile", format!("{DEFAULTS_DIR}/executor-pod-template.yaml")),
+        ("spark.eventLog.enabled", "true".into()),
+        ("spark.eventLog.dir", event_logs.dir()),
+        ("spark.eventLog.rolling.enabled", "true".into()),
+        ("spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem".into()),
+        // The provider EKS Pod Identity serves (AWS_CONTAINER_CREDENTIALS_FULL_URI and its token file).
+        (
+            "spark.hadoop.fs.s3a.aws.credentials.provider",
+            "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider".into(),
+        ),
+        ("spark.hadoop.fs.s3a.endpoint.region", facts.region.clone()),
+        ("spark.sql.catalog.glue", "org.apache.iceberg.spark.SparkCatalog".into()),
+        ("spark.sql.catalog.glue.type", "glue".into()),
+        ("spark.sql.catalog.glue.warehouse", warehouse),
+        ("spark.sql.catalog.glue.io-impl", "org.apache.iceberg.aws.s3.S3FileIO".into()),
+        ("spark.sql.catalog.glue.client.region", facts.region.clone()),
+        // The image's user has no writable home: Ivy resolves `packages` under /tmp.
+        ("spark.jars.ivy", "/tmp/.ivy2".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if !config.packages.is_empty() {
+        conf.push(("spark.jars.packages".into(), config.packages.join(",")));
+    }
+    for (key, value) in &config.spark_conf {
+        match conf.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) => entry.1 = value.clone(),
+            None => conf.push((key.clone(), value.clone())),
+        }
+    }
+    conf
+}
+
+fn defaults_note(config: &Config, event_logs: &EventLogs) -> String {
+    let logs = if event_logs.history_server {
+        "the history server's bucket, where it reads them"
+    } else {
+        "the platform data bucket (no spark_history_server to read them)"
+    };
+    format!(
+        "spark-submit in the controller reads ConfigMap {DEFAULTS_CONFIG_MAP} (SPARK_CONF_DIR={DEFAULTS_DIR}): image {}, \
+         service account {SERVICE_ACCOUNT}, event logs to {EVENT_LOG_PREFIX} in {logs}, S3A with the container \
+         credentials provider, Iceberg catalog `glue` (Glue Data Catalog, warehouse s3://<data bucket>/warehouse/), {}; \
+         an application's sparkConf wins over each",
+        config.image,
+        if config.packages.is_empty() {
+            "no packages (the image must carry hadoop-aws and Iceberg)".to_string()
+        } else {
+            format!(
+                "packages {} resolved by each driver at start (set `packages: []` with an image that has them)",
+                config.packages.join(", ")
+            )
+        }
+    )
+}
+
+/// Drivers: on-demand (losing one fails the job), general purpose.
+fn driver_pool(config: &Config) -> NodePoolRequest {
+    let mut pool = NodePoolRequest::dedicated(DRIVER_POOL);
+    pool.instance_families = config.driver_instance_families.clone();
+    pool.limit_cpu = Some(config.driver_max_vcpu);
+    pool
+}
+
+/// Executors: spot first (Spark recomputes a lost executor's work), on-demand when spot has
+/// none; compute-optimized.
+fn executor_pool(config: &Config) -> NodePoolRequest {
+    let mut pool = NodePoolRequest::dedicated(EXECUTOR_POOL);
+    pool.capacity_types = vec![CapacityType::Spot, CapacityType::OnDemand];
+    pool.instance_families = config.executor_instance_families.clone();
+    pool.limit_cpu = Some(config.executor_max_vcpu);
+    pool
+}
+
 /// Whether the user's values switch on the chart's cert-manager certificate for the webhook.
 fn wants_cert_manager(config: &Config) -> bool {
     config.values.pointer("/certManager/enable") == Some(&json!(true))
 }
 
 const RELEASE: &str = "spark-operator";
+/// The service account of drivers and executors in every team namespace (made by the chart).
+const SERVICE_ACCOUNT: &str = "spark";
+const DEFAULTS_CONFIG_MAP: &str = "spark-defaults";
+const DEFAULTS_DIR: &str = "/etc/spark-defaults";
+const DRIVER_POOL: &str = "spark-driver";
+const EXECUTOR_POOL: &str = "spark-executor";
+const HISTORY_SERVER: &str = "spark_history_server";
+/// Key prefix of the event logs; the history server reads the same place.
+const EVENT_LOG_PREFIX: &str = "spark-event-logs/";
 
 export_addon!(SparkOperator);
 
@@ -115,12 +346,34 @@ chart_config! {
     pub struct Config: chart "spark-operator" from "https://kubeflow.github.io/spark-operator" version "2.4.0" {
         /// Namespace the operator is installed into.
         namespace: "spark-operator",
-        /// `fullnameOverride` is fixed:
-        /// health checks name the Deployments after it.
+        /// `fullnameOverride`,
+        /// `spark.serviceAccount.name` and the controller's `env`, `volumes` and `volumeMounts` are fixed:
+        /// health checks, the teams' roles and the Spark defaults use them.
         values,
-        /// Namespaces where SparkApplications run; each gets the Spark service account and RBAC,
-        /// and is created by this addon. DNS-1123 labels, no duplicates.
-        pub job_namespaces: Vec<String> = vec!["spark-team-a".into()],
+        /// Spark teams: each is a namespace where SparkApplications run, with service account
+        /// `spark` and its own IAM role (Pod Identity). DNS-1123 labels, no duplicates.
+        pub teams: Vec<String> = vec!["spark-team-a".into()],
+        /// Default image of drivers and executors (`spark.kubernetes.container.image`), pinned.
+        pub image: String = "spark:4.0.0".into(),
+        /// Maven packages every job loads (`spark.jars.packages`): S3A and the Iceberg Glue
+        /// catalog for the default image. Empty when the image carries them.
+        pub packages: Vec<String> = vec![
+            "org.apache.hadoop:hadoop-aws:3.4.1".into(),
+            "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0".into(),
+            "org.apache.iceberg:iceberg-aws-bundle:1.10.0".into(),
+        ],
+        /// More Spark defaults, or replacements of ours (`spark.executor.memory: 8g`).
+        pub spark_conf: std::collections::BTreeMap<String, String> = Default::default(),
+        /// Instance families of the drivers' NodePool (on-demand).
+        pub driver_instance_families: Vec<String> = vec!["m7g".into(), "m8g".into()],
+        /// vCPU limit of the drivers' NodePool.
+        #[schemars(range(min = 1, max = 100000))]
+        pub driver_max_vcpu: u32 = 64,
+        /// Instance families of the executors' NodePool (spot, then on-demand).
+        pub executor_instance_families: Vec<String> = vec!["c7g".into(), "c8g".into()],
+        /// vCPU limit of the executors' NodePool.
+        #[schemars(range(min = 1, max = 100000))]
+        pub executor_max_vcpu: u32 = 1000,
     }
 }
 

@@ -2,15 +2,16 @@ use super::*;
 use dataplat_sdk::testing::*;
 
 chart_addon_tests!(SparkOperator in alone();
-    info "spark_operator", [("enable_spark_operator", true)], [], ["job_namespaces"];
-    deterministic json!({"job_namespaces": ["b", "a"]}), facts(&[], &["spark_operator", "yunikorn", "prometheus"]));
+    info "spark_operator", [("enable_spark_operator", true)], [],
+        ["driver_instance_families", "driver_max_vcpu", "executor_instance_families", "executor_max_vcpu", "image", "packages", "spark_conf", "teams"];
+    deterministic json!({"teams": ["b", "a"]}), facts(&[], &["spark_operator", "yunikorn", "prometheus"]));
 
 fn alone() -> PlatformFacts {
     facts(&["enable_spark_operator"], &["spark_operator"])
 }
 
 #[test]
-fn defaults_plan_the_operator_and_job_namespace() {
+fn defaults_plan_the_operator_and_team_namespace() {
     let plan = plan_ok::<SparkOperator>(&json!({}), &alone());
     let release = release(&plan, "spark-operator");
     assert_eq!(release.namespace, "spark-operator");
@@ -70,7 +71,7 @@ fn a_cert_manager_certificate_waits_for_cert_manager_and_needs_it_enabled() {
 fn overrides_and_values_merge() {
     let config = json!({
         "namespace": "spark",
-        "job_namespaces": ["team-a", "team-b", "spark"],
+        "teams": ["team-a", "team-b", "spark"],
         "values": {"controller": {"workers": 20}, "spark": {"jobNamespaces": ["team-a", "team-b", "spark"]}}
     });
     let plan = plan_ok::<SparkOperator>(&config, &alone());
@@ -89,11 +90,143 @@ fn overrides_and_values_merge() {
 #[test]
 fn validation_errors() {
     let f = alone();
-    let e = error_at::<SparkOperator>(&json!({"job_namespaces": ["ok", "Not_OK"]}), &f, "job_namespaces.1");
+    let e = error_at::<SparkOperator>(&json!({"teams": ["ok", "Not_OK"]}), &f, "teams.1");
     assert!(e.message.contains("DNS-1123"), "{}", e.message);
-    let e = error_at::<SparkOperator>(&json!({"job_namespaces": ["a", "b", "a"]}), &f, "job_namespaces.2");
+    let e = error_at::<SparkOperator>(&json!({"teams": ["a", "b", "a"]}), &f, "teams.2");
     assert!(e.message.contains("twice"));
-    let e = error_at::<SparkOperator>(&json!({"job_namespaces": []}), &f, "job_namespaces");
+    let e = error_at::<SparkOperator>(&json!({"teams": []}), &f, "teams");
     assert_eq!(e.message, "must list at least one namespace");
-    error_at::<SparkOperator>(&json!({"job_namespaces": "team-a"}), &f, "job_namespaces");
+    error_at::<SparkOperator>(&json!({"teams": "team-a"}), &f, "teams");
+    let e = error_at::<SparkOperator>(&json!({"image": "spark:latest"}), &f, "image");
+    assert!(e.message.contains("not pinned"), "{}", e.message);
+    let e =
+        error_at::<SparkOperator>(&json!({"spark_conf": {"executor.memory": "8g"}}), &f, "spark_conf.executor.memory");
+    assert!(e.message.contains("not a Spark property"), "{}", e.message);
+    error_at::<SparkOperator>(&json!({"executor_max_vcpu": 0}), &f, "executor_max_vcpu");
+    let e = error_at::<SparkOperator>(
+        &json!({"values": {"spark": {"serviceAccount": {"name": "x"}}}}),
+        &f,
+        "values.spark.serviceAccount.name",
+    );
+    assert!(e.message.contains("cannot be overridden"), "{}", e.message);
+    error_at::<SparkOperator>(&json!({"values": {"controller": {"volumes": []}}}), &f, "values.controller.volumes");
+}
+
+/// spark-defaults.conf of the plan, as key -> value.
+fn defaults_conf(plan: &AddonPlan) -> std::collections::BTreeMap<String, String> {
+    let release = release(plan, "spark-operator");
+    let config_map = object(release, "ConfigMap", "spark-defaults");
+    config_map["data"]["spark-defaults.conf"]
+        .as_str()
+        .expect("spark-defaults.conf")
+        .lines()
+        .map(|l| {
+            let (k, v) = l.split_once(' ').expect("key value");
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn each_team_has_its_role_by_pod_identity_scoped_to_the_platform() {
+    let f = facts(&[], &["spark_operator", "spark_history_server"]);
+    let plan = plan_ok::<SparkOperator>(&json!({"teams": ["team-a", "team-b"]}), &f);
+    assert_eq!(
+        plan.pod_identities
+            .iter()
+            .map(|p| (p.namespace.as_str(), p.service_account.as_str(), p.grant.as_str()))
+            .collect::<Vec<_>>(),
+        [("team-a", "spark", "team-a"), ("team-b", "spark", "team-b")]
+    );
+    let grant = plan.grants.iter().find(|g| g.id == "team-b").expect("team-b grant");
+    let resources: Vec<&Resource> = grant.statements.iter().flat_map(|s| &s.resources).collect();
+    assert!(resources.contains(&&Resource::Bucket("core/data".into())), "{resources:?}");
+    assert!(resources.contains(&&Resource::BucketObjects(("core/data".into(), String::new()))), "{resources:?}");
+    assert!(
+        resources.contains(&&Resource::BucketObjects((
+            "spark_history_server/event-logs".into(),
+            "spark-event-logs/".into()
+        ))),
+        "{resources:?}"
+    );
+    let glue: Vec<&str> = resources
+        .iter()
+        .filter_map(|r| match r {
+            Resource::Arn(a) => Some(a.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(glue.len(), 3, "{glue:?}");
+    assert!(glue.iter().all(|a| a.ends_with(":catalog") || a.contains("/test_*")), "{glue:?}");
+    assert!(glue.iter().any(|a| a.ends_with(":database/test_*")), "{glue:?}");
+    // The chart makes the service account the identities name, in every team namespace.
+    let v = values(release(&plan, "spark-operator"));
+    assert_eq!(v.pointer("/spark/serviceAccount/name"), Some(&json!("spark")));
+    assert_eq!(v.pointer("/spark/jobNamespaces"), Some(&json!(["team-a", "team-b"])));
+}
+
+#[test]
+fn spark_defaults_reach_spark_submit_in_the_controller() {
+    let f = facts(&[], &["spark_operator", "spark_history_server"]);
+    let plan = plan_ok::<SparkOperator>(&json!({}), &f);
+    let v = values(release(&plan, "spark-operator"));
+    assert_eq!(
+        v.pointer("/controller/env/0"),
+        Some(&json!({"name": "SPARK_CONF_DIR", "value": "/etc/spark-defaults"}))
+    );
+    assert_eq!(v.pointer("/controller/volumes/1/configMap/name"), Some(&json!("spark-defaults")));
+    assert_eq!(v.pointer("/controller/volumeMounts/1/mountPath"), Some(&json!("/etc/spark-defaults")));
+    assert_eq!(
+        v.pointer("/controller/volumeMounts/0/mountPath"),
+        Some(&json!("/tmp")),
+        "the chart's tmp volume is kept"
+    );
+    let conf = defaults_conf(&plan);
+    assert_eq!(conf["spark.eventLog.dir"], "s3a://${bucket:spark_history_server/event-logs}/spark-event-logs/");
+    assert_eq!(
+        conf["spark.hadoop.fs.s3a.aws.credentials.provider"],
+        "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider"
+    );
+    assert_eq!(conf["spark.sql.catalog.glue.warehouse"], "s3://${bucket:core/data}/warehouse/");
+    assert_eq!(conf["spark.kubernetes.authenticate.executor.serviceAccountName"], "spark");
+    assert_eq!(conf["spark.hadoop.fs.s3a.endpoint.region"], "us-west-2");
+    // Without a history server, the logs go to the platform data bucket.
+    let without = plan_ok::<SparkOperator>(&json!({}), &alone());
+    assert_eq!(defaults_conf(&without)["spark.eventLog.dir"], "s3a://${bucket:core/data}/spark-event-logs/");
+    assert!(
+        without.grants[0]
+            .statements
+            .iter()
+            .flat_map(|s| &s.resources)
+            .all(|r| !matches!(r, Resource::BucketObjects((b, _)) if b.contains("history")))
+    );
+    // The user's conf replaces ours and adds to it; no packages means no spark.jars.packages.
+    let own = json!({"spark_conf": {"spark.eventLog.enabled": "false", "spark.executor.memory": "8g"}, "packages": []});
+    let conf = defaults_conf(&plan_ok::<SparkOperator>(&own, &alone()));
+    assert_eq!(conf["spark.eventLog.enabled"], "false");
+    assert_eq!(conf["spark.executor.memory"], "8g");
+    assert!(!conf.contains_key("spark.jars.packages"));
+}
+
+#[test]
+fn drivers_on_demand_and_executors_on_spot_each_on_a_tainted_pool_the_pod_templates_select() {
+    let plan = plan_ok::<SparkOperator>(&json!({"executor_max_vcpu": 200}), &alone());
+    let pool = |name: &str| plan.node_pools.iter().find(|p| p.name == name).expect(name);
+    let driver = pool("spark-driver");
+    assert_eq!(driver.capacity_types, [CapacityType::OnDemand]);
+    assert_eq!(driver.architectures, ["arm64"]);
+    let executor = pool("spark-executor");
+    assert_eq!(executor.capacity_types, [CapacityType::Spot, CapacityType::OnDemand]);
+    assert_eq!(executor.instance_families, ["c7g", "c8g"]);
+    assert_eq!(executor.limit_cpu, Some(200));
+    let release = release(&plan, "spark-operator");
+    let config_map = object(release, "ConfigMap", "spark-defaults");
+    for (file, pool) in [("driver-pod-template.yaml", driver), ("executor-pod-template.yaml", executor)] {
+        let template = config_map["data"][file].as_str().expect(file);
+        let (label_key, label_value) = &pool.labels[0];
+        assert!(template.contains(&format!("{label_key}: {label_value}")), "{template}");
+        assert!(template.contains(&format!("key: {}", pool.taints[0].key)), "{template}");
+    }
+    let conf = defaults_conf(&plan);
+    assert_eq!(conf["spark.kubernetes.executor.podTemplateFile"], "/etc/spark-defaults/executor-pod-template.yaml");
 }
