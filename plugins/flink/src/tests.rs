@@ -2,8 +2,9 @@ use super::*;
 use dataplat_sdk::testing::*;
 
 chart_addon_tests!(Flink in enabled();
-    info "flink", [("enable_flink", true)], ["cert_manager"], ["watch_namespaces"];
-    deterministic json!({"watch_namespaces": ["b", "a"]}), enabled());
+    info "flink", [("enable_flink", true)], ["cert_manager"],
+        ["checkpoint_expiry_days", "instance_families", "max_vcpu", "teams"];
+    deterministic json!({"teams": ["b", "a"]}), enabled());
 
 fn enabled() -> PlatformFacts {
     facts(&["enable_flink", "enable_cert_manager"], &["flink", "cert_manager"])
@@ -41,7 +42,7 @@ fn defaults_plan_the_operator_after_cert_manager() {
 fn overrides_and_values_merge() {
     let config = json!({
         "chart_version": "1.12.0",
-        "watch_namespaces": ["streams", "analytics"],
+        "teams": ["streams", "analytics"],
         "values": {"operatorPod": {"resources": null}, "defaultConfiguration": {"create": true}}
     });
     let plan = plan_ok::<Flink>(&config, &enabled());
@@ -60,11 +61,71 @@ fn overrides_and_values_merge() {
 #[test]
 fn validation_errors() {
     let f = enabled();
-    let e = error_at::<Flink>(&json!({"watch_namespaces": ["ok", "under_score"]}), &f, "watch_namespaces.1");
+    let e = error_at::<Flink>(&json!({"teams": ["ok", "under_score"]}), &f, "teams.1");
     assert!(e.message.contains("DNS-1123"));
-    let e = error_at::<Flink>(&json!({"watch_namespaces": ["x", "x"]}), &f, "watch_namespaces.1");
+    let e = error_at::<Flink>(&json!({"teams": ["x", "x"]}), &f, "teams.1");
     assert!(e.message.contains("twice"));
-    error_at::<Flink>(&json!({"watch_namespaces": []}), &f, "watch_namespaces");
+    error_at::<Flink>(&json!({"teams": []}), &f, "teams");
+    error_at::<Flink>(&json!({"checkpoint_expiry_days": 0}), &f, "checkpoint_expiry_days");
+    let e = error_at::<Flink>(
+        &json!({"values": {"jobServiceAccount": {"name": "x"}}}),
+        &f,
+        "values.jobServiceAccount.name",
+    );
+    assert!(e.message.contains("cannot be overridden"), "{}", e.message);
+}
+
+/// The operator's default configuration as key -> value, checking both files carry it.
+fn job_defaults(plan: &AddonPlan) -> std::collections::BTreeMap<String, String> {
+    let v = values(release(plan, "flink"));
+    let conf = v.pointer("/defaultConfiguration/config.yaml").and_then(|c| c.as_str()).expect("config.yaml");
+    assert_eq!(v.pointer("/defaultConfiguration/flink-conf.yaml").and_then(|c| c.as_str()), Some(conf));
+    assert_eq!(v.pointer("/defaultConfiguration/append"), Some(&json!(true)));
+    conf.lines().map(|l| l.split_once(": ").expect("key: value")).map(|(k, v)| (k.into(), v.into())).collect()
+}
+
+#[test]
+fn each_team_has_its_role_and_every_job_checkpoints_to_the_bucket_on_the_flink_pool() {
+    let plan = plan_ok::<Flink>(&json!({"teams": ["stream-a", "stream-b"]}), &enabled());
+    assert_eq!(
+        plan.pod_identities
+            .iter()
+            .map(|p| (p.namespace.as_str(), p.service_account.as_str(), p.grant.as_str()))
+            .collect::<Vec<_>>(),
+        [("stream-a", "flink", "stream-a"), ("stream-b", "flink", "stream-b")]
+    );
+    assert_eq!(values(release(&plan, "flink")).pointer("/jobServiceAccount/name"), Some(&json!("flink")));
+    let grant = plan.grants.iter().find(|g| g.id == "stream-a").expect("grant");
+    let resources: Vec<&Resource> = grant.statements.iter().flat_map(|s| &s.resources).collect();
+    for expected in [
+        Resource::Bucket("checkpoints".into()),
+        Resource::BucketObjects(("checkpoints".into(), String::new())),
+        Resource::Bucket("core/data".into()),
+        Resource::Arn("arn:${partition}:glue:${region}:${account}:database/test_*".into()),
+    ] {
+        assert!(resources.contains(&&expected), "{expected:?} in {resources:?}");
+    }
+    assert!(!resources.iter().any(|r| matches!(r, Resource::Arn(a) if a.ends_with("database/*"))));
+    let bucket = plan.buckets.iter().find(|b| b.id == "checkpoints").expect("bucket");
+    assert!(bucket.holds_data && bucket.lifecycle_rules.is_empty(), "checkpoints are kept by default");
+    let conf = job_defaults(&plan);
+    assert_eq!(conf["state.checkpoints.dir"], "s3://${bucket:checkpoints}/checkpoints");
+    assert_eq!(conf["state.savepoints.dir"], "s3://${bucket:checkpoints}/savepoints");
+    assert_eq!(conf["high-availability.type"], "kubernetes");
+    assert_eq!(conf["high-availability.storageDir"], "s3://${bucket:checkpoints}/ha");
+    assert_eq!(conf["kubernetes.operator.reconcile.interval"], "15 s", "the chart's operator lines are kept");
+    let pool = plan.node_pools.iter().find(|p| p.name == "flink").expect("pool");
+    assert_eq!(pool.capacity_types, [CapacityType::OnDemand]);
+    let (key, value) = &pool.labels[0];
+    assert_eq!(conf["kubernetes.taskmanager.node-selector"], format!("{key}:{value}"));
+    assert_eq!(
+        conf["kubernetes.taskmanager.tolerations"],
+        format!("key:{},operator:Equal,value:true,effect:NoSchedule", pool.taints[0].key)
+    );
+    assert_eq!(conf["kubernetes.jobmanager.tolerations"], conf["kubernetes.taskmanager.tolerations"]);
+    let expiring = plan_ok::<Flink>(&json!({"checkpoint_expiry_days": 14}), &enabled());
+    let rules = &expiring.buckets[0].lifecycle_rules;
+    assert_eq!((rules[0].prefix.as_str(), rules[0].expiration_days), ("checkpoints/", 14));
 }
 
 #[test]
