@@ -5,9 +5,42 @@
 //! 1000, never root, and cannot reach the EC2 instance metadata service
 //! (`singleuser.cloudMetadata.blockWithIptables`), so a notebook cannot borrow the node's role;
 //! the reference switched that protection off and ran notebooks as uid 0.
+//!
+//! Users log in for real (module `auth`, the `authentication` block); the chart's default, the
+//! dummy authenticator that takes any name and password, is never used:
+//! - `native` (default): NativeAuthenticator. Users sign up at /hub/signup and cannot log in
+//!   until the admin authorizes them at /hub/authorize. NativeAuthenticator has no setting for a
+//!   first admin's password (its docs: admins sign up too), which would let whoever signs up
+//!   first under the admin's name become admin. So the host generates Secret
+//!   `jupyterhub-admin` (key `password`), the hub reads it as an environment variable, and a
+//!   `hub.extraConfig` entry (`native_admin.py`) creates the admin, authorized, with that
+//!   password when the authenticator starts, before the hub serves a request.
+//! - `oauth`: GenericOAuthenticator or GitHubOAuthenticator; the client secret is read from a
+//!   Secret the user names (`OAUTH_CLIENT_SECRET`), never written in platform.yaml.
+//!
+//! `validate` refuses, in `values`, an open authenticator class (dummy, tmp), `allow_all: true`
+//! and `open_signup: true` in any `hub.config` section, a client secret written as a value, and
+//! `hub.extraEnv` as a list (it would replace the plugin's entries).
+//!
+//! The idle culler (jupyterhub-idle-culler, a hub service) is on: it stops notebook servers
+//! idle for `idle_culler.timeout_seconds` (default one hour), checking every
+//! `idle_culler.every_seconds` (`cull.timeout`, `cull.every`).
+//!
+//! Chart keys are those of chart 3.3.8's values.schema.yaml; the hub image of that chart ships
+//! JupyterHub 4.1.6, jupyterhub-nativeauthenticator 1.2.0, oauthenticator 16.3.1 and
+//! jupyterhub-idle-culler 1.3.1, whose traits `hub.config` sets.
 
+mod auth;
+
+pub use auth::{
+    ADMIN_EXTRA_CONFIG, ADMIN_PASSWORD_KEY, ADMIN_SECRET, Authentication, AuthenticationType, NATIVE_ADMIN_PY,
+    OAUTH_CLIENT_SECRET_ENV, OAuth, OAuthProvider, SecretKeyRef,
+};
+
+use dataplat_sdk::schemars::{self, JsonSchema};
 use dataplat_sdk::serde_json::json;
 use dataplat_sdk::*;
+use serde::{Deserialize, Serialize};
 
 /// The JupyterHub addon.
 pub struct JupyterHub;
@@ -25,6 +58,8 @@ impl Addon for JupyterHub {
     fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
         let mut problems = config.check_chart();
         problems.extend(check_range("hub_storage_gib", config.hub_storage_gib, 1..=1000));
+        problems.extend(auth::check(&config.authentication));
+        problems.extend(config.idle_culler.check());
         let singleuser = &config.values["singleuser"];
         if singleuser["uid"].as_u64() == Some(0) {
             problems.push(
@@ -41,25 +76,30 @@ impl Addon for JupyterHub {
                 .hint("remove it; grant notebooks AWS access through Pod Identity instead"),
             );
         }
+        problems.extend(auth::check_values(&config.values));
         problems
     }
 
     fn plan(config: &Config, _facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
         let ns = config.namespace.as_str();
         let core = core_node_selector();
-        let defaults = json!({
-            "hub": {
-                "nodeSelector": core,
-                "db": {
-                    "type": "sqlite-pvc",
-                    "pvc": { "storage": format!("{}Gi", config.hub_storage_gib), "storageClassName": "gp3" },
-                },
+        let mut hub = json!({
+            "nodeSelector": core,
+            "db": {
+                "type": "sqlite-pvc",
+                "pvc": { "storage": format!("{}Gi", config.hub_storage_gib), "storageClassName": "gp3" },
             },
+        });
+        merge_values(&mut hub, &config.authentication.hub_values());
+        let culler = &config.idle_culler;
+        let defaults = json!({
+            "hub": hub,
             "proxy": {
                 "service": { "type": "ClusterIP" },
                 "chp": { "nodeSelector": core },
             },
             "scheduling": { "userScheduler": { "nodeSelector": core } },
+            "cull": { "enabled": true, "timeout": culler.timeout_seconds, "every": culler.every_seconds },
             "singleuser": {
                 "uid": 1000,
                 "fsGid": 100,
@@ -79,8 +119,11 @@ impl Addon for JupyterHub {
             },
         });
         let release = config.chart_release("jupyterhub", defaults).ready_deployments(["hub", "proxy"]);
-        Ok(AddonPlan::new()
-            .release(release)
+        let mut plan = AddonPlan::new().release(release);
+        if let Some(secret) = config.authentication.secret(ns) {
+            plan = plan.secret(secret);
+        }
+        Ok(plan
             .endpoint(Endpoint::new(
                 "jupyterhub",
                 "hub",
@@ -92,11 +135,8 @@ impl Addon for JupyterHub {
                 "notebooks run as uid 1000 (fsGid 100) and cannot reach instance metadata; the proxy is ClusterIP, \
                  not public",
             )
-            .note(
-                "authentication",
-                "configure an authenticator in values.hub.config (e.g. GitHubOAuthenticator) before giving users \
-                 access",
-            )
+            .note("authentication", config.authentication.note(ns, &config.values))
+            .note("idle-culler", culler.note())
             .note(
                 "storage",
                 format!(
@@ -109,17 +149,74 @@ impl Addon for JupyterHub {
 
 export_addon!(JupyterHub);
 
+/// The idle culler: jupyterhub-idle-culler, run by the hub as a service (`cull`).
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdleCuller {
+    /// Seconds a notebook server may be idle before the culler stops it (`cull.timeout`; 600 to
+    /// 604800). The user's home volume is kept.
+    #[schemars(range(min = 600, max = 604800))]
+    pub timeout_seconds: u32,
+    /// Seconds between the culler's checks (`cull.every`; 60 to 3600, at most
+    /// `timeout_seconds`).
+    #[schemars(range(min = 60, max = 3600))]
+    pub every_seconds: u32,
+}
+
+impl Default for IdleCuller {
+    fn default() -> Self {
+        IdleCuller { timeout_seconds: 3600, every_seconds: 600 }
+    }
+}
+
+impl IdleCuller {
+    fn check(&self) -> Vec<Diagnostic> {
+        let mut problems: Vec<Diagnostic> = [
+            check_range("idle_culler.timeout_seconds", self.timeout_seconds, 600..=604_800),
+            check_range("idle_culler.every_seconds", self.every_seconds, 60..=3600),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if problems.is_empty() && self.every_seconds > self.timeout_seconds {
+            problems.push(
+                Diagnostic::error(
+                    "idle_culler.every_seconds",
+                    format!("{} is longer than timeout_seconds ({})", self.every_seconds, self.timeout_seconds),
+                )
+                .hint("check at least once per timeout"),
+            );
+        }
+        problems
+    }
+
+    fn note(&self) -> String {
+        format!(
+            "the idle culler stops notebook servers idle for {} s, checking every {} s (cull.timeout, cull.every); \
+             home volumes are kept and users are not deleted",
+            self.timeout_seconds, self.every_seconds
+        )
+    }
+}
+
 chart_config! {
     /// The `jupyterhub:` block of platform.yaml.
     pub struct Config: chart "jupyterhub" from "https://hub.jupyter.org/helm-chart/" version "3.3.8" {
         /// Namespace JupyterHub is installed into.
         namespace: "jupyterhub",
-        /// Configure authentication here
-        /// (`hub.config`). Notebooks may not run as uid 0 nor reach instance metadata.
+        /// Authentication is set by
+        /// `authentication`; refused here: the dummy authenticator, `allow_all` and `open_signup`
+        /// (open access), a client secret as a value. Notebooks may not run as uid 0 nor reach
+        /// instance metadata.
         values,
         /// Size in GiB of the hub database volume (gp3).
         #[schemars(range(min = 1, max = 1000))]
         pub hub_storage_gib: u32 = 50,
+        /// How users log in: `native` (default; sign-up with an admin's authorization) or
+        /// `oauth` (an identity provider).
+        pub authentication: Authentication = Authentication::default(),
+        /// The idle culler, always on: stops notebook servers nobody uses.
+        pub idle_culler: IdleCuller = IdleCuller::default(),
     }
 }
 
