@@ -467,24 +467,28 @@ pub(crate) fn worker_pool(config: &Config, derived: &Derived) -> NodePoolRequest
     worker_pool
 }
 
-/// The coordinator's endpoints inside the cluster: HTTP, and HTTPS with `https`.
+/// The coordinator's endpoint for clients inside the cluster: `https` with HTTPS on, else `http`.
+/// With HTTPS on, Trino refuses password logins over plain HTTP
+/// (`http-server.authentication.allow-insecure-over-http` defaults to false once authentication
+/// is on), so the HTTP port serves the workers and probes, not clients, and is not published.
 pub(crate) fn endpoints(config: &Config) -> Vec<Endpoint> {
     let ns = config.namespace.as_str();
-    let mut endpoints = vec![Endpoint::new(
-        "trino",
-        "http",
-        format!("http://{RELEASE}.{ns}.svc:{PORT}"),
-        "Trino coordinator (HTTP) inside the cluster",
-    )];
     if config.https {
-        endpoints.push(Endpoint::new(
+        vec![Endpoint::new(
             "trino",
             "https",
             format!("https://{RELEASE}.{ns}.svc:{HTTPS_PORT}"),
-            "Trino coordinator (HTTPS, password authentication; CA in Secret trino-ca) inside the cluster",
-        ));
+            "Trino coordinator for clients (HTTPS, password authentication: user and password in Secret trino-users; \
+             CA in Secret trino-ca) inside the cluster",
+        )]
+    } else {
+        vec![Endpoint::new(
+            "trino",
+            "http",
+            format!("http://{RELEASE}.{ns}.svc:{PORT}"),
+            "Trino coordinator for clients (HTTP, no authentication) inside the cluster",
+        )]
     }
-    endpoints
 }
 
 /// Note `graceful-shutdown`: how a worker drains.

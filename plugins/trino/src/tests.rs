@@ -308,7 +308,13 @@ fn defaults_plan_every_object() {
         (wp.taints[0].key.as_str(), wp.taints[0].value.as_str(), wp.taints[0].effect),
         ("dataplat.io/trino-worker", "true", TaintEffect::NoSchedule)
     );
-    assert_eq!(endpoints(&plan), [("http", "http://trino.trino.svc:8080"), ("https", "https://trino.trino.svc:8443")]);
+    // Password logins over plain HTTP are refused once HTTPS is on: only https is published.
+    assert_eq!(endpoints(&plan), [("https", "https://trino.trino.svc:8443")]);
+    assert_eq!(
+        file(&plan, "trino-coordinator", "config.properties")
+            .get("http-server.authentication.allow-insecure-over-http"),
+        None
+    );
     let topics: Vec<&str> = plan.notes.iter().map(|n| n.topic.as_str()).collect();
     for t in [
         "sizing-coordinator",
@@ -809,6 +815,7 @@ fn keda_off_keeps_replicas_and_no_scaled_object() {
     assert!(objects(r).iter().all(|o| o["kind"] != "ScaledObject" && o["kind"] != "ServiceMonitor"));
     assert_eq!(object(r, "Deployment", "trino-worker")["spec"]["replicas"], 4);
     assert!(r.depends_on.is_empty());
+    assert_eq!(endpoints(&plan), [("http", "http://trino.trino.svc:8080")], "without HTTPS, clients use HTTP");
     // Autoscaling settings are not checked while the flag is off.
     assert!(errors::<Trino>(&json!({"autoscaling": {"min_workers": 0}}), &enabled()).is_empty());
 }
