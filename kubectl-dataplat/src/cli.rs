@@ -103,6 +103,9 @@ pub enum Command {
     Enable(FlagArgs),
     /// Switch an addon or feature off in platform.yaml.
     Disable(FlagArgs),
+    /// Ready-to-run examples (Spark, Flink, Kafka, Trino) filled in with this platform's names.
+    #[command(subcommand)]
+    Examples(ExamplesCommand),
     /// Work with addon plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
@@ -120,6 +123,29 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExamplesCommand {
+    /// The examples and whether this platform enables the addon each runs on.
+    List(OutputArgs),
+    /// Print an example's objects as YAML (`kubectl apply -f -` ready), or as JSON with -o json.
+    Render(ExampleRenderArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExampleRenderArgs {
+    /// The example (`kubectl dataplat examples list`).
+    pub name: String,
+    /// Output format of the objects: YAML documents, or a JSON list.
+    #[arg(short, long, value_enum, default_value = "yaml")]
+    pub output: Format,
+    /// Also check that every name the example uses exists in the plan and that the readiness
+    /// analysis of the platform with the example finds no error; exit 1 when either fails.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub fetch: ChartFetchArgs,
 }
 
 #[derive(Args, Debug)]

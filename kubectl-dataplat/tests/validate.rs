@@ -63,8 +63,11 @@ fn is_builtin_api(api_version: &str) -> bool {
     let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
     group.is_empty()
         || ["apps", "batch", "policy", "autoscaling"].contains(&group)
-        || (group.ends_with(".k8s.io") && !group.ends_with(".x-k8s.io"))
+        || (group.ends_with(".k8s.io") && !group.ends_with(".x-k8s.io") && !CRD_GROUPS_UNDER_K8S_IO.contains(&group))
 }
+
+/// Custom resource groups under `k8s.io` (the Kubeflow Spark operator's).
+const CRD_GROUPS_UNDER_K8S_IO: [&str; 1] = ["sparkoperator.k8s.io"];
 
 /// What one kubernetes-validate run said about the files.
 #[derive(Debug, Default)]
@@ -257,4 +260,35 @@ fn the_bundled_platform_cloudformation_templates_pass_cfn_lint() {
         let (code, report) = lint(&[broken]);
         assert!(code & 2 != 0 && report.contains(":E"), "a bad resource type is reported: {code}\n{report}");
     }
+}
+
+/// The examples' objects of built-in kinds (ConfigMaps, Jobs) validate against Kubernetes 1.34;
+/// their custom resources are checked against operator API models in `examples.rs`.
+#[test]
+fn the_examples_validate_against_kubernetes() {
+    let Some(tool) = kubernetes_validate() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("platform.yaml"), common::bundled_platform_with_every_addon_on()).expect("write");
+    let out = tempfile::tempdir().expect("tmp");
+    let mut files = Vec::new();
+    for name in ["spark-iceberg", "flink-checkpoints", "kafka-producer", "trino-queries"] {
+        let json = ok(dataplat(dir.path(), &["examples", "render", name, "-o", "json"]));
+        let objects: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json list");
+        for (i, object) in objects.iter().enumerate() {
+            let file = out.path().join(format!("{:02}-{name}-{i}.yaml", files.len()));
+            std::fs::write(&file, serde_json::to_string(object).expect("json")).expect("write");
+            files.push(file);
+        }
+    }
+    let outcome = validate(&tool, &files);
+    assert!(outcome.errors.is_empty(), "{:#?}", outcome.errors);
+    assert_eq!(outcome.passed, 4, "two ConfigMaps and two Jobs: {outcome:?}");
+    assert_eq!(
+        outcome.skipped,
+        [
+            "FlinkDeployment flink.apache.org/v1beta1",
+            "KafkaTopic kafka.strimzi.io/v1beta2",
+            "SparkApplication sparkoperator.k8s.io/v1beta2"
+        ]
+    );
 }

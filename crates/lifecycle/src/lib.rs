@@ -18,6 +18,7 @@
 //! | [`readiness`] | the readiness analysis and the gate before any change |
 //! | [`render`] | `render`: the plan, the stacks and the charts written to a directory |
 //! | [`edit`] | `init`, `enable`, `disable`: platform.yaml edited only when the result plans |
+//! | [`examples`] | `examples list`, `examples render`: workloads filled in with the platform's names, checked against the plan |
 //! | [`authoring`] | `plugin new/build/install/push`, plugins found by name, file or reference |
 //! | [`addon_page`] | the Markdown reference page of an addon, from its config schema |
 //! | [`text`] | the human text of each result: tables, the plan, the readiness findings |
@@ -31,6 +32,7 @@ pub mod cluster;
 pub mod edit;
 mod error;
 mod events;
+pub mod examples;
 pub mod readiness;
 pub mod render;
 pub mod session;

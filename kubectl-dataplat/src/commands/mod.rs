@@ -2,6 +2,7 @@
 //! its events and result into tables, progress lines, JSON and an exit code.
 
 mod chart;
+mod examples;
 mod lifecycle;
 mod platform;
 mod plugin;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Status(args) => lifecycle::status(&global, args),
         Command::Enable(args) => platform::set_flag(&global, &args.target, true),
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
+        Command::Examples(command) => examples::run(&global, command),
         Command::Plugin(command) => plugin::run(&global, command),
         Command::Trino(command) => trino::run(&global, command),
         Command::Chart(command) => chart::run(&global, command),
