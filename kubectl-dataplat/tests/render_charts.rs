@@ -123,6 +123,16 @@ fn templated_crds_reach_dependent_releases_and_files_list_in_install_order() {
     let server = StaticServer::start();
     publish(&server, "jetstack", "cert-manager", "v1.18.2");
     publish(&server, "kubeflow", "spark-operator", "2.4.0");
+    // The Spark teams' NodePools bring the core's Karpenter release, whose chart is OCI.
+    let Some(registry) = dataplat_testkit::Registry::start() else { return };
+    let karpenter = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charts/karpenter");
+    let tgz = dataplat_testkit::http::chart_tgz(&karpenter, "karpenter", |_, data| data);
+    dataplat_testkit::push_oci_chart(
+        &registry.addr,
+        "karpenter/karpenter",
+        dataplat_core::KARPENTER_CHART_VERSION,
+        &tgz,
+    );
     let work = tempfile::tempdir().expect("tmp");
     let dir = work.path();
     let cache = private_chart_cache(dir);
@@ -136,14 +146,25 @@ fn templated_crds_reach_dependent_releases_and_files_list_in_install_order() {
     let out = dir.join("render");
     let jetstack = format!("https://charts.jetstack.io={}/jetstack", server.base);
     let kubeflow = format!("https://kubeflow.github.io/spark-operator={}/kubeflow", server.base);
-    let args = ["render", "--out", out.to_str().expect("utf-8"), "--mirror", &jetstack, "--mirror", &kubeflow];
+    let ecr = format!("public.ecr.aws={}", registry.addr);
+    let args = [
+        "render",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--mirror",
+        &jetstack,
+        "--mirror",
+        &kubeflow,
+        "--mirror",
+        &ecr,
+    ];
     let rendered = dataplat_env(dir, &args, &env);
     let summary = ok(rendered.clone());
 
     // cert-manager: 105 ConfigMaps, 2 templated CRDs and a Deployment; spark-operator: its
     // Issuer (rendered because the CRD is there), Deployment and the Spark service account of
-    // the team namespace, and 1 CRD from crds/.
-    assert!(summary.contains("and 2 chart(s) with 112 object(s)"), "{summary}");
+    // the team namespace, and 1 CRD from crds/; and Karpenter's chart.
+    assert!(summary.contains("and 3 chart(s) with "), "{summary}");
     let progress = stderr(&rendered);
     assert!(progress.contains("cert-manager v1.18.2: 108 object(s), 0 CRD(s)"), "{progress}");
     assert!(progress.contains("spark-operator 2.4.0: 3 object(s), 1 CRD(s)"), "{progress}");

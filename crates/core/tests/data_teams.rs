@@ -1,0 +1,175 @@
+//! The data teams of the bundled platform, composed with the real built-in plugins: IAM scoped
+//! to the platform's buckets and Glue databases, a Pod Identity for every service account a
+//! team's jobs run as, cross-addon bucket references resolved to real names, and what
+//! `disable spark_operator` takes away and keeps.
+
+use std::path::Path;
+
+use dataplat_core::model::IamResource;
+use dataplat_core::{Addons, Plan, compose};
+use dataplat_plugin::{HostOptions, PluginHost};
+use serde_json::Value;
+
+fn host() -> PluginHost {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
+    PluginHost::new(HostOptions { cache_dir: Some(cache), ..HostOptions::default() }).expect("host")
+}
+
+fn bundled_text() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../platform.yaml")).expect("platform.yaml")
+}
+
+fn plan_of(text: &str) -> Plan {
+    let doc = dataplat_config::parse("platform.yaml", text).expect("parses");
+    let addons = Addons::builtin(&host()).expect("built-ins load");
+    let (platform, _) = dataplat_config::validate(&doc, &addons.catalog()).expect("valid");
+    compose(&addons, &platform, &doc).expect("the platform composes")
+}
+
+/// Every grant's resources as the ARNs or bucket names the cloud layer gets, with their addon.
+fn grant_targets(plan: &Plan) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for addon in &plan.addons {
+        for grant in &addon.grants {
+            for statement in &grant.statements {
+                for resource in &statement.resources {
+                    let target = match resource {
+                        IamResource::Bucket(r) | IamResource::BucketObjects((r, _)) => {
+                            let bucket = plan.bucket(&addon.name, r).unwrap_or_else(|| panic!("{}: {r}", addon.name));
+                            format!("s3:{}", bucket.name)
+                        }
+                        IamResource::Arn(arn) => arn.clone(),
+                    };
+                    out.push((format!("{}/{}", addon.name, grant.id), statement.sid.clone(), target));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn iam_is_scoped_to_the_platforms_buckets_and_glue_databases() {
+    let plan = plan_of(&bundled_text());
+    let prefix = dataplat_vocabulary::glue_database_prefix(&plan.platform.name);
+    let targets = grant_targets(&plan);
+    assert!(targets.iter().any(|(g, _, _)| g.starts_with("spark_operator/")), "{targets:?}");
+    let buckets: Vec<&str> = plan.addons.iter().flat_map(|a| &a.buckets).map(|b| b.name.as_str()).collect();
+    for (grant, sid, target) in &targets {
+        assert_ne!(target, "*", "{grant} {sid}");
+        assert!(!target.starts_with("arn:${partition}:s3:::") || !target.contains('*'), "{grant} {sid}: {target}");
+        if let Some(bucket) = target.strip_prefix("s3:") {
+            assert!(buckets.contains(&bucket), "{grant} {sid}: {bucket} is not a bucket of the plan");
+        }
+        if target.contains(":glue:") {
+            let scoped = target.ends_with(":catalog")
+                || target.ends_with(&format!(":database/{prefix}*"))
+                || target.ends_with(&format!(":table/{prefix}*/*"));
+            assert!(scoped, "{grant} {sid}: Glue beyond the platform's databases: {target}");
+        }
+    }
+    // Trino, the Spark teams and the Flink teams all reach the one warehouse.
+    let data = dataplat_core::base::data_bucket_name(&plan.platform);
+    for grant in ["trino/trino", "spark_operator/spark-team-a", "flink/flink-team-a"] {
+        assert!(
+            targets.iter().any(|(g, _, t)| g == grant && t == &format!("s3:{data}")),
+            "{grant} has no access to the data bucket {data}"
+        );
+    }
+}
+
+#[test]
+fn every_service_account_a_teams_jobs_use_has_its_pod_identity() {
+    let plan = plan_of(&bundled_text());
+    let identities: Vec<(String, String, String)> = plan
+        .addons
+        .iter()
+        .flat_map(|a| {
+            a.pod_identities.iter().map(move |p| (a.name.clone(), p.namespace.clone(), p.service_account.clone()))
+        })
+        .collect();
+    let values = |addon: &str| -> Value {
+        let entry = plan.addons.iter().find(|a| a.name == addon).expect(addon);
+        entry.releases.iter().find_map(|r| r.chart.as_ref()).expect("chart").values.clone()
+    };
+    // Spark: the chart makes `spark.serviceAccount.name` in each job namespace; the defaults
+    // run drivers and executors as it.
+    let spark = values("spark_operator");
+    let account = spark["spark"]["serviceAccount"]["name"].as_str().expect("spark account");
+    for namespace in spark["spark"]["jobNamespaces"].as_array().expect("job namespaces") {
+        let namespace = namespace.as_str().expect("namespace");
+        assert!(
+            identities.contains(&("spark_operator".into(), namespace.into(), account.into())),
+            "{namespace}/{account} has no pod identity: {identities:?}"
+        );
+    }
+    let conf = spark_defaults(&plan);
+    assert!(conf.contains(&format!("spark.kubernetes.authenticate.driver.serviceAccountName {account}\n")), "{conf}");
+    assert!(conf.contains(&format!("spark.kubernetes.authenticate.executor.serviceAccountName {account}\n")), "{conf}");
+    // Flink: the chart's `jobServiceAccount.name` in each watched namespace.
+    let flink = values("flink");
+    let account = flink["jobServiceAccount"]["name"].as_str().expect("flink account");
+    for namespace in flink["watchNamespaces"].as_array().expect("watched namespaces") {
+        let namespace = namespace.as_str().expect("namespace");
+        assert!(identities.contains(&("flink".into(), namespace.into(), account.into())), "{namespace}/{account}");
+    }
+}
+
+/// The spark-defaults.conf the Spark operator's controller reads.
+fn spark_defaults(plan: &Plan) -> String {
+    let entry = plan.addons.iter().find(|a| a.name == "spark_operator").expect("spark_operator");
+    let config_map = entry
+        .releases
+        .iter()
+        .flat_map(|r| &r.objects)
+        .find(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == "spark-defaults")
+        .expect("spark-defaults");
+    config_map["data"]["spark-defaults.conf"].as_str().expect("conf").to_string()
+}
+
+#[test]
+fn cross_addon_bucket_references_become_the_real_bucket_names() {
+    let plan = plan_of(&bundled_text());
+    let conf = spark_defaults(&plan);
+    assert!(!conf.contains("${bucket:"), "{conf}");
+    let history = plan.bucket("spark_history_server", "event-logs").expect("event-logs bucket");
+    assert!(conf.contains(&format!("spark.eventLog.dir s3a://{}/spark-event-logs/\n", history.name)), "{conf}");
+    let data = dataplat_core::base::data_bucket_name(&plan.platform);
+    assert!(conf.contains(&format!("spark.sql.catalog.glue.warehouse s3://{data}/warehouse/\n")), "{conf}");
+    // The history server reads where the teams write.
+    let shs = plan.addons.iter().find(|a| a.name == "spark_history_server").expect("history server");
+    let shs_values = shs.releases[0].chart.as_ref().expect("chart").values.to_string();
+    assert!(shs_values.contains(&format!("s3a://{}/spark-event-logs/", history.name)), "{shs_values}");
+    // No placeholder survives anywhere.
+    for addon in &plan.addons {
+        for release in &addon.releases {
+            let text = serde_json::to_string(&release.objects).expect("json")
+                + &release.chart.as_ref().map(|c| c.values.to_string()).unwrap_or_default();
+            assert!(!text.contains("${bucket:"), "{}: {text}", release.id);
+        }
+    }
+}
+
+#[test]
+fn disabling_spark_removes_the_teams_roles_and_pools_and_keeps_the_data_bucket() {
+    let text = bundled_text();
+    let on = plan_of(&text);
+    let off = plan_of(&dataplat_config::set_flag(&text, "enable_spark_operator", false).expect("edit"));
+    let grants = |plan: &Plan| -> Vec<String> {
+        plan.addons.iter().flat_map(|a| a.grants.iter().map(move |g| format!("{}/{}", a.name, g.id))).collect()
+    };
+    let pools = |plan: &Plan| -> Vec<String> {
+        plan.addons.iter().flat_map(|a| a.node_pools.iter().map(|p| p.name.clone())).collect()
+    };
+    let buckets = |plan: &Plan| -> Vec<String> {
+        plan.addons.iter().flat_map(|a| a.buckets.iter().map(|b| b.name.clone())).collect()
+    };
+    assert!(grants(&on).contains(&"spark_operator/spark-team-a".to_string()));
+    assert!(!grants(&off).iter().any(|g| g.starts_with("spark_operator/")), "{:?}", grants(&off));
+    for pool in ["spark-driver", "spark-executor"] {
+        assert!(pools(&on).contains(&pool.to_string()) && !pools(&off).contains(&pool.to_string()), "{pool}");
+    }
+    let data = dataplat_core::base::data_bucket_name(&on.platform);
+    assert!(buckets(&on).contains(&data) && buckets(&off).contains(&data), "the data bucket stays: {data}");
+    assert_eq!(buckets(&on), buckets(&off), "spark owns no bucket of its own");
+}
