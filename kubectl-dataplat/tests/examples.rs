@@ -228,6 +228,8 @@ fn examples_follow_their_operators_apis() {
     let spark: Typed<SparkSpec> = typed(&of("spark-iceberg", "SparkApplication"), "sparkoperator.k8s.io/v1beta2");
     assert_eq!(spark.spec.driver.service_account.as_deref(), Some("spark"));
     assert_eq!(spark.spec.batch_scheduler.as_deref(), Some("yunikorn"), "yunikorn is on in the bundled platform");
+    let queue = spark.spec.batch_scheduler_options.and_then(|o| o.queue).expect("queue");
+    assert_eq!(queue, format!("root.spark.{}", spark.metadata.namespace), "the team's queue");
     let file = spark.spec.main_application_file.expect("main file");
     let script = of("spark-iceberg", "ConfigMap");
     let mounted = file.trim_start_matches("local://").rsplit_once('/').expect("path");

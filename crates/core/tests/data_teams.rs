@@ -173,3 +173,68 @@ fn disabling_spark_removes_the_teams_roles_and_pools_and_keeps_the_data_bucket()
     assert!(buckets(&on).contains(&data) && buckets(&off).contains(&data), "the data bucket stays: {data}");
     assert_eq!(buckets(&on), buckets(&off), "spark owns no bucket of its own");
 }
+
+/// YuniKorn's placement of an application in `namespace` with the rules of `queues.yaml` and the
+/// namespace's annotations, as the scheduler documents it: `provided` (not used here: the
+/// application names no queue), `tag namespace` under the parent the namespace's
+/// `yunikorn.apache.org/parentqueue` names (created, with the namespace's quota), `fixed`.
+fn placement(queues: &Value, namespace: &Value) -> Option<(String, Option<String>)> {
+    let partition = &queues["partitions"][0];
+    for rule in partition["placementrules"].as_array()? {
+        match rule["name"].as_str()? {
+            "tag" if rule["value"] == "namespace" => {
+                let parent_rule = &rule["parent"];
+                let parent = if parent_rule.is_null() {
+                    Some("root".to_string())
+                } else if parent_rule["name"] == "tag" && parent_rule["value"] == "namespace.parentqueue" {
+                    namespace["metadata"]["annotations"]["yunikorn.apache.org/parentqueue"].as_str().map(String::from)
+                } else {
+                    None
+                };
+                let Some(parent) = parent else { continue };
+                // The parent must be a parent queue of the configuration.
+                let name = parent.strip_prefix("root.")?;
+                let declared = partition["queues"][0]["queues"]
+                    .as_array()?
+                    .iter()
+                    .any(|q| q["name"] == name && q["parent"] == true);
+                if !declared || rule["create"] != true {
+                    continue;
+                }
+                let quota = namespace["metadata"]["annotations"]["yunikorn.apache.org/namespace.quota"]
+                    .as_str()
+                    .map(String::from);
+                return Some((format!("{parent}.{}", namespace["metadata"]["name"].as_str()?), quota));
+            }
+            "fixed" => return Some((rule["value"].as_str()?.to_string(), None)),
+            _ => continue,
+        }
+    }
+    None
+}
+
+#[test]
+fn with_yunikorn_each_spark_teams_pods_land_in_the_teams_queue_with_its_quota() {
+    let plan = plan_of(&bundled_text());
+    let yunikorn = plan.addons.iter().find(|a| a.name == "yunikorn").expect("yunikorn is on in the bundled platform");
+    let values = &yunikorn.releases[0].chart.as_ref().expect("chart").values;
+    let queues: Value =
+        serde_saphyr::from_str(values["yunikornDefaults"]["queues.yaml"].as_str().expect("queues.yaml")).expect("yaml");
+    let spark = plan.addons.iter().find(|a| a.name == "spark_operator").expect("spark");
+    let teams = spark.releases[0].chart.as_ref().expect("chart").values["spark"]["jobNamespaces"].clone();
+    for team in teams.as_array().expect("teams") {
+        let team = team.as_str().expect("team");
+        let namespace = spark.releases[0]
+            .objects
+            .iter()
+            .find(|o| o["kind"] == "Namespace" && o["metadata"]["name"] == team)
+            .expect("team namespace");
+        let (queue, quota) = placement(&queues, namespace).expect("placed");
+        assert_eq!(queue, format!("root.spark.{team}"));
+        let quota: Value = serde_json::from_str(&quota.expect("quota")).expect("json");
+        assert!(quota["cpu"].is_string() && quota["memory"].is_string(), "{quota}");
+    }
+    // Anything else lands in root.default.
+    let other = serde_json::json!({"metadata": {"name": "analytics"}});
+    assert_eq!(placement(&queues, &other), Some(("root.default".to_string(), None)));
+}

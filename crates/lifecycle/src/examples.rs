@@ -167,7 +167,8 @@ impl Facts<'_> {
         spec["executor"]["instances"] = json!(2);
         if self.plan.addons.iter().any(|a| a.name == "yunikorn") {
             spec["batchScheduler"] = json!("yunikorn");
-            spec["batchSchedulerOptions"] = json!({ "queue": "root.spark" });
+            // The team's queue, which its namespace declares (the yunikorn addon's placement).
+            spec["batchSchedulerOptions"] = json!({ "queue": format!("root.spark.{namespace}") });
         }
         Ok(vec![
             json!({

@@ -58,6 +58,8 @@ impl Addon for SparkOperator {
         problems.extend(check_namespace_list("teams", &config.teams, "spark-team-a"));
         problems.extend(check_range("executor_max_vcpu", config.executor_max_vcpu, 1..=100_000));
         problems.extend(check_range("driver_max_vcpu", config.driver_max_vcpu, 1..=100_000));
+        problems.extend(check_range("team_quota.vcpu", config.team_quota.vcpu, 1..=100_000));
+        problems.extend(check_range("team_quota.memory_gib", config.team_quota.memory_gib, 1..=1_000_000));
         if config.image.rsplit_once(':').is_none_or(|(_, tag)| tag.is_empty() || tag == "latest" || tag.contains('/')) {
             problems.push(
                 Diagnostic::error("image", format!("{:?} is not pinned to a version", config.image))
@@ -135,10 +137,18 @@ impl Addon for SparkOperator {
             // its chart renders from templates) and controller come first.
             .depends_on_if(wants_cert_manager(config), "cert_manager/cert-manager")
             .ready_deployments([format!("{RELEASE}-controller"), format!("{RELEASE}-webhook")])
-            .crd_ready("sparkapplications.sparkoperator.k8s.io")
-            // The chart creates the Spark service account and RBAC in each team namespace but not
-            // the namespace itself.
-            .namespace_objects(&config.teams);
+            .crd_ready("sparkapplications.sparkoperator.k8s.io");
+        // The chart creates the Spark service account and RBAC in each team namespace but not
+        // the namespace itself. With yunikorn, each namespace declares its team's queue.
+        let release = if yunikorn {
+            config
+                .teams
+                .iter()
+                .filter(|team| **team != config.namespace)
+                .fold(release, |release, team| release.object(&team_namespace(team, &config.team_quota)))
+        } else {
+            release.namespace_objects(&config.teams)
+        };
         let mut plan =
             AddonPlan::new().release(release).node_pool(driver_pool(config)).node_pool(executor_pool(config));
         for team in &config.teams {
@@ -172,8 +182,12 @@ impl Addon for SparkOperator {
         if yunikorn {
             plan = plan.note(
                 "batch-scheduler",
-                "batch scheduler on with yunikorn as default because yunikorn is enabled: drivers and executors \
-                 are gang-scheduled into YuniKorn queues",
+                format!(
+                    "batch scheduler on with yunikorn as default because yunikorn is enabled: each team's drivers and \
+                     executors are gang-scheduled into queue {PARENT_QUEUE}.<team>, which its namespace declares \
+                     (annotations yunikorn.apache.org/parentqueue and namespace.quota: at most {} vCPU and {} GiB)",
+                    config.team_quota.vcpu, config.team_quota.memory_gib
+                ),
             );
         }
         Ok(plan)
@@ -323,6 +337,29 @@ fn executor_pool(config: &Config) -> NodePoolRequest {
     pool
 }
 
+/// A team's namespace declaring its YuniKorn queue: under [`PARENT_QUEUE`] (the yunikorn addon's
+/// placement rule `tag namespace` with parent `namespace.parentqueue` makes it
+/// `root.spark.<team>`), with the team's quota as the queue's maximum.
+fn team_namespace(team: &str, quota: &TeamQuota) -> Value {
+    let limit = json!({ "cpu": quota.vcpu.to_string(), "memory": format!("{}Gi", quota.memory_gib) });
+    json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": team,
+            "annotations": {
+                "yunikorn.apache.org/parentqueue": PARENT_QUEUE,
+                "yunikorn.apache.org/namespace.quota": limit.to_string(),
+            },
+        },
+    })
+}
+
+/// The queue of a team: `root.spark.<team>`.
+pub fn team_queue(team: &str) -> String {
+    format!("{PARENT_QUEUE}.{team}")
+}
+
 /// Whether the user's values switch on the chart's cert-manager certificate for the webhook.
 fn wants_cert_manager(config: &Config) -> bool {
     config.values.pointer("/certManager/enable") == Some(&json!(true))
@@ -336,6 +373,8 @@ const DEFAULTS_DIR: &str = "/etc/spark-defaults";
 const DRIVER_POOL: &str = "spark-driver";
 const EXECUTOR_POOL: &str = "spark-executor";
 const HISTORY_SERVER: &str = "spark_history_server";
+/// The yunikorn addon's parent queue of the Spark teams' queues.
+const PARENT_QUEUE: &str = "root.spark";
 /// Key prefix of the event logs; the history server reads the same place.
 const EVENT_LOG_PREFIX: &str = "spark-event-logs/";
 
@@ -374,6 +413,27 @@ chart_config! {
         /// vCPU limit of the executors' NodePool.
         #[schemars(range(min = 1, max = 100000))]
         pub executor_max_vcpu: u32 = 1000,
+        /// With yunikorn: the most each team's queue (`root.spark.<team>`) may use at once.
+        pub team_quota: TeamQuota = TeamQuota::default(),
+    }
+}
+
+/// A team's YuniKorn queue quota.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize, dataplat_sdk::schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(crate = "dataplat_sdk::schemars")]
+pub struct TeamQuota {
+    /// vCPU.
+    #[schemars(range(min = 1, max = 100000))]
+    pub vcpu: u32,
+    /// Memory in GiB.
+    #[schemars(range(min = 1, max = 1000000))]
+    pub memory_gib: u32,
+}
+
+impl Default for TeamQuota {
+    fn default() -> Self {
+        TeamQuota { vcpu: 200, memory_gib: 800 }
     }
 }
 

@@ -3,7 +3,7 @@ use dataplat_sdk::testing::*;
 
 chart_addon_tests!(SparkOperator in alone();
     info "spark_operator", [("enable_spark_operator", true)], [],
-        ["driver_instance_families", "driver_max_vcpu", "executor_instance_families", "executor_max_vcpu", "image", "packages", "spark_conf", "teams"];
+        ["driver_instance_families", "driver_max_vcpu", "executor_instance_families", "executor_max_vcpu", "image", "packages", "spark_conf", "team_quota", "teams"];
     deterministic json!({"teams": ["b", "a"]}), facts(&[], &["spark_operator", "yunikorn", "prometheus"]));
 
 fn alone() -> PlatformFacts {
@@ -229,4 +229,29 @@ fn drivers_on_demand_and_executors_on_spot_each_on_a_tainted_pool_the_pod_templa
     }
     let conf = defaults_conf(&plan);
     assert_eq!(conf["spark.kubernetes.executor.podTemplateFile"], "/etc/spark-defaults/executor-pod-template.yaml");
+}
+
+#[test]
+fn with_yunikorn_each_team_namespace_declares_its_queue_and_quota() {
+    let f = facts(&[], &["spark_operator", "yunikorn"]);
+    let plan = plan_ok::<SparkOperator>(
+        &json!({"teams": ["team-a", "team-b"], "team_quota": {"vcpu": 64, "memory_gib": 256}}),
+        &f,
+    );
+    let release = release(&plan, "spark-operator");
+    for team in ["team-a", "team-b"] {
+        let ns = object(release, "Namespace", team);
+        let annotations = &ns["metadata"]["annotations"];
+        assert_eq!(annotations["yunikorn.apache.org/parentqueue"], "root.spark");
+        let quota: serde_json::Value =
+            serde_json::from_str(annotations["yunikorn.apache.org/namespace.quota"].as_str().expect("quota"))
+                .expect("json");
+        assert_eq!(quota, json!({"cpu": "64", "memory": "256Gi"}));
+    }
+    assert_eq!(team_queue("team-a"), "root.spark.team-a");
+    // Without yunikorn the namespaces carry no queue.
+    let plain = plan_ok::<SparkOperator>(&json!({"teams": ["team-a"]}), &alone());
+    let plain = dataplat_sdk::testing::release(&plain, "spark-operator");
+    assert!(object(plain, "Namespace", "team-a")["metadata"].get("annotations").is_none());
+    error_at::<SparkOperator>(&json!({"team_quota": {"vcpu": 0}}), &alone(), "team_quota.vcpu");
 }

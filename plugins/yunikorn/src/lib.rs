@@ -2,11 +2,19 @@
 //! hierarchical queues and gang scheduling, used by the Spark operator when both are enabled.
 //!
 //! The default queue configuration (ConfigMap `yunikorn-defaults`, key `queues.yaml`) is one
-//! partition whose `root` queue has two children: `default` for everything, and `spark` for
-//! Spark applications. An application that names an existing queue (label or annotation
-//! `yunikorn.apache.org/queue: root.spark`) is placed there (`provided` rule); anything else
-//! lands in `root.default` (`fixed` rule). Neither queue has limits: capacity comes from
-//! Karpenter, and the queues exist for ordering and fairness (FIFO inside `spark`).
+//! partition whose `root` queue has two children: `default`, a leaf for everything else, and
+//! `spark`, the parent of the Spark teams' queues (FIFO inside each). Placement, in order:
+//! 1. `provided`: an application naming an existing queue (label `queue` or annotation
+//!    `yunikorn.apache.org/queue`) goes there;
+//! 2. `tag namespace` under the parent its namespace names (annotation
+//!    `yunikorn.apache.org/parentqueue`): a Spark team's namespace, which spark_operator annotates
+//!    with parent `root.spark` and its quota (`yunikorn.apache.org/namespace.quota`), gets the
+//!    queue `root.spark.<team>`, created on first use with that quota as its maximum;
+//! 3. `fixed root.default`.
+//!
+//! The teams' queues are declared by their namespaces rather than listed here because the team
+//! list is spark_operator's configuration, which this addon cannot read (YuniKorn documents this
+//! mapping for namespace-owned quotas). `root.default` has no limit: capacity comes from Karpenter.
 
 use dataplat_sdk::serde_json::json;
 use dataplat_sdk::*;
@@ -56,8 +64,9 @@ impl Addon for Yunikorn {
             ))
             .note(
                 "queues",
-                "queues root.default (catch-all) and root.spark (FIFO); an application naming an existing queue is \
-                 placed there, others go to root.default; no limits, Karpenter provides capacity",
+                "queues root.default (catch-all, no limit) and root.spark (parent, FIFO): an application naming an \
+                 existing queue is placed there; one in a namespace annotated yunikorn.apache.org/parentqueue (the Spark \
+                 teams') gets the queue <parent>.<namespace> with the namespace's quota; others go to root.default",
             ))
     }
 }
@@ -72,6 +81,12 @@ partitions:
     placementrules:
       - name: provided
         create: false
+      - name: tag
+        value: namespace
+        create: true
+        parent:
+          name: tag
+          value: namespace.parentqueue
       - name: fixed
         value: root.default
     queues:
@@ -80,6 +95,7 @@ partitions:
         queues:
           - name: default
           - name: spark
+            parent: true
             properties:
               application.sort.policy: fifo
 ";

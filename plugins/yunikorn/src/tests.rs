@@ -20,9 +20,22 @@ fn defaults_plan_the_scheduler_with_queues() {
     assert_eq!(v.get("nodeSelector"), Some(&core));
     assert_eq!(v.pointer("/admissionController/nodeSelector"), Some(&core));
     let queues = v["yunikornDefaults"]["queues.yaml"].as_str().expect("queues.yaml");
-    for needle in ["- name: root", "- name: default", "- name: spark", "name: provided", "value: root.default"] {
-        assert!(queues.contains(needle), "{needle}");
-    }
+    let layout: serde_json::Value = serde_saphyr::from_str(queues).expect("queues.yaml");
+    let partition = &layout["partitions"][0];
+    let rules: Vec<&str> = partition["placementrules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(rules, ["provided", "tag", "fixed"]);
+    let tag = &partition["placementrules"][1];
+    assert_eq!((tag["value"].as_str(), tag["create"].as_bool()), (Some("namespace"), Some(true)));
+    assert_eq!(tag["parent"], json!({"name": "tag", "value": "namespace.parentqueue"}));
+    assert_eq!(partition["placementrules"][2]["value"], "root.default");
+    let children = &partition["queues"][0]["queues"];
+    assert_eq!(children[0]["name"], "default");
+    assert_eq!((children[1]["name"].as_str(), children[1]["parent"].as_bool()), (Some("spark"), Some(true)));
     object(release, "Namespace", "yunikorn-system");
     assert_eq!(
         health_checks(release),
