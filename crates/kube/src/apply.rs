@@ -20,6 +20,7 @@ use crate::cluster::{Cluster, RequestCounts, Resolved};
 use crate::health::{Check, Health, check_condition, has_readiness, kind_health};
 use crate::inventory::{self, Entry, Inventory};
 use crate::manifest::{Object, ObjectRef, apply_rank, is_custom};
+use crate::{COPY_KEYS_ANNOTATION, COPY_OF_ANNOTATION};
 use crate::{FIELD_MANAGER, KubeError, RELEASE_LABEL};
 
 /// A release to apply: its objects (objects of a chart and objects the plugin declared), the
@@ -382,6 +383,7 @@ async fn prepare(
         }
         labels[RELEASE_LABEL] = Json::String(inventory::label_value(&release.id));
         default_port_protocols(&mut body);
+        copy_secret_data(cluster, &mut body, unknown_kinds_later).await?;
         let key = ObjectRef {
             api_version: object.api_version().to_string(),
             kind: object.kind().to_string(),
@@ -400,6 +402,66 @@ async fn prepare(
     strip_autoscaled_replicas(cluster, release, &mut out, options).await?;
     out.sort_by_key(|p| p.rank);
     Ok(out)
+}
+
+/// Fills a Secret annotated [`COPY_OF_ANNOTATION`] (`<namespace>/<name>`) with the data and type of
+/// that live Secret (only the keys [`COPY_KEYS_ANNOTATION`] lists, when it is set), read when its release's turn comes (so after the releases it depends on,
+/// which make the source): credentials and CAs reach the namespaces of the addons that use them,
+/// and follow the source at every apply. Without the source, `apply` fails naming it; `plan`
+/// (`missing_ok`) shows the copy as it would be created.
+async fn copy_secret_data(cluster: &Cluster, body: &mut Json, missing_ok: bool) -> Result<(), KubeError> {
+    let Some(source) = body.pointer(&format!("/metadata/annotations/{}", COPY_OF_ANNOTATION.replace('/', "~1"))) else {
+        return Ok(());
+    };
+    let source = source.as_str().unwrap_or_default().to_string();
+    let object = ObjectRef {
+        api_version: "v1".into(),
+        kind: body["kind"].as_str().unwrap_or_default().into(),
+        namespace: body["metadata"]["namespace"].as_str().map(String::from),
+        name: body["metadata"]["name"].as_str().unwrap_or_default().into(),
+    };
+    let refuse = |message: String| KubeError::Rejected {
+        object: Box::new(object.clone()),
+        code: 0,
+        reason: "CopySource".into(),
+        message,
+    };
+    let Some((namespace, name)) = source.split_once('/').filter(|_| object.kind == "Secret") else {
+        return Err(refuse(format!("{COPY_OF_ANNOTATION} must be <namespace>/<name> on a Secret, not {source:?}")));
+    };
+    let resolved =
+        cluster.resolve("v1", "Secret").await?.ok_or_else(|| KubeError::NoKind { object: Box::new(object.clone()) })?;
+    let live = cluster
+        .api(&resolved, Some(namespace))
+        .get_opt(name)
+        .await
+        .map_err(|e| KubeError::from_kube(&format!("reading Secret {source}, which {object} copies"), e))?;
+    match live {
+        Some(live) => {
+            let live = serde_json::to_value(live).unwrap_or(Json::Null);
+            let mut data = live.get("data").cloned().unwrap_or_else(|| Json::Object(Default::default()));
+            let keys = body.pointer(&format!("/metadata/annotations/{}", COPY_KEYS_ANNOTATION.replace('/', "~1")));
+            if let (Some(keys), Some(map)) = (keys.and_then(Json::as_str), data.as_object_mut()) {
+                let wanted: Vec<&str> = keys.split(',').map(str::trim).collect();
+                if let Some(missing) = wanted.iter().find(|k| !map.contains_key(**k)) {
+                    return Err(refuse(format!("the Secret {source} it copies has no key {missing}")));
+                }
+                map.retain(|k, _| wanted.contains(&k.as_str()));
+            }
+            body["data"] = data;
+            if let Some(kind) = live.get("type") {
+                body["type"] = kind.clone();
+            }
+            if let Some(map) = body.as_object_mut() {
+                map.remove("stringData");
+            }
+            Ok(())
+        }
+        None if missing_ok => Ok(()),
+        None => Err(refuse(format!(
+            "the Secret {source} it copies does not exist (the release that makes it must come first and be healthy)"
+        ))),
+    }
 }
 
 /// Sets `protocol: TCP` (the API's default) on Service ports and container ports that name no
@@ -597,6 +659,13 @@ async fn observe(
     }
     let mut lines = Vec::new();
     json_diff("", &without_bookkeeping(&before), &without_bookkeeping(&after), &mut lines);
+    if p.key.kind == "Secret" {
+        // A Secret's values never reach the output: which keys change, not to what.
+        lines = lines
+            .into_iter()
+            .map(|l| l.split_once(": ").map_or(l.clone(), |(path, _)| format!("{path}: (hidden)")))
+            .collect();
+    }
     if lines.is_empty() {
         lines.push(format!("  field ownership: {FIELD_MANAGER} takes the fields it sends"));
     }

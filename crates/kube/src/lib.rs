@@ -37,3 +37,5 @@ pub use teardown::{
 pub const FIELD_MANAGER: &str = dataplat_vocabulary::TOOL;
 /// The label naming an object's release (`addon.release`).
 pub const RELEASE_LABEL: &str = "dataplat.io/release";
+/// Annotation of a Secret the applier fills from another, live Secret (`<namespace>/<name>`).
+pub use dataplat_vocabulary::{COPY_KEYS_ANNOTATION, COPY_OF_ANNOTATION};

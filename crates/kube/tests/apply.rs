@@ -374,3 +374,83 @@ async fn unknown_kinds_and_refused_objects_fail_before_writes_with_the_object_na
     assert_eq!(cluster.requests().writes, before.writes);
     assert!(inventory::read(&cluster, &release.id).await.unwrap().is_none());
 }
+
+fn secret(ns: &str, name: &str, data: Json) -> Object {
+    object(
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": ns}, "stringData": data}),
+    )
+}
+
+fn copy_of(ns: &str, name: &str, source: &str, keys: &str) -> Object {
+    object(json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": name, "namespace": ns, "annotations": {
+            dataplat_kube::COPY_OF_ANNOTATION: source, dataplat_kube::COPY_KEYS_ANNOTATION: keys,
+        }},
+    }))
+}
+
+#[tokio::test]
+async fn a_secret_copy_takes_the_live_sources_data_when_its_release_applies_and_follows_it() {
+    let Some(cluster) = cluster().await else { return };
+    let (a, b) = (unique_name("src"), unique_name("dst"));
+    let source = Release {
+        id: format!("test/{a}"),
+        namespace: a.clone(),
+        objects: vec![
+            namespace(&a),
+            secret(&a, "users", json!({"username": "admin", "password": "s3cret-1", "shared-secret": "internal"})),
+        ],
+        ..Release::default()
+    };
+    let client = Release {
+        id: format!("test/{b}"),
+        namespace: b.clone(),
+        objects: vec![namespace(&b), copy_of(&b, "users", &format!("{a}/users"), "username,password")],
+        depends_on: vec![source.id.clone()],
+        ..Release::default()
+    };
+    // Before the source exists: plan shows the copy as a create; apply refuses, naming the source.
+    let plan = plan_release(&cluster, &client, &options()).await.expect("plan without the source");
+    assert!(plan.changes.iter().any(|c| c.object.kind == "Secret" && c.action == Action::Create), "{plan:?}");
+    let error = apply_release(&cluster, &client, &options(), &no_events()).await.expect_err("no source yet");
+    assert!(error.to_string().contains(&format!("the Secret {a}/users it copies does not exist")), "{error}");
+
+    apply_release(&cluster, &source, &options(), &no_events()).await.expect("source");
+    apply_release(&cluster, &client, &options(), &no_events()).await.expect("copy");
+    let read = |ns: String| {
+        let cluster = cluster.clone();
+        async move {
+            let live = get(&cluster, "v1", "Secret", Some(&ns), "users").await.expect("secret");
+            serde_json::to_value(&live).expect("json")["data"].clone()
+        }
+    };
+    let copied = read(b.clone()).await;
+    let original = read(a.clone()).await;
+    assert_eq!(
+        (&copied["username"], &copied["password"]),
+        (&original["username"], &original["password"]),
+        "same values"
+    );
+    assert!(copied["password"].is_string());
+    assert!(copied.get("shared-secret").is_none(), "only the keys asked for: {copied}");
+    // Converged: a re-apply writes nothing.
+    let again = apply_release(&cluster, &client, &options(), &no_events()).await.expect("re-apply");
+    assert_eq!(again.requests.writes, 0, "{:?}", again.requests);
+    // The source changes (a rotation): the next apply follows it, and the diff shows no value.
+    let mut rotated = source.clone();
+    rotated.objects[1] =
+        secret(&a, "users", json!({"username": "admin", "password": "s3cret-2", "shared-secret": "internal"}));
+    apply_release(&cluster, &rotated, &options(), &no_events()).await.expect("rotate");
+    let plan = plan_release(&cluster, &client, &options()).await.expect("plan");
+    let update = plan.changes.iter().find(|c| c.action == Action::Update).expect("an update");
+    assert!(update.diff.iter().all(|l| !l.contains("czNjcmV0") && !l.contains("s3cret")), "{:?}", update.diff);
+    assert!(update.diff.iter().any(|l| l.contains(".data.password: (hidden)")), "{:?}", update.diff);
+    apply_release(&cluster, &client, &options(), &no_events()).await.expect("follow");
+    assert_eq!(read(b.clone()).await["password"], read(a.clone()).await["password"]);
+    // A key the source does not have is refused by name.
+    let wrong =
+        Release { objects: vec![namespace(&b), copy_of(&b, "users", &format!("{a}/users"), "token")], ..client };
+    let error = apply_release(&cluster, &wrong, &options(), &no_events()).await.expect_err("no such key");
+    assert!(error.to_string().contains("has no key token"), "{error}");
+}

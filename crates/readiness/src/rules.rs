@@ -49,6 +49,8 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     ("references.secret-missing", Severity::Error, "a pod needs a Secret nothing creates"),
     ("references.configmap-missing", Severity::Error, "a pod needs a ConfigMap nothing creates"),
     ("references.service-account-missing", Severity::Error, "a pod runs as a ServiceAccount nothing creates"),
+    ("references.copy-source-missing", Severity::Error, "a Secret copies a Secret nothing creates"),
+    ("references.copy-not-ordered", Severity::Error, "a Secret copies a Secret from a release it does not wait for"),
     ("references.crd-missing", Severity::Error, "a custom resource's CRD is not installed"),
     (
         "references.crd-not-ordered",
@@ -858,6 +860,58 @@ fn identity(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 // ---------------------------------------------------------------------------------------------
 // references
 
+/// A Secret the applier fills from another (`dataplat.io/copy-of`): the source must be made by
+/// the platform (a generated Secret, a Secret object, a Certificate's Secret) and, when a release
+/// makes it, by one the copy's release waits for, since the applier reads it when the copy's
+/// turn comes.
+fn secret_copies(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let pointer = format!("/metadata/annotations/{}", dataplat_vocabulary::COPY_OF_ANNOTATION.replace('/', "~1"));
+    for copy in ctx.index.of_kind("Secret") {
+        let Some(source) = str_at(copy.value(), &pointer) else { continue };
+        let Some((ns, name)) = source.split_once('/') else {
+            out.push(ctx.finding(
+                "references.copy-source-missing",
+                copy,
+                format!("copies {source:?}, which is not <namespace>/<name>"),
+                "name the source as <namespace>/<name>".into(),
+            ));
+            continue;
+        };
+        if !ctx.secrets.contains(&(ns.to_string(), name.to_string())) {
+            out.push(ctx.finding(
+                "references.copy-source-missing",
+                copy,
+                format!("copies Secret {source}, which nothing creates: the release applying it fails"),
+                "enable the addon that makes it, or fix the name (its endpoint publishes it)".into(),
+            ));
+            continue;
+        }
+        let makers: Vec<&str> = ctx
+            .index
+            .objects
+            .iter()
+            .filter(|o| o.ns() == ns)
+            .filter(|o| {
+                (o.kind == "Secret" && o.name == name && !std::ptr::eq(*o, copy))
+                    || (o.kind == "Certificate" && str_at(o.value(), "/spec/secretName") == Some(name))
+            })
+            .map(|o| o.planned.release.as_str())
+            .collect();
+        if !makers.is_empty() && !makers.iter().any(|r| ctx.index.waits_for(&copy.planned.release, r)) {
+            out.push(ctx.finding(
+                "references.copy-not-ordered",
+                copy,
+                format!(
+                    "copies Secret {source}, made by release {}, which release {} does not wait for: applied first, it \
+                     finds no source",
+                    makers[0], copy.planned.release
+                ),
+                format!("make {} depend on {}", copy.planned.release, makers[0]),
+            ));
+        }
+    }
+}
+
 fn references(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for pod in ctx.pods {
         let object = &ctx.index.objects[pod.owner];
@@ -902,6 +956,7 @@ fn references(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
+    secret_copies(ctx, out);
     for object in &ctx.index.objects {
         let group = group_of(object.api_version);
         if crate::objects::is_built_in_group(group) {

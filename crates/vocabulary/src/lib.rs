@@ -79,6 +79,15 @@ pub const KARPENTER_AWS_API_VERSION: &str = "karpenter.k8s.aws/v1";
 /// for the mounting pods' own AWS use.
 pub const PASSED_ON_ANNOTATION: &str = "dataplat.io/passed-on-to";
 
+/// Annotation of a Secret whose data the applier copies from a live Secret, `<namespace>/<name>`,
+/// when the copy's release is applied (after the releases it depends on): how an addon gets
+/// another addon's generated credentials or CA into its own namespace. Its values are never
+/// rendered, planned or printed.
+pub const COPY_OF_ANNOTATION: &str = "dataplat.io/copy-of";
+/// With [`COPY_OF_ANNOTATION`]: the keys to copy, comma-separated (all when absent), so a client
+/// gets the credentials it needs and nothing else of the source.
+pub const COPY_KEYS_ANNOTATION: &str = "dataplat.io/copy-keys";
+
 /// The platform's data bucket, owned by the core and grantable to any addon: `core/data` in a
 /// grant's bucket reference or a `${bucket:core/data}` placeholder. It is the shared warehouse
 /// (the tables of the platform's Glue databases), where Spark writes its event logs when no
