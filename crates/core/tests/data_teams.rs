@@ -238,3 +238,82 @@ fn with_yunikorn_each_spark_teams_pods_land_in_the_teams_queue_with_its_quota() 
     let other = serde_json::json!({"metadata": {"name": "analytics"}});
     assert_eq!(placement(&queues, &other), Some(("root.default".to_string(), None)));
 }
+
+#[test]
+fn jupyterhubs_trino_connection_references_what_the_trino_addon_really_publishes() {
+    let plan = plan_of(&bundled_text());
+    let trino = plan.addons.iter().find(|a| a.name == "trino").expect("trino");
+    let endpoint = |name: &str| trino.endpoints.iter().find(|e| e.name == name).map(|e| e.url.clone()).expect(name);
+    let secret = trino.secrets.iter().find(|s| s.random_keys.contains(&"password".to_string())).expect("users Secret");
+    // The credentials endpoint names the Secret the host generates, with the keys copied.
+    assert_eq!(endpoint("credentials"), format!("secret://{}/{}", secret.namespace, secret.name));
+    assert!(secret.fixed.iter().any(|(k, _)| k == "username"));
+    // The CA endpoint names the Secret of Trino's CA Certificate.
+    let ca = endpoint("ca");
+    let certificate = trino
+        .releases
+        .iter()
+        .flat_map(|r| &r.objects)
+        .find(|o| o["kind"] == "Certificate" && o["spec"]["isCA"] == true)
+        .expect("CA Certificate");
+    assert_eq!(
+        ca,
+        format!(
+            "secret://{}/{}",
+            certificate["metadata"]["namespace"].as_str().unwrap_or_default(),
+            certificate["spec"]["secretName"].as_str().unwrap_or_default()
+        )
+    );
+    let hub = plan.addons.iter().find(|a| a.name == "jupyterhub").expect("jupyterhub");
+    let release = &hub.releases[0];
+    assert!(release.depends_on.contains(&"trino/trino".to_string()), "the copies are filled after Trino applies");
+    let copy = |name: &str| {
+        release
+            .objects
+            .iter()
+            .find(|o| o["kind"] == "Secret" && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let credentials = copy("trino-credentials");
+    let annotations = &credentials["metadata"]["annotations"];
+    assert_eq!(
+        format!("secret://{}", annotations["dataplat.io/copy-of"].as_str().unwrap_or_default()),
+        endpoint("credentials")
+    );
+    for key in annotations["dataplat.io/copy-keys"].as_str().unwrap_or_default().split(',') {
+        assert!(
+            key == "username" && secret.fixed.iter().any(|(k, _)| k == key)
+                || secret.random_keys.contains(&key.to_string()),
+            "{key}"
+        );
+    }
+    assert_eq!(
+        format!(
+            "secret://{}",
+            copy("trino-ca")["metadata"]["annotations"]["dataplat.io/copy-of"].as_str().unwrap_or_default()
+        ),
+        ca
+    );
+    // The notebooks' host and port are the https endpoint's, which the coordinator's Service serves.
+    let env = &release.chart.as_ref().expect("chart").values["singleuser"]["extraEnv"];
+    let https = endpoint("https");
+    assert_eq!(
+        format!(
+            "https://{}:{}",
+            env["TRINO_HOST"].as_str().unwrap_or_default(),
+            env["TRINO_PORT"].as_str().unwrap_or_default()
+        ),
+        https
+    );
+    let service = trino
+        .releases
+        .iter()
+        .flat_map(|r| &r.objects)
+        .find(|o| {
+            o["kind"] == "Service"
+                && https.contains(&format!("//{}.", o["metadata"]["name"].as_str().unwrap_or_default()))
+        })
+        .expect("the coordinator's Service");
+    let port: u64 = env["TRINO_PORT"].as_str().unwrap_or_default().parse().expect("port");
+    assert!(service["spec"]["ports"].as_array().expect("ports").iter().any(|p| p["port"] == port), "{service}");
+}

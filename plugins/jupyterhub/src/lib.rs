@@ -31,6 +31,7 @@
 //! jupyterhub-idle-culler 1.3.1, whose traits `hub.config` sets.
 
 mod auth;
+mod trino;
 
 pub use auth::{
     ADMIN_EXTRA_CONFIG, ADMIN_PASSWORD_KEY, ADMIN_SECRET, Authentication, AuthenticationType, NATIVE_ADMIN_PY,
@@ -52,11 +53,26 @@ impl Addon for JupyterHub {
     const DESCRIPTION: &'static str = "JupyterHub: multi-user notebooks";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon("enable_jupyterhub", "Install JupyterHub")]
+        vec![
+            Flag::addon("enable_jupyterhub", "Install JupyterHub"),
+            Flag::feature(
+                trino::FLAG,
+                "Notebooks connect to Trino: its credentials, CA and endpoint, nothing to configure",
+            ),
+        ]
     }
 
-    fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
+    fn dependencies() -> Vec<Dependency> {
+        vec![Dependency::when(trino::FLAG, "trino", "notebooks connect to the trino addon's coordinator")]
+    }
+
+    fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
         let mut problems = config.check_chart();
+        if facts.flag(trino::FLAG)
+            && let Err(missing) = trino::TrinoClient::of(facts)
+        {
+            problems.push(missing);
+        }
         problems.extend(check_range("hub_storage_gib", config.hub_storage_gib, 1..=1000));
         problems.extend(auth::check(&config.authentication));
         problems.extend(config.idle_culler.check());
@@ -80,7 +96,7 @@ impl Addon for JupyterHub {
         problems
     }
 
-    fn plan(config: &Config, _facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
+    fn plan(config: &Config, facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
         let ns = config.namespace.as_str();
         let core = core_node_selector();
         let mut hub = json!({
@@ -118,8 +134,21 @@ impl Addon for JupyterHub {
                 }],
             },
         });
-        let release = config.chart_release("jupyterhub", defaults).ready_deployments(["hub", "proxy"]);
+        let mut defaults = defaults;
+        let trino =
+            if facts.flag(trino::FLAG) { Some(trino::TrinoClient::of(facts).map_err(|e| vec![e])?) } else { None };
+        if let Some(trino) = &trino {
+            merge_values(&mut defaults["singleuser"], &trino.singleuser_values());
+        }
+        let mut release = config.chart_release("jupyterhub", defaults).ready_deployments(["hub", "proxy"]);
+        if let Some(trino) = &trino {
+            // The copies are filled from Trino's live Secrets: Trino's release comes first.
+            release = trino.objects(ns).iter().fold(release, |r, o| r.object(o)).depends_on("trino/trino");
+        }
         let mut plan = AddonPlan::new().release(release);
+        if let Some(trino) = &trino {
+            plan = plan.note("trino", trino.note());
+        }
         if let Some(secret) = config.authentication.secret(ns) {
             plan = plan.secret(secret);
         }

@@ -2,7 +2,8 @@ use super::*;
 use dataplat_sdk::testing::*;
 
 chart_addon_tests!(JupyterHub in enabled();
-    info "jupyterhub", [("enable_jupyterhub", true)], [], ["hub_storage_gib", "authentication", "idle_culler"];
+    info "jupyterhub", [("enable_jupyterhub", true), ("enable_jupyterhub_trino", false)], ["trino"],
+        ["hub_storage_gib", "authentication", "idle_culler"];
     deterministic json!({"hub_storage_gib": 20, "authentication": {"type": "oauth", "oauth": oauth_generic()}}),
         enabled());
 
@@ -344,4 +345,68 @@ fn authentication_errors() {
         let e = error_at::<JupyterHub>(&github(json!({ field: value })), &f, &at(field));
         assert!(e.message.contains("only with `provider: generic`"), "{field}: {}", e.message);
     }
+}
+
+/// Facts with the trino addon's published endpoints (a non-default namespace and port, so
+/// nothing can pass on a hard-coded name).
+fn with_trino(https: bool) -> PlatformFacts {
+    let mut f = facts(&["enable_jupyterhub", "enable_jupyterhub_trino", "enable_trino"], &["jupyterhub", "trino"]);
+    let server = if https {
+        Endpoint::new("trino", "https", "https://trino.sql.svc:9443", "coordinator")
+    } else {
+        Endpoint::new("trino", "http", "http://trino.sql.svc:9080", "coordinator")
+    };
+    f.endpoints.push(server);
+    f.endpoints.push(Endpoint::new("trino", "credentials", "secret://sql/trino-users", "credentials"));
+    if https {
+        f.endpoints.push(Endpoint::new("trino", "ca", "secret://sql/trino-ca", "ca"));
+    }
+    f
+}
+
+#[test]
+fn with_trino_notebooks_get_its_credentials_ca_endpoint_and_egress() {
+    let plan = plan_ok::<JupyterHub>(&json!({}), &with_trino(true));
+    let release = release(&plan, "jupyterhub");
+    assert_eq!(release.depends_on, ["trino/trino"], "the copies are filled from Trino's live Secrets");
+    let credentials = object(release, "Secret", "trino-credentials");
+    assert_eq!(credentials["metadata"]["annotations"]["dataplat.io/copy-of"], "sql/trino-users");
+    assert_eq!(credentials["metadata"]["annotations"]["dataplat.io/copy-keys"], "username,password");
+    assert!(credentials.get("data").is_none() && credentials.get("stringData").is_none(), "no values in the plan");
+    let ca = object(release, "Secret", "trino-ca");
+    assert_eq!(ca["metadata"]["annotations"]["dataplat.io/copy-of"], "sql/trino-ca");
+    let v = values(release);
+    let env = &v["singleuser"]["extraEnv"];
+    assert_eq!(env["TRINO_HOST"], "trino.sql.svc");
+    assert_eq!(env["TRINO_PORT"], "9443");
+    assert_eq!(env["TRINO_HTTP_SCHEME"], "https");
+    assert_eq!(
+        env["TRINO_PASSWORD"]["valueFrom"]["secretKeyRef"],
+        json!({"name": "trino-credentials", "key": "password"})
+    );
+    assert_eq!(env["TRINO_CA_BUNDLE"], "/etc/trino-ca/ca.crt");
+    assert_eq!(v.pointer("/singleuser/storage/extraVolumes/0/secret/secretName"), Some(&json!("trino-ca")));
+    assert_eq!(v.pointer("/singleuser/storage/dynamic/storageClass"), Some(&json!("gp3")), "storage defaults kept");
+    let egress = &v["singleuser"]["networkPolicy"]["egress"][0];
+    assert_eq!(egress["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], "sql");
+    assert_eq!(egress["ports"][0]["port"], 9443);
+    assert!(plan.notes.iter().any(|n| n.topic == "trino"));
+    // Without HTTPS: no CA, plain HTTP.
+    let plain = plan_ok::<JupyterHub>(&json!({}), &with_trino(false));
+    let release = dataplat_sdk::testing::release(&plain, "jupyterhub");
+    assert!(objects(release).iter().all(|o| o["metadata"]["name"] != "trino-ca"));
+    assert_eq!(values(release)["singleuser"]["extraEnv"]["TRINO_HTTP_SCHEME"], "http");
+    // Off: nothing of Trino.
+    let off = plan_ok::<JupyterHub>(&json!({}), &facts(&["enable_jupyterhub"], &["jupyterhub"]));
+    let release = dataplat_sdk::testing::release(&off, "jupyterhub");
+    assert!(values(release)["singleuser"].get("extraEnv").is_none());
+    assert!(release.depends_on.is_empty());
+}
+
+#[test]
+fn the_trino_flag_without_trinos_endpoints_is_refused() {
+    let f = facts(&["enable_jupyterhub", "enable_jupyterhub_trino"], &["jupyterhub"]);
+    let e = error_at::<JupyterHub>(&json!({}), &f, "");
+    assert!(e.message.contains("enable_jupyterhub_trino needs the trino addon"), "{}", e.message);
+    assert!(e.hint.as_deref().is_some_and(|h| h.contains("enable_trino: true")));
 }

@@ -32,6 +32,8 @@ pub(crate) const TLS_SECRET: &str = "trino-tls";
 pub(crate) const TLS_COMBINED: &str = "tls-combined.pem";
 /// The CA of the platform's Trino certificates (self-signed, kept by cert-manager).
 pub(crate) const CA_SECRET: &str = "trino-ca";
+/// The host-generated Secret with the admin user and password.
+pub(crate) const USERS_SECRET: &str = "trino-users";
 /// Where the coordinator reads its password file, written at pod start by an init container.
 pub(crate) const PASSWORD_DIR: &str = "/etc/trino-users";
 /// Image of the init container hashing admin's password with bcrypt (Apache's `htpasswd`).
@@ -426,7 +428,7 @@ pub(crate) fn with_tls(mut release: Release, ns: &str) -> Release {
 
 /// Secret `trino-users`: admin password (and the internal shared secret used when https is on).
 pub(crate) fn users_secret(ns: &str) -> GeneratedSecret {
-    GeneratedSecret::new(ns, "trino-users").fixed("username", "admin").random("password").random("shared-secret")
+    GeneratedSecret::new(ns, USERS_SECRET).fixed("username", "admin").random("password").random("shared-secret")
 }
 
 /// NodePool `trino-coordinator`: on-demand, one zone, the coordinator's instance type.
@@ -473,14 +475,30 @@ pub(crate) fn worker_pool(config: &Config, derived: &Derived) -> NodePoolRequest
 /// is on), so the HTTP port serves the workers and probes, not clients, and is not published.
 pub(crate) fn endpoints(config: &Config) -> Vec<Endpoint> {
     let ns = config.namespace.as_str();
+    let credentials = Endpoint::new(
+        "trino",
+        "credentials",
+        format!("secret://{ns}/{USERS_SECRET}"),
+        "Secret with the Trino user (key username) and password (key password); copy it into a client's \
+         namespace with the dataplat.io/copy-of annotation",
+    );
     if config.https {
-        vec![Endpoint::new(
-            "trino",
-            "https",
-            format!("https://{RELEASE}.{ns}.svc:{HTTPS_PORT}"),
-            "Trino coordinator for clients (HTTPS, password authentication: user and password in Secret trino-users; \
-             CA in Secret trino-ca) inside the cluster",
-        )]
+        vec![
+            Endpoint::new(
+                "trino",
+                "https",
+                format!("https://{RELEASE}.{ns}.svc:{HTTPS_PORT}"),
+                "Trino coordinator for clients (HTTPS, password authentication: user and password in Secret trino-users; \
+                 CA in Secret trino-ca) inside the cluster",
+            ),
+            credentials,
+            Endpoint::new(
+                "trino",
+                "ca",
+                format!("secret://{ns}/{CA_SECRET}"),
+                "Secret whose ca.crt signs the coordinator's certificate (made by cert-manager)",
+            ),
+        ]
     } else {
         vec![Endpoint::new(
             "trino",

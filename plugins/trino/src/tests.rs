@@ -309,7 +309,14 @@ fn defaults_plan_every_object() {
         ("dataplat.io/trino-worker", "true", TaintEffect::NoSchedule)
     );
     // Password logins over plain HTTP are refused once HTTPS is on: only https is published.
-    assert_eq!(endpoints(&plan), [("https", "https://trino.trino.svc:8443")]);
+    assert_eq!(
+        endpoints(&plan),
+        [
+            ("https", "https://trino.trino.svc:8443"),
+            ("credentials", "secret://trino/trino-users"),
+            ("ca", "secret://trino/trino-ca")
+        ]
+    );
     assert_eq!(
         file(&plan, "trino-coordinator", "config.properties")
             .get("http-server.authentication.allow-insecure-over-http"),
