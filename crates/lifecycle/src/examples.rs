@@ -238,28 +238,20 @@ impl Facts<'_> {
                 "metadata": { "name": "example-events", "namespace": namespace, "labels": { "strimzi.io/cluster": cluster } },
                 "spec": { "partitions": 6, "replicas": replicas, "config": { "retention.ms": 86_400_000 } },
             }),
-            json!({
-                "apiVersion": "batch/v1", "kind": "Job",
-                "metadata": { "name": "example-producer", "namespace": namespace },
-                "spec": {
-                    "backoffLimit": 2,
-                    "ttlSecondsAfterFinished": 3600,
-                    "template": { "spec": {
-                        "restartPolicy": "Never",
-                        "nodeSelector": { dataplat_vocabulary::CORE_POOL_LABEL.0: dataplat_vocabulary::CORE_POOL_LABEL.1 },
-                        "securityContext": { "runAsNonRoot": true, "runAsUser": 1001 },
-                        "containers": [{
-                            "name": "producer",
-                            "image": format!("quay.io/strimzi/kafka:{strimzi}-kafka-{version}"),
-                            "command": ["/opt/kafka/bin/kafka-producer-perf-test.sh",
-                                "--topic", "example-events", "--num-records", "100000", "--record-size", "200",
-                                "--throughput", "-1", "--producer-props", format!("bootstrap.servers={bootstrap}"), "acks=all"],
-                            "resources": { "requests": { "cpu": "500m", "memory": "512Mi" }, "limits": { "memory": "1Gi" } },
-                            "securityContext": { "allowPrivilegeEscalation": false, "capabilities": { "drop": ["ALL"] } },
-                        }],
-                    }},
-                },
-            }),
+            job(
+                &namespace,
+                "example-producer",
+                1001,
+                Vec::new(),
+                json!({
+                    "name": "producer",
+                    "image": format!("quay.io/strimzi/kafka:{strimzi}-kafka-{version}"),
+                    "command": ["/opt/kafka/bin/kafka-producer-perf-test.sh",
+                        "--topic", "example-events", "--num-records", "100000", "--record-size", "200",
+                        "--throughput", "-1", "--producer-props", format!("bootstrap.servers={bootstrap}"), "acks=all"],
+                    "resources": { "requests": { "cpu": "500m", "memory": "512Mi" }, "limits": { "memory": "1Gi" } },
+                }),
+            ),
         ])
     }
 
@@ -343,35 +335,46 @@ impl Facts<'_> {
                 },
                 "data": { "queries.sql": sql },
             }),
-            json!({
-                "apiVersion": "batch/v1", "kind": "Job",
-                "metadata": { "name": "trino-example-queries", "namespace": namespace },
-                "spec": {
-                    "backoffLimit": 1,
-                    "ttlSecondsAfterFinished": 3600,
-                    "template": { "spec": {
-                        "restartPolicy": "Never",
-                        "nodeSelector": { dataplat_vocabulary::CORE_POOL_LABEL.0: dataplat_vocabulary::CORE_POOL_LABEL.1 },
-                        "securityContext": { "runAsNonRoot": true, "runAsUser": 1000 },
-                        "volumes": volumes,
-                        "containers": [{
-                            "name": "trino-cli",
-                            "image": image,
-                            "command": command,
-                            // The CLI reads the password from TRINO_PASSWORD with --password.
-                            "env": [
-                                { "name": "TRINO_USER", "valueFrom": password("username") },
-                                { "name": "TRINO_PASSWORD", "valueFrom": password("password") },
-                            ],
-                            "volumeMounts": mounts,
-                            "resources": { "requests": { "cpu": "250m", "memory": "512Mi" }, "limits": { "memory": "1Gi" } },
-                            "securityContext": { "allowPrivilegeEscalation": false, "capabilities": { "drop": ["ALL"] } },
-                        }],
-                    }},
-                },
-            }),
+            job(
+                &namespace,
+                "trino-example-queries",
+                1000,
+                volumes,
+                json!({
+                    "name": "trino-cli",
+                    "image": image,
+                    "command": command,
+                    // The CLI reads the password from TRINO_PASSWORD with --password.
+                    "env": [
+                        { "name": "TRINO_USER", "valueFrom": password("username") },
+                        { "name": "TRINO_PASSWORD", "valueFrom": password("password") },
+                    ],
+                    "volumeMounts": mounts,
+                    "resources": { "requests": { "cpu": "250m", "memory": "512Mi" }, "limits": { "memory": "1Gi" } },
+                }),
+            ),
         ])
     }
+}
+
+/// A Job of one container on the core nodes, run once as `uid` (not root, no privilege
+/// escalation, no capabilities), kept an hour after it finishes.
+fn job(namespace: &str, name: &str, uid: u32, volumes: Vec<Value>, mut container: Value) -> Value {
+    container["securityContext"] = json!({ "allowPrivilegeEscalation": false, "capabilities": { "drop": ["ALL"] } });
+    let mut pod = json!({
+        "restartPolicy": "Never",
+        "nodeSelector": { dataplat_vocabulary::CORE_POOL_LABEL.0: dataplat_vocabulary::CORE_POOL_LABEL.1 },
+        "securityContext": { "runAsNonRoot": true, "runAsUser": uid },
+        "containers": [container],
+    });
+    if !volumes.is_empty() {
+        pod["volumes"] = json!(volumes);
+    }
+    json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": { "name": name, "namespace": namespace },
+        "spec": { "backoffLimit": 1, "ttlSecondsAfterFinished": 3600, "template": { "spec": pod } },
+    })
 }
 
 /// The image of the Flink example and the S3 file system plugin of that Flink version.
