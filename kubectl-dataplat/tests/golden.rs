@@ -1,4 +1,5 @@
-//! Golden tests of the Trino addon's rendered output.
+//! Golden tests of the Trino addon's rendered output, and of the data teams' wiring in the
+//! bundled platform.yaml (`tests/golden/data-teams/expected.yaml`).
 //!
 //! Each directory `tests/golden/trino/<variant>/` holds a `platform.yaml` and an `expected.yaml`:
 //! every file `kubectl dataplat render` writes for the trino addon (its release objects, the
@@ -30,34 +31,47 @@ fn variants() -> Vec<PathBuf> {
 
 /// Renders `platform.yaml` of `dir` and returns the addon's files as one multi-document YAML.
 fn render_addon(dir: &Path) -> String {
+    render_addons(dir, "platform.yaml", &[ADDON])
+}
+
+/// Renders `file` of `dir` and returns the files of `addons` as one multi-document YAML: each
+/// addon's releases in the plugin's order and its cloud.yaml, then the Karpenter objects of the
+/// NodePool requests (the core's node-pools release).
+fn render_addons(dir: &Path, file: &str, addons: &[&str]) -> String {
     let out = tempfile::tempdir().expect("tmp");
     let target = out.path().join("render");
-    ok(dataplat(dir, &["-f", "platform.yaml", "render", "--skip-charts", "--out", &target.to_string_lossy()]));
+    ok(dataplat(dir, &["-f", file, "render", "--skip-charts", "--out", &target.to_string_lossy()]));
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(target.join("plan.json")).expect("plan.json")).expect("json");
-    let addon = plan["addons"]
-        .as_array()
-        .and_then(|a| a.iter().find(|a| a["name"] == ADDON))
-        .unwrap_or_else(|| panic!("{}: addon {ADDON} is not in the plan", dir.display()));
-    // The addon's releases in the plugin's order, then the Karpenter objects of its NodePool
-    // requests (in the core's node-pools release), then its cloud.yaml.
-    let mut dirs: Vec<String> = addon["releases"]
-        .as_array()
-        .expect("releases")
-        .iter()
-        .map(|r| format!("{ADDON}/{}", r["name"].as_str().expect("release name")))
-        .collect();
+    let mut dirs: Vec<String> = Vec::new();
+    for name in addons {
+        let addon = plan["addons"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["name"] == *name))
+            .unwrap_or_else(|| panic!("{}: addon {name} is not in the plan", dir.display()));
+        dirs.extend(
+            addon["releases"]
+                .as_array()
+                .expect("releases")
+                .iter()
+                .map(|r| format!("{name}/{}", r["name"].as_str().expect("release name"))),
+        );
+        dirs.push(format!("{name}/cloud.yaml"));
+    }
     dirs.push("karpenter/node-pools".into());
     let mut files: Vec<String> = Vec::new();
     for sub in &dirs {
+        if sub.ends_with("cloud.yaml") {
+            if target.join(sub).is_file() {
+                files.push(sub.clone());
+            }
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(target.join(sub)) else { continue };
         let mut names: Vec<String> =
             entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into()).collect();
         names.sort();
         files.extend(names.into_iter().map(|n| format!("{sub}/{n}")));
-    }
-    if target.join(ADDON).join("cloud.yaml").is_file() {
-        files.push(format!("{ADDON}/cloud.yaml"));
     }
     let mut text = String::new();
     for file in &files {
@@ -146,4 +160,37 @@ fn first_difference_shows_the_changed_lines() {
     assert!(diff.contains("line 2") && diff.contains("-b") && diff.contains("+B"), "{diff}");
     let shorter = first_difference("a\nb\n", "a\n");
     assert!(shorter.contains("-b") && shorter.contains("expected 2 lines, got 1"), "{shorter}");
+}
+
+/// The bundled platform.yaml's data teams: Spark (teams, roles, the Spark defaults, NodePools,
+/// YuniKorn queues), the history server, Flink (teams, checkpoints, defaults), JupyterHub (its
+/// Trino connection), YuniKorn's placement, the core's data bucket, and every NodePool.
+#[test]
+fn the_data_teams_render_of_the_bundled_platform_matches_the_golden_file() {
+    let addons = ["core", "spark_operator", "spark_history_server", "flink", "yunikorn", "jupyterhub"];
+    let actual = render_addons(&repo(), "platform.yaml", &addons);
+    for wiring in [
+        "spark.eventLog.dir s3a://trino-v2-spark-history-server-event-logs-",
+        "spark.sql.catalog.glue.warehouse s3://trino-v2-core-data-",
+        "yunikorn.apache.org/parentqueue: root.spark",
+        "state.checkpoints.dir: s3://trino-v2-flink-checkpoints-",
+        "dataplat.io/copy-of: trino/trino-users",
+        "database/trino_v2_*",
+        "name: spark-executor",
+    ] {
+        assert!(actual.contains(wiring), "the render shows {wiring:?}");
+    }
+    let expected_path = repo().join("tests/golden/data-teams/expected.yaml");
+    if std::env::var("DATAPLAT_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(expected_path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&expected_path, &actual).expect("write expected.yaml");
+        return;
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{}:\n{}\nIf the change is intended, `{BLESS_HINT}` rewrites it.",
+        expected_path.display(),
+        first_difference(&expected, &actual)
+    );
 }
