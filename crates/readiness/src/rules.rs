@@ -803,7 +803,9 @@ fn identity(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         });
     }
     // A ConfigMap annotated as passed on (the Spark operator's defaults, which its controller
-    // hands to the drivers it submits) configures other pods, not the ones that mount it.
+    // hands to the drivers it submits) configures other pods, not the ones that mount it; so do
+    // all the ConfigMaps of a pod template with that annotation (a chart's operator whose
+    // ConfigMap we cannot annotate).
     use dataplat_vocabulary::PASSED_ON_ANNOTATION as PASSED_ON;
     let config_maps: BTreeMap<(&str, &str), String> = ctx
         .index
@@ -818,7 +820,12 @@ fn identity(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let mut texts: Vec<&str> = pod.containers.iter().flat_map(|c| c.text.iter().map(String::as_str)).collect();
-        for reference in &pod.config_maps {
+        // A pod annotated as passing its configuration on (an operator mounting the defaults of
+        // the workloads it starts) does not use the buckets its ConfigMaps name.
+        let passes_on = ["/spec/template/metadata/annotations", "/spec/jobTemplate/spec/template/metadata/annotations"]
+            .iter()
+            .any(|p| object.value().pointer(p).and_then(|a| a.get(PASSED_ON)).is_some());
+        for reference in pod.config_maps.iter().filter(|_| !passes_on) {
             if let Some(data) = config_maps.get(&(pod.namespace.as_str(), reference.name.as_str())) {
                 texts.push(data);
             }

@@ -75,8 +75,9 @@ pub const KARPENTER_AWS_API_VERSION: &str = "karpenter.k8s.aws/v1";
 
 /// Annotation of a ConfigMap whose contents its pods pass on to other pods rather than use
 /// themselves (the Spark operator's defaults, which its controller hands to the drivers it
-/// submits); the value says to whom. The readiness analysis does not take the bucket names in it
-/// for the mounting pods' own AWS use.
+/// submits), or of a pod template whose mounted ConfigMaps all are (the Flink operator's default
+/// configuration, a chart's ConfigMap); the value says to whom. The readiness analysis does not
+/// take the bucket names in them for the mounting pods' own AWS use.
 pub const PASSED_ON_ANNOTATION: &str = "dataplat.io/passed-on-to";
 
 /// Annotation of a Secret whose data the applier copies from a live Secret, `<namespace>/<name>`,

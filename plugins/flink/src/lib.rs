@@ -67,6 +67,9 @@ impl Addon for Flink {
             "jobServiceAccount": { "create": true, "name": SERVICE_ACCOUNT },
             "webhook": { "create": true },
             "operatorPod": {
+                // The operator passes its default configuration (which names the checkpoints
+                // bucket) on to the deployments; it does not read the bucket itself.
+                "annotations": { PASSED_ON_ANNOTATION: "FlinkDeployments (the operator's default configuration)" },
                 "nodeSelector": core_node_selector(),
                 "resources": resources("200m", "1Gi", "1", "2Gi"),
             },

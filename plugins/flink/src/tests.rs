@@ -114,6 +114,11 @@ fn each_team_has_its_role_and_every_job_checkpoints_to_the_bucket_on_the_flink_p
     assert_eq!(conf["high-availability.type"], "kubernetes");
     assert_eq!(conf["high-availability.storageDir"], "s3://${bucket:checkpoints}/ha");
     assert_eq!(conf["kubernetes.operator.reconcile.interval"], "15 s", "the chart's operator lines are kept");
+    let v = values(release(&plan, "flink"));
+    assert!(
+        v.pointer("/operatorPod/annotations/dataplat.io~1passed-on-to").is_some(),
+        "the operator passes the bucket names on; the readiness analysis must not take them for its own"
+    );
     let pool = plan.node_pools.iter().find(|p| p.name == "flink").expect("pool");
     assert_eq!(pool.capacity_types, [CapacityType::OnDemand]);
     let (key, value) = &pool.labels[0];
