@@ -53,6 +53,11 @@ pub const GLUE_CATALOG_ACTIONS: [&str; 27] = [
     "glue:DeleteColumnStatisticsForPartition",
 ];
 
+/// Where Spark event logs live, shared by spark_operator (whose jobs write them) and
+/// spark_history_server (which declares the bucket and reads them): the addon, its bucket id and
+/// the key prefix.
+pub const SPARK_EVENT_LOGS: (&str, &str, &str) = ("spark_history_server", "event-logs", "spark-event-logs/");
+
 /// The reference to bucket `id` of addon `addon`, for a grant or [`bucket_placeholder`].
 pub fn bucket_of(addon: &str, id: &str) -> String {
     format!("{addon}/{id}")

@@ -99,10 +99,10 @@ impl Addon for SparkHistoryServer {
 const RELEASE: &str = "spark-history-server";
 /// The service account the chart creates (its own default, set explicitly).
 const SERVICE_ACCOUNT: &str = "spark-history-server-sa";
-const BUCKET: &str = "event-logs";
+const BUCKET: &str = data::SPARK_EVENT_LOGS.1;
 const GRANT: &str = "history-server";
 /// Key prefix of the event logs in the bucket; Spark jobs write to the same place.
-const LOG_PREFIX: &str = "spark-event-logs/";
+const LOG_PREFIX: &str = data::SPARK_EVENT_LOGS.2;
 /// Substituted by the host with the real name of bucket `event-logs`.
 const BUCKET_PLACEHOLDER: &str = "${bucket:event-logs}";
 

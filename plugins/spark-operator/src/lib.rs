@@ -204,7 +204,8 @@ struct EventLogs {
 impl EventLogs {
     fn of(facts: &PlatformFacts) -> EventLogs {
         let history_server = facts.addon_enabled(HISTORY_SERVER);
-        let bucket = if history_server { bucket_of(HISTORY_SERVER, "event-logs") } else { PLATFORM_DATA_BUCKET.into() };
+        let bucket =
+            if history_server { bucket_of(HISTORY_SERVER, EVENT_LOG_BUCKET) } else { PLATFORM_DATA_BUCKET.into() };
         EventLogs { bucket, history_server }
     }
     fn dir(&self) -> String {
@@ -372,11 +373,12 @@ const DEFAULTS_CONFIG_MAP: &str = "spark-defaults";
 const DEFAULTS_DIR: &str = "/etc/spark-defaults";
 const DRIVER_POOL: &str = "spark-driver";
 const EXECUTOR_POOL: &str = "spark-executor";
-const HISTORY_SERVER: &str = "spark_history_server";
+/// The history server, its event-log bucket and their key prefix (`data::SPARK_EVENT_LOGS`).
+const HISTORY_SERVER: &str = data::SPARK_EVENT_LOGS.0;
+const EVENT_LOG_BUCKET: &str = data::SPARK_EVENT_LOGS.1;
+const EVENT_LOG_PREFIX: &str = data::SPARK_EVENT_LOGS.2;
 /// The yunikorn addon's parent queue of the Spark teams' queues.
 const PARENT_QUEUE: &str = "root.spark";
-/// Key prefix of the event logs; the history server reads the same place.
-const EVENT_LOG_PREFIX: &str = "spark-event-logs/";
 
 export_addon!(SparkOperator);
 
