@@ -29,6 +29,7 @@ pub mod bindings {
 mod builders;
 mod chart;
 pub mod data;
+pub mod trino_client;
 pub use builders::{
     CORE_NODE_SELECTOR, MANAGED_BY, PASSED_ON_ANNOTATION, check_chart_settings, check_dns1123_label,
     check_dns1123_labels, check_range, check_reserved_values, core_node_selector, dedicated_pool_selector,
@@ -37,6 +38,7 @@ pub use builders::{
 };
 pub use chart::{ChartSettings, Monitoring, PROMETHEUS_RELEASE, check_namespace_list};
 pub use data::{PLATFORM_DATA_BUCKET, bucket_of, bucket_placeholder};
+pub use trino_client::TrinoClient;
 #[doc(hidden)]
 pub mod runtime;
 

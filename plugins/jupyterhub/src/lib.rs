@@ -69,7 +69,7 @@ impl Addon for JupyterHub {
     fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
         let mut problems = config.check_chart();
         if facts.flag(trino::FLAG)
-            && let Err(missing) = trino::TrinoClient::of(facts)
+            && let Err(missing) = TrinoClient::of(facts, trino::FLAG)
         {
             problems.push(missing);
         }
@@ -135,19 +135,22 @@ impl Addon for JupyterHub {
             },
         });
         let mut defaults = defaults;
-        let trino =
-            if facts.flag(trino::FLAG) { Some(trino::TrinoClient::of(facts).map_err(|e| vec![e])?) } else { None };
+        let trino = if facts.flag(trino::FLAG) {
+            Some(TrinoClient::of(facts, trino::FLAG).map_err(|e| vec![e])?)
+        } else {
+            None
+        };
         if let Some(trino) = &trino {
-            merge_values(&mut defaults["singleuser"], &trino.singleuser_values());
+            merge_values(&mut defaults["singleuser"], &trino::singleuser_values(trino));
         }
         let mut release = config.chart_release("jupyterhub", defaults).ready_deployments(["hub", "proxy"]);
         if let Some(trino) = &trino {
             // The copies are filled from Trino's live Secrets: Trino's release comes first.
-            release = trino.objects(ns).iter().fold(release, |r, o| r.object(o)).depends_on("trino/trino");
+            release = trino.secret_copies(ns).iter().fold(release, |r, o| r.object(o)).depends_on("trino/trino");
         }
         let mut plan = AddonPlan::new().release(release);
         if let Some(trino) = &trino {
-            plan = plan.note("trino", trino.note());
+            plan = plan.note("trino", trino::note(trino));
         }
         if let Some(secret) = config.authentication.secret(ns) {
             plan = plan.secret(secret);
