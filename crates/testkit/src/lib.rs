@@ -156,6 +156,23 @@ pub fn test_kubeconfig() -> Option<std::path::PathBuf> {
     }
 }
 
+/// The Python of a venv with Apache Superset 5.0 (`DATAPLAT_SUPERSET_PYTHON`; `tests/run`
+/// installs one). `None` (skip) when unset and not required.
+pub fn superset_python() -> Option<std::path::PathBuf> {
+    match std::env::var_os("DATAPLAT_SUPERSET_PYTHON").filter(|v| !v.is_empty()) {
+        Some(path) => Some(std::path::PathBuf::from(path)),
+        None => {
+            assert!(
+                !required(),
+                "DATAPLAT_IT=1 but DATAPLAT_SUPERSET_PYTHON is not set (a venv with apache-superset==5.0.0; tests/run \
+                 installs one)"
+            );
+            eprintln!("skipping: DATAPLAT_SUPERSET_PYTHON is not set (the python of a venv with apache-superset 5.0)");
+            None
+        }
+    }
+}
+
 /// A name unique to this process and call (`prefix-<pid>-<n>`), for namespaces and releases.
 pub fn unique_name(prefix: &str) -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
