@@ -240,7 +240,7 @@ fn with_yunikorn_each_spark_teams_pods_land_in_the_teams_queue_with_its_quota() 
 }
 
 #[test]
-fn jupyterhubs_trino_connection_references_what_the_trino_addon_really_publishes() {
+fn superset_and_jupyterhub_connections_reference_what_the_trino_addon_really_publishes() {
     let plan = plan_of(&bundled_text());
     let trino = plan.addons.iter().find(|a| a.name == "trino").expect("trino");
     let endpoint = |name: &str| trino.endpoints.iter().find(|e| e.name == name).map(|e| e.url.clone()).expect(name);
@@ -264,47 +264,7 @@ fn jupyterhubs_trino_connection_references_what_the_trino_addon_really_publishes
             certificate["spec"]["secretName"].as_str().unwrap_or_default()
         )
     );
-    let hub = plan.addons.iter().find(|a| a.name == "jupyterhub").expect("jupyterhub");
-    let release = &hub.releases[0];
-    assert!(release.depends_on.contains(&"trino/trino".to_string()), "the copies are filled after Trino applies");
-    let copy = |name: &str| {
-        release
-            .objects
-            .iter()
-            .find(|o| o["kind"] == "Secret" && o["metadata"]["name"] == name)
-            .unwrap_or_else(|| panic!("{name}"))
-    };
-    let credentials = copy("trino-credentials");
-    let annotations = &credentials["metadata"]["annotations"];
-    assert_eq!(
-        format!("secret://{}", annotations["dataplat.io/copy-of"].as_str().unwrap_or_default()),
-        endpoint("credentials")
-    );
-    for key in annotations["dataplat.io/copy-keys"].as_str().unwrap_or_default().split(',') {
-        assert!(
-            key == "username" && secret.fixed.iter().any(|(k, _)| k == key)
-                || secret.random_keys.contains(&key.to_string()),
-            "{key}"
-        );
-    }
-    assert_eq!(
-        format!(
-            "secret://{}",
-            copy("trino-ca")["metadata"]["annotations"]["dataplat.io/copy-of"].as_str().unwrap_or_default()
-        ),
-        ca
-    );
-    // The notebooks' host and port are the https endpoint's, which the coordinator's Service serves.
-    let env = &release.chart.as_ref().expect("chart").values["singleuser"]["extraEnv"];
     let https = endpoint("https");
-    assert_eq!(
-        format!(
-            "https://{}:{}",
-            env["TRINO_HOST"].as_str().unwrap_or_default(),
-            env["TRINO_PORT"].as_str().unwrap_or_default()
-        ),
-        https
-    );
     let service = trino
         .releases
         .iter()
@@ -314,6 +274,83 @@ fn jupyterhubs_trino_connection_references_what_the_trino_addon_really_publishes
                 && https.contains(&format!("//{}.", o["metadata"]["name"].as_str().unwrap_or_default()))
         })
         .expect("the coordinator's Service");
-    let port: u64 = env["TRINO_PORT"].as_str().unwrap_or_default().parse().expect("port");
-    assert!(service["spec"]["ports"].as_array().expect("ports").iter().any(|p| p["port"] == port), "{service}");
+
+    for client in ["jupyterhub", "superset"] {
+        let addon = plan.addons.iter().find(|a| a.name == client).expect(client);
+        let release = &addon.releases[0];
+        assert!(release.depends_on.contains(&"trino/trino".to_string()), "{client}: copies are filled after Trino");
+        let copy = |name: &str| {
+            release
+                .objects
+                .iter()
+                .find(|o| o["kind"] == "Secret" && o["metadata"]["name"] == name)
+                .unwrap_or_else(|| panic!("{client}: {name}"))
+        };
+        let credentials = copy("trino-credentials");
+        let annotations = &credentials["metadata"]["annotations"];
+        assert_eq!(
+            format!("secret://{}", annotations["dataplat.io/copy-of"].as_str().unwrap_or_default()),
+            endpoint("credentials"),
+            "{client}"
+        );
+        for key in annotations["dataplat.io/copy-keys"].as_str().unwrap_or_default().split(',') {
+            assert!(
+                key == "username" && secret.fixed.iter().any(|(k, _)| k == key)
+                    || secret.random_keys.contains(&key.to_string()),
+                "{client}: {key}"
+            );
+        }
+        assert_eq!(
+            format!(
+                "secret://{}",
+                copy("trino-ca")["metadata"]["annotations"]["dataplat.io/copy-of"].as_str().unwrap_or_default()
+            ),
+            ca,
+            "{client}"
+        );
+        // The connection's host and port are the https endpoint's, which the coordinator's
+        // Service serves; the CA file is inside the mounted copy.
+        let values = &release.chart.as_ref().expect("chart").values;
+        let (env, mounts, volumes) = match client {
+            "jupyterhub" => {
+                let su = &values["singleuser"];
+                let env: Vec<(String, Value)> = su["extraEnv"]
+                    .as_object()
+                    .expect("extraEnv")
+                    .iter()
+                    .map(|(k, v)| (k.clone(), if v.is_string() { serde_json::json!({"value": v}) } else { v.clone() }))
+                    .collect();
+                (env, &su["storage"]["extraVolumeMounts"], &su["storage"]["extraVolumes"])
+            }
+            _ => {
+                let env = values["extraEnvRaw"]
+                    .as_array()
+                    .expect("extraEnvRaw")
+                    .iter()
+                    .map(|e| (e["name"].as_str().unwrap_or_default().to_string(), e.clone()))
+                    .collect();
+                (env, &values["extraVolumeMounts"], &values["extraVolumes"])
+            }
+        };
+        let var = |name: &str| {
+            env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_else(|| panic!("{client}: {name}"))
+        };
+        let host = var("TRINO_HOST")["value"].as_str().unwrap_or_default().to_string();
+        let port = var("TRINO_PORT")["value"].as_str().unwrap_or_default().to_string();
+        assert_eq!(format!("https://{host}:{port}"), https, "{client}");
+        let port: u64 = port.parse().expect("port");
+        assert!(service["spec"]["ports"].as_array().expect("ports").iter().any(|p| p["port"] == port), "{service}");
+        for (name, key) in [("TRINO_USER", "username"), ("TRINO_PASSWORD", "password")] {
+            assert_eq!(
+                var(name)["valueFrom"]["secretKeyRef"],
+                serde_json::json!({"name": "trino-credentials", "key": key}),
+                "{client}: {name}"
+            );
+        }
+        let bundle = var("TRINO_CA_BUNDLE")["value"].as_str().unwrap_or_default().to_string();
+        let volume = volumes.as_array().expect("volumes").iter().find(|v| v["secret"]["secretName"] == "trino-ca");
+        let volume = volume.unwrap_or_else(|| panic!("{client}: no volume of the CA copy"))["name"].clone();
+        let mount = mounts.as_array().expect("mounts").iter().find(|m| m["name"] == volume).expect("mounted");
+        assert_eq!(bundle, format!("{}/ca.crt", mount["mountPath"].as_str().unwrap_or_default()), "{client}");
+    }
 }
