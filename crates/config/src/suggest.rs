@@ -28,9 +28,21 @@ pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Vec<&'a str> {
         let budget = (longest / 3).max(1);
         if d <= budget {
             scored.push((d, cand));
-        } else if needle.len() >= 4 && (hay.starts_with(&needle) || needle.starts_with(&hay) || hay.ends_with(&needle))
-        {
-            scored.push((1000, cand));
+        } else if needle.len() >= 4 {
+            // Beyond the edit budget: what the input begins (`enable_spark` for
+            // `enable_spark_operator`) before what it is cut from, before what it ends.
+            let rank = if hay.starts_with(&needle) {
+                Some(1000)
+            } else if needle.starts_with(&hay) {
+                Some(1001)
+            } else if hay.ends_with(&needle) {
+                Some(1002)
+            } else {
+                None
+            };
+            if let Some(rank) = rank {
+                scored.push((rank, cand));
+            }
         }
     }
     scored.sort_by_key(|(d, c)| (*d, *c));
@@ -92,6 +104,10 @@ mod tests {
         assert_eq!(did_you_mean("enable_spark", FLAGS), vec!["enable_spark_history_server", "enable_spark_operator"]);
         assert!(did_you_mean("enable_raydata", FLAGS).is_empty());
         assert!(did_you_mean("enable_trino", FLAGS).is_empty());
+        // What the input begins ranks before what it ends.
+        let with_features = ["enable_jupyterhub_spark", "enable_spark_connect", "enable_spark_operator"];
+        assert_eq!(did_you_mean("enable_spark", &with_features), vec!["enable_spark_connect", "enable_spark_operator"]);
+        assert_eq!(did_you_mean("enable_spark", &["enable_jupyterhub_spark"]), vec!["enable_jupyterhub_spark"]);
     }
 
     #[test]

@@ -148,7 +148,8 @@ pub fn prerequisites(
 }
 
 /// The flags `enable X`/`disable X` touch: the addon's own flag (and, when disabling an addon,
-/// its feature flags, which would otherwise be inert), or one feature flag.
+/// its feature flags, which would otherwise be inert, and the other addons' features that need
+/// it), or one feature flag.
 fn resolve_flags(loaded: &Loaded, target: &str, value: bool) -> Result<Vec<String>> {
     let catalog = loaded.addons.catalog();
     if let Some(addon) = catalog.addon(target) {
@@ -157,6 +158,18 @@ fn resolve_flags(loaded: &Loaded, target: &str, value: bool) -> Result<Vec<Strin
             flags.extend(prerequisites(&catalog, &loaded.platform.flags, addon, None));
         } else {
             flags.extend(addon.flags.iter().filter(|f| !f.enables_addon).map(|f| f.name.clone()));
+            // Other addons' features that need this addon (jupyterhub's `enable_jupyterhub_spark`
+            // when disabling spark_operator) go off with it; an addon that always needs it keeps
+            // the edit from validating, and says so.
+            for other in catalog.addon_names().into_iter().filter_map(|name| catalog.addon(name)) {
+                for dependency in other.dependencies.iter().filter(|d| d.addon == addon.name) {
+                    if let Some(feature) = &dependency.when_flag
+                        && !flags.contains(feature)
+                    {
+                        flags.push(feature.clone());
+                    }
+                }
+            }
         }
         return Ok(flags);
     }
