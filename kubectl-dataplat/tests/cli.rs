@@ -236,6 +236,16 @@ fn init_enable_disable_edit_in_place() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("cert_manager"), "{}", stderr(&refused));
     assert_eq!(std::fs::read_to_string(d.join("platform.yaml")).expect("read"), before);
+    // Disabling an addon also switches off other addons' features that need it.
+    ok(dataplat(d, &["enable", "spark_connect"]));
+    ok(dataplat(d, &["enable", "jupyterhub_spark"]));
+    let out = ok(dataplat(d, &["disable", "spark_operator"]));
+    assert!(out.contains("enable_jupyterhub_spark: false"), "{out}");
+    let text = std::fs::read_to_string(d.join("platform.yaml")).expect("read");
+    for line in ["enable_spark_operator: false", "enable_spark_connect: false", "enable_jupyterhub_spark: false"] {
+        assert!(text.contains(line), "{line}:\n{text}");
+    }
+    assert!(text.contains("enable_jupyterhub: true"), "JupyterHub itself stays");
     // Unknown targets get a suggestion.
     let unknown = dataplat(d, &["enable", "kedda"]);
     assert_eq!(unknown.status.code(), Some(2));

@@ -163,11 +163,11 @@ fn templated_crds_reach_dependent_releases_and_files_list_in_install_order() {
 
     // cert-manager: 105 ConfigMaps, 2 templated CRDs and a Deployment; spark-operator: its
     // Issuer (rendered because the CRD is there), Deployment and the Spark service account of
-    // the team namespace, and 1 CRD from crds/; and Karpenter's chart.
+    // the team namespace, and 2 CRDs from crds/; and Karpenter's chart.
     assert!(summary.contains("and 3 chart(s) with "), "{summary}");
     let progress = stderr(&rendered);
     assert!(progress.contains("cert-manager v1.18.2: 108 object(s), 0 CRD(s)"), "{progress}");
-    assert!(progress.contains("spark-operator 2.4.0: 3 object(s), 1 CRD(s)"), "{progress}");
+    assert!(progress.contains("spark-operator 2.4.0: 3 object(s), 2 CRD(s)"), "{progress}");
     let spark = out.join("spark_operator/spark-operator/chart");
     assert_eq!(
         files(&spark),
@@ -178,7 +178,13 @@ fn templated_crds_reach_dependent_releases_and_files_list_in_install_order() {
             "crds"
         ]
     );
-    assert_eq!(files(&spark.join("crds")), ["01-customresourcedefinition-sparkapplications.sparkoperator.k8s.io.yaml"]);
+    assert_eq!(
+        files(&spark.join("crds")),
+        [
+            "01-customresourcedefinition-sparkapplications.sparkoperator.k8s.io.yaml",
+            "02-customresourcedefinition-sparkconnects.sparkoperator.k8s.io.yaml"
+        ]
+    );
 
     let cert_manager = files(&out.join("cert_manager/cert-manager/chart"));
     assert_eq!(cert_manager.len(), 108, "{cert_manager:?}");

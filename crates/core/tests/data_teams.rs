@@ -106,6 +106,44 @@ fn every_service_account_a_teams_jobs_use_has_its_pod_identity() {
     let conf = spark_defaults(&plan);
     assert!(conf.contains(&format!("spark.kubernetes.authenticate.driver.serviceAccountName {account}\n")), "{conf}");
     assert!(conf.contains(&format!("spark.kubernetes.authenticate.executor.serviceAccountName {account}\n")), "{conf}");
+    // Spark Connect: each team's server (the driver of every notebook session) and its executors
+    // run as the same account, and the notebooks' profiles point at the servers the operator
+    // makes (Service `<SparkConnect name>-server` in the team namespace).
+    let entry = plan.addons.iter().find(|a| a.name == "spark_operator").expect("spark_operator");
+    let connects: Vec<&Value> =
+        entry.releases.iter().flat_map(|r| &r.objects).filter(|o| o["kind"] == "SparkConnect").collect();
+    assert_eq!(connects.len(), spark["spark"]["jobNamespaces"].as_array().map_or(0, Vec::len), "one per team");
+    let hub = values("jupyterhub");
+    let remotes: Vec<&str> = hub["singleuser"]["profileList"]
+        .as_array()
+        .expect("profiles")
+        .iter()
+        .filter_map(|p| p["kubespawner_override"]["environment"]["SPARK_REMOTE"].as_str())
+        .collect();
+    assert_eq!(remotes.len(), connects.len(), "a notebook profile per team: {remotes:?}");
+    for connect in connects {
+        let namespace = connect["metadata"]["namespace"].as_str().expect("namespace");
+        let server = &connect["spec"]["server"]["template"]["spec"]["serviceAccountName"];
+        assert_eq!(server, account, "{namespace}: the server runs as the team's account");
+        assert!(identities.contains(&("spark_operator".into(), namespace.into(), account.into())), "{namespace}");
+        let service = format!(
+            "sc://{}-server.{namespace}.svc.cluster.local:",
+            connect["metadata"]["name"].as_str().unwrap_or_default()
+        );
+        assert!(remotes.iter().any(|r| r.starts_with(&service)), "{service} not in {remotes:?}");
+        let defaults = entry
+            .releases
+            .iter()
+            .flat_map(|r| &r.objects)
+            .find(|o| o["kind"] == "ConfigMap" && o["metadata"]["namespace"] == namespace)
+            .expect("the server's defaults");
+        let conf = defaults["data"]["spark-defaults.conf"].as_str().expect("conf");
+        assert!(
+            conf.contains(&format!("spark.kubernetes.authenticate.executor.serviceAccountName {account}\n")),
+            "{conf}"
+        );
+        assert!(!conf.contains("${bucket:"), "bucket references resolved: {conf}");
+    }
     // Flink: the chart's `jobServiceAccount.name` in each watched namespace.
     let flink = values("flink");
     let account = flink["jobServiceAccount"]["name"].as_str().expect("flink account");
@@ -154,7 +192,13 @@ fn cross_addon_bucket_references_become_the_real_bucket_names() {
 fn disabling_spark_removes_the_teams_roles_and_pools_and_keeps_the_data_bucket() {
     let text = bundled_text();
     let on = plan_of(&text);
-    let off = plan_of(&dataplat_config::set_flag(&text, "enable_spark_operator", false).expect("edit"));
+    // What `disable spark_operator` writes: the addon, its features and the features that need it
+    // (kubectl-dataplat/tests/cli.rs runs the command itself).
+    let mut edited = text.clone();
+    for flag in ["enable_spark_operator", "enable_spark_connect", "enable_jupyterhub_spark"] {
+        edited = dataplat_config::set_flag(&edited, flag, false).expect("edit");
+    }
+    let off = plan_of(&edited);
     let grants = |plan: &Plan| -> Vec<String> {
         plan.addons.iter().flat_map(|a| a.grants.iter().map(move |g| format!("{}/{}", a.name, g.id))).collect()
     };
@@ -214,7 +258,7 @@ fn placement(queues: &Value, namespace: &Value) -> Option<(String, Option<String
 }
 
 #[test]
-fn with_yunikorn_each_spark_teams_pods_land_in_the_teams_queue_with_its_quota() {
+fn with_yunikorn_each_spark_teams_pods_land_in_the_teams_queue_which_the_config_has_with_its_quota() {
     let plan = plan_of(&bundled_text());
     let yunikorn = plan.addons.iter().find(|a| a.name == "yunikorn").expect("yunikorn is on in the bundled platform");
     let values = &yunikorn.releases[0].chart.as_ref().expect("chart").values;
@@ -233,6 +277,22 @@ fn with_yunikorn_each_spark_teams_pods_land_in_the_teams_queue_with_its_quota() 
         assert_eq!(queue, format!("root.spark.{team}"));
         let quota: Value = serde_json::from_str(&quota.expect("quota")).expect("json");
         assert!(quota["cpu"].is_string() && quota["memory"].is_string(), "{quota}");
+        // The YuniKorn config has that queue, with the same quota as its maximum.
+        let parent = queues["partitions"][0]["queues"][0]["queues"]
+            .as_array()
+            .expect("root's queues")
+            .iter()
+            .find(|q| q["name"] == "spark")
+            .expect("root.spark");
+        let queue = parent["queues"]
+            .as_array()
+            .expect("the teams' static queues")
+            .iter()
+            .find(|q| q["name"] == team)
+            .unwrap_or_else(|| panic!("root.spark.{team} is not in the config: {parent}"));
+        let max = &queue["resources"]["max"];
+        assert_eq!(max["vcore"].to_string(), quota["cpu"].as_str().unwrap_or_default(), "{queue}");
+        assert_eq!(max["memory"], quota["memory"], "{queue}");
     }
     // Anything else lands in root.default.
     let other = serde_json::json!({"metadata": {"name": "analytics"}});

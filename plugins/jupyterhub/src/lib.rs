@@ -26,11 +26,15 @@
 //! idle for `idle_culler.timeout_seconds` (default one hour), checking every
 //! `idle_culler.every_seconds` (`cull.timeout`, `cull.every`).
 //!
+//! `enable_jupyterhub_trino` wires notebooks to Trino (module `trino`); `enable_jupyterhub_spark`
+//! gives each Spark team a notebook profile on its Spark Connect server (module `spark`).
+//!
 //! Chart keys are those of chart 3.3.8's values.schema.yaml; the hub image of that chart ships
 //! JupyterHub 4.1.6, jupyterhub-nativeauthenticator 1.2.0, oauthenticator 16.3.1 and
 //! jupyterhub-idle-culler 1.3.1, whose traits `hub.config` sets.
 
 mod auth;
+mod spark;
 mod trino;
 
 pub use auth::{
@@ -39,7 +43,7 @@ pub use auth::{
 };
 
 use dataplat_sdk::schemars::{self, JsonSchema};
-use dataplat_sdk::serde_json::json;
+use dataplat_sdk::serde_json::{Value, json};
 use dataplat_sdk::*;
 use serde::{Deserialize, Serialize};
 
@@ -59,11 +63,15 @@ impl Addon for JupyterHub {
                 trino::FLAG,
                 "Notebooks connect to Trino: its credentials, CA and endpoint, nothing to configure",
             ),
+            Flag::feature(spark::FLAG, "Notebook profiles that run Spark on a Spark team's Spark Connect server"),
         ]
     }
 
     fn dependencies() -> Vec<Dependency> {
-        vec![Dependency::when(trino::FLAG, "trino", "notebooks connect to the trino addon's coordinator")]
+        vec![
+            Dependency::when(trino::FLAG, "trino", "notebooks connect to the trino addon's coordinator"),
+            Dependency::when(spark::FLAG, "spark_operator", "notebooks run Spark on the teams' Spark Connect servers"),
+        ]
     }
 
     fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
@@ -72,6 +80,20 @@ impl Addon for JupyterHub {
             && let Err(missing) = TrinoClient::of(facts, trino::FLAG)
         {
             problems.push(missing);
+        }
+        if facts.flag(spark::FLAG)
+            && let Err(missing) = spark::teams(facts)
+        {
+            problems.push(missing);
+        }
+        if config.spark_notebook_image.rsplit_once(':').is_none_or(|(_, tag)| tag.is_empty() || tag == "latest") {
+            problems.push(
+                Diagnostic::error(
+                    "spark_notebook_image",
+                    format!("{:?} is not pinned to a version", config.spark_notebook_image),
+                )
+                .hint("quay.io/jupyter/pyspark-notebook:spark-4.0.0"),
+            );
         }
         problems.extend(check_range("hub_storage_gib", config.hub_storage_gib, 1..=1000));
         problems.extend(auth::check(&config.authentication));
@@ -125,12 +147,7 @@ impl Addon for JupyterHub {
                     "display_name": "Default (1-2 CPU, 4-8 GiB)",
                     "description": "A notebook server for everyday work",
                     "default": true,
-                    "kubespawner_override": {
-                        "cpu_guarantee": 1,
-                        "cpu_limit": 2,
-                        "mem_guarantee": "4G",
-                        "mem_limit": "8G",
-                    },
+                    "kubespawner_override": profile_resources(),
                 }],
             },
         });
@@ -143,6 +160,21 @@ impl Addon for JupyterHub {
         if let Some(trino) = &trino {
             merge_values(&mut defaults["singleuser"], &trino::singleuser_values(trino));
         }
+        let spark_teams = if facts.flag(spark::FLAG) { Some(spark::teams(facts).map_err(|e| vec![e])?) } else { None };
+        if let Some(teams) = &spark_teams {
+            let singleuser = &mut defaults["singleuser"];
+            // The Spark profiles first (the first team's is the default), then the plain one.
+            let mut profiles = spark::profiles(teams, &config.spark_notebook_image, &profile_resources());
+            let mut plain = singleuser["profileList"][0].clone();
+            plain["default"] = json!(false);
+            plain["display_name"] = json!("Minimal, no Spark (1-2 CPU, 4-8 GiB)");
+            profiles.push(plain);
+            singleuser["profileList"] = json!(profiles);
+            // Lists replace on merge: the Trino rule (when there) is kept by appending.
+            let mut egress = singleuser["networkPolicy"]["egress"].as_array().cloned().unwrap_or_default();
+            egress.extend(spark::egress_rules(teams));
+            singleuser["networkPolicy"]["egress"] = json!(egress);
+        }
         let mut release = config.chart_release("jupyterhub", defaults).ready_deployments(["hub", "proxy"]);
         if let Some(trino) = &trino {
             // The copies are filled from Trino's live Secrets: Trino's release comes first.
@@ -151,6 +183,9 @@ impl Addon for JupyterHub {
         let mut plan = AddonPlan::new().release(release);
         if let Some(trino) = &trino {
             plan = plan.note("trino", trino::note(trino));
+        }
+        if let Some(teams) = &spark_teams {
+            plan = plan.note("spark", spark::note(teams, &config.spark_notebook_image));
         }
         if let Some(secret) = config.authentication.secret(ns) {
             plan = plan.secret(secret);
@@ -180,6 +215,11 @@ impl Addon for JupyterHub {
 }
 
 export_addon!(JupyterHub);
+
+/// Every profile's CPU and memory (KubeSpawner traits).
+fn profile_resources() -> Value {
+    json!({ "cpu_guarantee": 1, "cpu_limit": 2, "mem_guarantee": "4G", "mem_limit": "8G" })
+}
 
 /// The idle culler: jupyterhub-idle-culler, run by the hub as a service (`cull`).
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -249,6 +289,9 @@ chart_config! {
         pub authentication: Authentication = Authentication::default(),
         /// The idle culler, always on: stops notebook servers nobody uses.
         pub idle_culler: IdleCuller = IdleCuller::default(),
+        /// With `enable_jupyterhub_spark`: the image of the Spark profiles, with PySpark and the
+        /// Spark Connect client of the teams' Spark version, pinned.
+        pub spark_notebook_image: String = "quay.io/jupyter/pyspark-notebook:spark-4.0.0".to_string(),
     }
 }
 

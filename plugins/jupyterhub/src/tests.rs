@@ -2,8 +2,10 @@ use super::*;
 use dataplat_sdk::testing::*;
 
 chart_addon_tests!(JupyterHub in enabled();
-    info "jupyterhub", [("enable_jupyterhub", true), ("enable_jupyterhub_trino", false)], ["trino"],
-        ["hub_storage_gib", "authentication", "idle_culler"];
+    info "jupyterhub",
+        [("enable_jupyterhub", true), ("enable_jupyterhub_trino", false), ("enable_jupyterhub_spark", false)],
+        ["trino", "spark_operator"],
+        ["hub_storage_gib", "authentication", "idle_culler", "spark_notebook_image"];
     deterministic json!({"hub_storage_gib": 20, "authentication": {"type": "oauth", "oauth": oauth_generic()}}),
         enabled());
 
@@ -409,4 +411,84 @@ fn the_trino_flag_without_trinos_endpoints_is_refused() {
     let e = error_at::<JupyterHub>(&json!({}), &f, "");
     assert!(e.message.contains("enable_jupyterhub_trino needs the trino addon"), "{}", e.message);
     assert!(e.hint.as_deref().is_some_and(|h| h.contains("enable_trino: true")));
+}
+
+/// Facts with the spark_operator addon's Spark Connect endpoints for two teams (a non-default
+/// port, so nothing passes on a hard-coded one), and Trino's.
+fn with_spark() -> PlatformFacts {
+    let mut f = with_trino(true);
+    f.enabled_flags.push("enable_jupyterhub_spark".into());
+    f.endpoints.push(Endpoint::new(
+        "spark_operator",
+        "connect-ml",
+        "sc://spark-connect-server.ml.svc.cluster.local:15099",
+        "",
+    ));
+    f.endpoints.push(Endpoint::new(
+        "spark_operator",
+        "connect-bi",
+        "sc://spark-connect-server.bi.svc.cluster.local:15099",
+        "",
+    ));
+    f.endpoints.push(Endpoint::new("spark_operator", "other", "http://x", ""));
+    f
+}
+
+#[test]
+fn with_spark_each_team_has_a_profile_on_its_connect_server_and_egress_to_it() {
+    let plan = plan_ok::<JupyterHub>(&json!({}), &with_spark());
+    let release = release(&plan, "jupyterhub");
+    let v = values(release);
+    let profiles = v["singleuser"]["profileList"].as_array().expect("profiles");
+    assert_eq!(profiles.len(), 3, "{profiles:#?}");
+    for (profile, team) in profiles.iter().zip(["ml", "bi"]) {
+        assert_eq!(profile["display_name"], format!("Spark: {team}"));
+        let o = &profile["kubespawner_override"];
+        assert_eq!(o["image"], "quay.io/jupyter/pyspark-notebook:spark-4.0.0");
+        assert_eq!(
+            o["environment"]["SPARK_REMOTE"],
+            format!("sc://spark-connect-server.{team}.svc.cluster.local:15099")
+        );
+        assert_eq!(o["mem_limit"], "8G");
+        assert!(o.get("volumes").is_none(), "a list here would replace the home volume and the CA mount");
+    }
+    assert_eq!(profiles[0]["default"], true, "the first team's Spark profile is the default");
+    assert_eq!(profiles.iter().filter(|p| p["default"] == true).count(), 1);
+    assert!(profiles[2]["kubespawner_override"].get("image").is_none(), "the plain profile keeps the chart's image");
+    // Trino's egress rule stays; each team's server is reachable on its port, and nothing else.
+    let egress = v["singleuser"]["networkPolicy"]["egress"].as_array().expect("egress");
+    assert_eq!(egress.len(), 3, "{egress:#?}");
+    assert_eq!(egress[0]["ports"][0]["port"], 9443, "Trino's rule first");
+    for (rule, team) in egress[1..].iter().zip(["ml", "bi"]) {
+        assert_eq!(rule["to"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], team);
+        assert_eq!(rule["to"][0]["podSelector"]["matchLabels"]["spark-role"], "connect-server");
+        assert_eq!(rule["ports"][0]["port"], 15099);
+    }
+    assert!(plan.notes.iter().any(|n| n.topic == "spark" && n.text.contains("Python UDFs")));
+    // The trino-only plan keeps one default profile.
+    let plan = plan_ok::<JupyterHub>(&json!({}), &with_trino(true));
+    assert_eq!(
+        values(dataplat_sdk::testing::release(&plan, "jupyterhub"))["singleuser"]["profileList"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn the_spark_flag_without_connect_servers_or_with_an_unpinned_image_is_refused() {
+    let f = facts(&["enable_jupyterhub", "enable_jupyterhub_spark"], &["jupyterhub"]);
+    let e = error_at::<JupyterHub>(&json!({}), &f, "");
+    assert!(
+        e.message.contains("enable_jupyterhub_spark needs the Spark teams' Spark Connect servers"),
+        "{}",
+        e.message
+    );
+    assert!(e.hint.as_deref().is_some_and(|h| h.contains("enable_spark_connect: true")));
+    error_at::<JupyterHub>(
+        &json!({"spark_notebook_image": "quay.io/jupyter/pyspark-notebook:latest"}),
+        &enabled(),
+        "spark_notebook_image",
+    );
 }

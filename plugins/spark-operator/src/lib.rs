@@ -39,7 +39,13 @@ impl Addon for SparkOperator {
     const DESCRIPTION: &'static str = "Kubeflow Spark operator: SparkApplications in team namespaces";
 
     fn flags() -> Vec<Flag> {
-        vec![Flag::addon("enable_spark_operator", "Install the Kubeflow Spark operator")]
+        vec![
+            Flag::addon("enable_spark_operator", "Install the Kubeflow Spark operator"),
+            Flag::feature(
+                CONNECT_FLAG,
+                "A Spark Connect server per team (the operator's SparkConnect), for notebooks and other clients",
+            ),
+        ]
     }
 
     fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
@@ -60,6 +66,7 @@ impl Addon for SparkOperator {
         problems.extend(check_range("driver_max_vcpu", config.driver_max_vcpu, 1..=100_000));
         problems.extend(check_range("team_quota.vcpu", config.team_quota.vcpu, 1..=100_000));
         problems.extend(check_range("team_quota.memory_gib", config.team_quota.memory_gib, 1..=1_000_000));
+        problems.extend(config.connect.check());
         if config.image.rsplit_once(':').is_none_or(|(_, tag)| tag.is_empty() || tag == "latest" || tag.contains('/')) {
             problems.push(
                 Diagnostic::error("image", format!("{:?} is not pinned to a version", config.image))
@@ -149,8 +156,46 @@ impl Addon for SparkOperator {
         } else {
             release.namespace_objects(&config.teams)
         };
+        let connect = facts.flag(CONNECT_FLAG);
+        let release = if connect {
+            config
+                .teams
+                .iter()
+                .flat_map(|team| connect_objects(config, facts, &event_logs, team))
+                .fold(release, |release, object| release.object(&object))
+                .crd_ready("sparkconnects.sparkoperator.k8s.io")
+        } else {
+            release
+        };
         let mut plan =
             AddonPlan::new().release(release).node_pool(driver_pool(config)).node_pool(executor_pool(config));
+        if yunikorn {
+            // The yunikorn addon (planned after this one) lists these queues in its layout.
+            for team in &config.teams {
+                plan = plan.endpoint(Endpoint::new(
+                    "spark_operator",
+                    &format!("queue-{team}"),
+                    format!(
+                        "yunikorn://{}?vcore={}&memory={}Gi",
+                        team_queue(team),
+                        config.team_quota.vcpu,
+                        config.team_quota.memory_gib
+                    ),
+                    &format!("YuniKorn queue of team {team} and its quota"),
+                ));
+            }
+        }
+        if connect {
+            for team in &config.teams {
+                plan = plan.endpoint(Endpoint::new(
+                    "spark_operator",
+                    &connect_endpoint_name(team),
+                    connect_url(team),
+                    &format!("Spark Connect server of team {team} (runs as its service account {SERVICE_ACCOUNT})"),
+                ));
+            }
+            plan = plan.note("spark-connect", config.connect.note(config));
+        }
         for team in &config.teams {
             plan = plan.grant(team_grant(team, facts, &event_logs)).pod_identity(team, SERVICE_ACCOUNT, team);
         }
@@ -338,6 +383,88 @@ fn executor_pool(config: &Config) -> NodePoolRequest {
     pool
 }
 
+/// With `enable_spark_connect`, in a team's namespace: ConfigMap `spark-connect-defaults` (the
+/// Spark defaults without the pod template paths, which the operator sets itself) and the
+/// `SparkConnect` `spark-connect`, whose server (the driver) and executors run as the team's
+/// service account on the teams' NodePools.
+///
+/// spark-operator 2.4.0 builds the server pod itself (not through spark-submit in the
+/// controller), so the defaults reach it as a `spark-defaults.conf` in `SPARK_CONF_DIR`, mounted
+/// through `server.template`: a file, because 2.4.0 joins `sparkConf` into one `bash -c` line
+/// unquoted. `executor.template` is always set (2.4.0 panics without one).
+fn connect_objects(config: &Config, facts: &PlatformFacts, event_logs: &EventLogs, team: &str) -> Vec<Value> {
+    let conf: String = spark_conf(config, facts, event_logs)
+        .iter()
+        .filter(|(k, _)| !k.ends_with(".podTemplateFile"))
+        .map(|(k, v)| format!("{k} {v}\n"))
+        .collect();
+    let defaults = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": CONNECT_DEFAULTS,
+            "namespace": team,
+            "labels": { "app.kubernetes.io/managed-by": MANAGED_BY },
+        },
+        "data": { "spark-defaults.conf": conf },
+    });
+    let placement = |pool: &str| {
+        json!({
+            "nodeSelector": { CORE_NODE_SELECTOR.0: pool },
+            "tolerations": dedicated_pool_tolerations(pool),
+        })
+    };
+    let mut server = placement(DRIVER_POOL);
+    server["serviceAccountName"] = json!(SERVICE_ACCOUNT);
+    server["containers"] = json!([{
+        "name": "spark-kubernetes-driver",
+        "env": [{ "name": "SPARK_CONF_DIR", "value": CONNECT_CONF_DIR }],
+        "volumeMounts": [{ "name": "spark-defaults", "mountPath": CONNECT_CONF_DIR, "readOnly": true }],
+        "resources": {
+            "requests": { "cpu": config.connect.server_cores.to_string(), "memory": format!("{}Gi", config.connect.server_memory_gib + 1) },
+            "limits": { "memory": format!("{}Gi", config.connect.server_memory_gib + 1) },
+        },
+    }]);
+    server["volumes"] = json!([{ "name": "spark-defaults", "configMap": { "name": CONNECT_DEFAULTS } }]);
+    let spark_version =
+        config.image.rsplit_once(':').map(|(_, tag)| tag.split('-').next().unwrap_or(tag)).unwrap_or("");
+    let connect = json!({
+        "apiVersion": "sparkoperator.k8s.io/v1alpha1",
+        "kind": "SparkConnect",
+        "metadata": { "name": CONNECT_NAME, "namespace": team },
+        "spec": {
+            "sparkVersion": spark_version,
+            "image": config.image,
+            "server": {
+                "cores": config.connect.server_cores,
+                "memory": format!("{}g", config.connect.server_memory_gib),
+                "template": { "spec": server },
+            },
+            "executor": {
+                "cores": config.connect.executor_cores,
+                "memory": format!("{}g", config.connect.executor_memory_gib),
+                "template": { "spec": placement(EXECUTOR_POOL) },
+            },
+            "dynamicAllocation": {
+                "enabled": true,
+                "minExecutors": 0,
+                "maxExecutors": config.connect.max_executors,
+            },
+        },
+    });
+    vec![defaults, connect]
+}
+
+/// The endpoint name of a team's Spark Connect server: `connect-<team>`.
+pub fn connect_endpoint_name(team: &str) -> String {
+    format!("connect-{team}")
+}
+
+/// Where a team's Spark Connect server listens (the operator's Service `<name>-server`).
+fn connect_url(team: &str) -> String {
+    format!("sc://{CONNECT_NAME}-server.{team}.svc.cluster.local:{CONNECT_PORT}")
+}
+
 /// A team's namespace declaring its YuniKorn queue: under [`PARENT_QUEUE`] (the yunikorn addon's
 /// placement rule `tag namespace` with parent `namespace.parentqueue` makes it
 /// `root.spark.<team>`), with the team's quota as the queue's maximum.
@@ -379,6 +506,14 @@ const EVENT_LOG_BUCKET: &str = data::SPARK_EVENT_LOGS.1;
 const EVENT_LOG_PREFIX: &str = data::SPARK_EVENT_LOGS.2;
 /// The yunikorn addon's parent queue of the Spark teams' queues.
 const PARENT_QUEUE: &str = "root.spark";
+/// The feature flag of the teams' Spark Connect servers.
+pub const CONNECT_FLAG: &str = "enable_spark_connect";
+/// Each team's `SparkConnect` (server pod and Service `spark-connect-server`).
+const CONNECT_NAME: &str = "spark-connect";
+const CONNECT_DEFAULTS: &str = "spark-connect-defaults";
+const CONNECT_CONF_DIR: &str = "/etc/spark-connect";
+/// Spark Connect's gRPC port (`spark.connect.grpc.binding.port`'s default; the operator's Service).
+pub const CONNECT_PORT: u16 = 15002;
 
 export_addon!(SparkOperator);
 
@@ -417,6 +552,71 @@ chart_config! {
         pub executor_max_vcpu: u32 = 1000,
         /// With yunikorn: the most each team's queue (`root.spark.<team>`) may use at once.
         pub team_quota: TeamQuota = TeamQuota::default(),
+        /// With `enable_spark_connect`: each team's Spark Connect server and its executors.
+        pub connect: ConnectServer = ConnectServer::default(),
+    }
+}
+
+/// A team's Spark Connect server (with `enable_spark_connect`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize, dataplat_sdk::schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+#[schemars(crate = "dataplat_sdk::schemars")]
+pub struct ConnectServer {
+    /// vCPU of the server (the driver of every session), on NodePool `spark-driver`.
+    #[schemars(range(min = 1, max = 64))]
+    pub server_cores: u32,
+    /// Heap of the server in GiB (`spark.driver.memory`; the pod gets 1 GiB more).
+    #[schemars(range(min = 1, max = 512))]
+    pub server_memory_gib: u32,
+    /// vCPU of each executor, on NodePool `spark-executor`.
+    #[schemars(range(min = 1, max = 64))]
+    pub executor_cores: u32,
+    /// Heap of each executor in GiB.
+    #[schemars(range(min = 1, max = 512))]
+    pub executor_memory_gib: u32,
+    /// Most executors at once (dynamic allocation scales between 0 and this).
+    #[schemars(range(min = 1, max = 1000))]
+    pub max_executors: u32,
+}
+
+impl Default for ConnectServer {
+    fn default() -> Self {
+        ConnectServer {
+            server_cores: 1,
+            server_memory_gib: 3,
+            executor_cores: 1,
+            executor_memory_gib: 4,
+            max_executors: 20,
+        }
+    }
+}
+
+impl ConnectServer {
+    fn check(&self) -> Vec<Diagnostic> {
+        [
+            check_range("connect.server_cores", self.server_cores, 1..=64),
+            check_range("connect.server_memory_gib", self.server_memory_gib, 1..=512),
+            check_range("connect.executor_cores", self.executor_cores, 1..=64),
+            check_range("connect.executor_memory_gib", self.executor_memory_gib, 1..=512),
+            check_range("connect.max_executors", self.max_executors, 1..=1000),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    fn note(&self, config: &Config) -> String {
+        format!(
+            "each team runs a Spark Connect server (SparkConnect {CONNECT_NAME}, {} vCPU, {} GiB) as its service account \
+             {SERVICE_ACCOUNT} on {DRIVER_POOL}, with the Spark defaults (ConfigMap {CONNECT_DEFAULTS}) and 0 to {} \
+             executors on {EXECUTOR_POOL}; clients connect to {} (no authentication: Spark 4.0 has none for remote \
+             clients; NetworkPolicies decide who reaches it). The server resolves `packages` at start (minutes) and \
+             refuses connections until then; a changed SparkConnect reaches the server when its pod is deleted",
+            self.server_cores,
+            self.server_memory_gib + 1,
+            self.max_executors,
+            config.teams.iter().map(|t| connect_url(t)).collect::<Vec<_>>().join(", ")
+        )
     }
 }
 

@@ -2,8 +2,8 @@ use super::*;
 use dataplat_sdk::testing::*;
 
 chart_addon_tests!(SparkOperator in alone();
-    info "spark_operator", [("enable_spark_operator", true)], [],
-        ["driver_instance_families", "driver_max_vcpu", "executor_instance_families", "executor_max_vcpu", "image", "packages", "spark_conf", "team_quota", "teams"];
+    info "spark_operator", [("enable_spark_operator", true), ("enable_spark_connect", false)], [],
+        ["connect", "driver_instance_families", "driver_max_vcpu", "executor_instance_families", "executor_max_vcpu", "image", "packages", "spark_conf", "team_quota", "teams"];
     deterministic json!({"teams": ["b", "a"]}), facts(&[], &["spark_operator", "yunikorn", "prometheus"]));
 
 fn alone() -> PlatformFacts {
@@ -254,4 +254,71 @@ fn with_yunikorn_each_team_namespace_declares_its_queue_and_quota() {
     let plain = dataplat_sdk::testing::release(&plain, "spark-operator");
     assert!(object(plain, "Namespace", "team-a")["metadata"].get("annotations").is_none());
     error_at::<SparkOperator>(&json!({"team_quota": {"vcpu": 0}}), &alone(), "team_quota.vcpu");
+}
+
+fn objects_in(release: &Release, ns: &str) -> Vec<Value> {
+    objects(release).into_iter().filter(|o| o["metadata"]["namespace"] == ns).collect()
+}
+
+#[test]
+fn spark_connect_gives_each_team_a_server_under_its_service_account_with_the_defaults() {
+    let f = facts(&["enable_spark_operator", CONNECT_FLAG], &["spark_operator"]);
+    let plan = plan_ok::<SparkOperator>(&json!({"teams": ["team-a", "team-b"], "connect": {"max_executors": 7}}), &f);
+    let release = release(&plan, "spark-operator");
+    for team in ["team-a", "team-b"] {
+        let in_team = objects_in(release, team);
+        let connect = in_team.iter().find(|o| o["kind"] == "SparkConnect").expect("SparkConnect");
+        assert_eq!(connect["apiVersion"], "sparkoperator.k8s.io/v1alpha1");
+        let spec = &connect["spec"];
+        assert_eq!(spec["sparkVersion"], "4.0.0");
+        assert_eq!(spec["image"], "spark:4.0.0");
+        let server = &spec["server"]["template"]["spec"];
+        // The server is the driver: the team's service account (its RBAC and Pod Identity).
+        assert_eq!(server["serviceAccountName"], "spark");
+        assert_eq!(server["nodeSelector"], json!({"dataplat.io/pool": "spark-driver"}));
+        assert_eq!(server["tolerations"][0]["key"], dedicated_pool_taint("spark-driver"));
+        let container = &server["containers"][0];
+        assert_eq!(container["name"], "spark-kubernetes-driver");
+        assert_eq!(container["env"][0], json!({"name": "SPARK_CONF_DIR", "value": "/etc/spark-connect"}));
+        assert_eq!(container["volumeMounts"][0]["mountPath"], "/etc/spark-connect");
+        assert_eq!(server["volumes"][0]["configMap"]["name"], "spark-connect-defaults");
+        assert_eq!(container["resources"]["limits"]["memory"], "4Gi", "3 GiB heap and 1 GiB overhead");
+        // 2.4.0 panics on an empty executor template; ours places the executors.
+        let executor = &spec["executor"]["template"]["spec"];
+        assert_eq!(executor["nodeSelector"], json!({"dataplat.io/pool": "spark-executor"}));
+        assert_eq!(spec["dynamicAllocation"], json!({"enabled": true, "minExecutors": 0, "maxExecutors": 7}));
+        assert!(spec.get("sparkConf").is_none(), "2.4.0 passes sparkConf through bash -c unquoted");
+        // The defaults file: the operator's own, without pod template paths (the operator sets
+        // the executor's; the server is its own driver pod).
+        let defaults = in_team.iter().find(|o| o["kind"] == "ConfigMap").expect("defaults");
+        assert_eq!(defaults["metadata"]["name"], "spark-connect-defaults");
+        let conf = defaults["data"]["spark-defaults.conf"].as_str().unwrap();
+        assert!(conf.contains("spark.kubernetes.authenticate.executor.serviceAccountName spark\n"), "{conf}");
+        assert!(conf.contains("spark.hadoop.fs.s3a.aws.credentials.provider software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider"));
+        assert!(conf.contains("spark.sql.catalog.glue.warehouse s3://${bucket:core/data}/warehouse/"), "{conf}");
+        assert!(conf.contains("spark.jars.packages org.apache.hadoop:hadoop-aws:3.4.1"), "{conf}");
+        assert!(!conf.contains("podTemplateFile"), "{conf}");
+        let endpoint = plan.endpoints.iter().find(|e| e.name == format!("connect-{team}")).expect("endpoint");
+        assert_eq!(endpoint.url, format!("sc://spark-connect-server.{team}.svc.cluster.local:15002"));
+    }
+    assert!(health_checks(release).contains(&("CustomResourceDefinition", "sparkconnects.sparkoperator.k8s.io")));
+    assert!(plan.notes.iter().any(|n| n.topic == "spark-connect" && n.text.contains("no authentication")));
+    // Without the flag: no server, no endpoint.
+    let plan = plan_ok::<SparkOperator>(&json!({}), &alone());
+    assert!(!release_objects_have(&plan, "SparkConnect"));
+    assert!(plan.endpoints.is_empty());
+    error_at::<SparkOperator>(&json!({"connect": {"max_executors": 0}}), &alone(), "connect.max_executors");
+}
+
+fn release_objects_have(plan: &AddonPlan, kind: &str) -> bool {
+    plan.releases.iter().flat_map(objects).any(|o| o["kind"] == kind)
+}
+
+#[test]
+fn with_yunikorn_each_teams_queue_and_quota_is_published_for_the_yunikorn_addon() {
+    let f = facts(&["enable_spark_operator", "enable_yunikorn"], &["spark_operator", "yunikorn"]);
+    let plan = plan_ok::<SparkOperator>(&json!({"teams": ["ml"], "team_quota": {"vcpu": 64, "memory_gib": 256}}), &f);
+    let queue = plan.endpoints.iter().find(|e| e.name == "queue-ml").expect("queue endpoint");
+    assert_eq!(queue.url, "yunikorn://root.spark.ml?vcore=64&memory=256Gi");
+    assert!(plan_ok::<SparkOperator>(&json!({}), &alone()).endpoints.iter().all(|e| !e.name.starts_with("queue-")));
 }

@@ -3,18 +3,21 @@
 //!
 //! The default queue configuration (ConfigMap `yunikorn-defaults`, key `queues.yaml`) is one
 //! partition whose `root` queue has two children: `default`, a leaf for everything else, and
-//! `spark`, the parent of the Spark teams' queues (FIFO inside each). Placement, in order:
+//! `spark`, the parent of the Spark teams' queues (FIFO inside each). With spark_operator on,
+//! each of its teams has a static queue `root.spark.<team>` whose maximum is the team's quota:
+//! spark_operator publishes them (endpoints `queue-<team>`,
+//! `yunikorn://root.spark.<team>?vcore=N&memory=NGi`), and this addon is planned after it (a
+//! dependency that applies when `enable_spark_operator` is on). Placement, in order:
 //! 1. `provided`: an application naming an existing queue (label `queue` or annotation
 //!    `yunikorn.apache.org/queue`) goes there;
 //! 2. `tag namespace` under the parent its namespace names (annotation
 //!    `yunikorn.apache.org/parentqueue`): a Spark team's namespace, which spark_operator annotates
-//!    with parent `root.spark` and its quota (`yunikorn.apache.org/namespace.quota`), gets the
-//!    queue `root.spark.<team>`, created on first use with that quota as its maximum;
+//!    with parent `root.spark`, is placed in `root.spark.<team>`, the static queue (or one created
+//!    on first use with the namespace's `yunikorn.apache.org/namespace.quota`, when the queue
+//!    layout is replaced by the user's);
 //! 3. `fixed root.default`.
 //!
-//! The teams' queues are declared by their namespaces rather than listed here because the team
-//! list is spark_operator's configuration, which this addon cannot read (YuniKorn documents this
-//! mapping for namespace-owned quotas). `root.default` has no limit: capacity comes from Karpenter.
+//! `root.default` has no limit: capacity comes from Karpenter.
 
 use dataplat_sdk::serde_json::json;
 use dataplat_sdk::*;
@@ -32,18 +35,33 @@ impl Addon for Yunikorn {
         vec![Flag::addon("enable_yunikorn", "Install the Apache YuniKorn scheduler")]
     }
 
-    fn validate(config: &Config, _facts: &PlatformFacts) -> Vec<Diagnostic> {
-        config.check_chart()
+    fn dependencies() -> Vec<Dependency> {
+        // Applies only when spark_operator is on anyway: it orders planning, so the teams'
+        // queues spark_operator publishes are known here.
+        vec![Dependency::when(
+            "enable_spark_operator",
+            "spark_operator",
+            "its teams' queues are listed in the queue layout",
+        )]
     }
 
-    fn plan(config: &Config, _facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
+    fn validate(config: &Config, facts: &PlatformFacts) -> Vec<Diagnostic> {
+        let mut problems = config.check_chart();
+        if let Err(e) = team_queues(facts) {
+            problems.push(e);
+        }
+        problems
+    }
+
+    fn plan(config: &Config, facts: &PlatformFacts) -> Result<AddonPlan, Vec<Diagnostic>> {
+        let teams = team_queues(facts).map_err(|e| vec![e])?;
         let ns = config.namespace.as_str();
         let core = core_node_selector();
         let defaults = json!({
             "nodeSelector": core,
             "service": { "type": "ClusterIP" },
             "admissionController": { "nodeSelector": core },
-            "yunikornDefaults": { "queues.yaml": QUEUES_YAML },
+            "yunikornDefaults": { "queues.yaml": queues_yaml(&teams) },
         });
         let release = config
             .chart_release("yunikorn", defaults)
@@ -64,9 +82,23 @@ impl Addon for Yunikorn {
             ))
             .note(
                 "queues",
-                "queues root.default (catch-all, no limit) and root.spark (parent, FIFO): an application naming an \
-                 existing queue is placed there; one in a namespace annotated yunikorn.apache.org/parentqueue (the Spark \
-                 teams') gets the queue <parent>.<namespace> with the namespace's quota; others go to root.default",
+                format!(
+                    "queues root.default (catch-all, no limit) and root.spark (parent, FIFO){}: an application naming \
+                     an existing queue is placed there; one in a namespace annotated yunikorn.apache.org/parentqueue \
+                     (the Spark teams') goes to <parent>.<namespace>; others go to root.default",
+                    if teams.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " with the Spark teams' queues {}",
+                            teams
+                                .iter()
+                                .map(|q| format!("{} (at most {} vCPU, {})", q.path, q.vcore, q.memory))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                ),
             ))
     }
 }
@@ -74,8 +106,59 @@ impl Addon for Yunikorn {
 /// The Service the chart creates: 9080 REST API and metrics, 9889 web UI.
 const SERVICE: &str = "yunikorn-service";
 
-/// The default queue configuration (see the module doc).
-const QUEUES_YAML: &str = "\
+/// A Spark team's queue, published by spark_operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamQueue {
+    /// `root.spark.<team>`.
+    pub path: String,
+    pub vcore: u32,
+    /// A Kubernetes quantity (`800Gi`).
+    pub memory: String,
+}
+
+/// The parent of the teams' queues.
+const SPARK_PARENT: &str = "root.spark";
+
+/// spark_operator's `queue-<team>` endpoints (`yunikorn://root.spark.<team>?vcore=N&memory=M`).
+pub fn team_queues(facts: &PlatformFacts) -> Result<Vec<TeamQueue>, Diagnostic> {
+    let mut queues = Vec::new();
+    for endpoint in facts.endpoints.iter().filter(|e| e.addon == "spark_operator" && e.name.starts_with("queue-")) {
+        let bad = || {
+            Diagnostic::error(
+                "",
+                format!(
+                    "spark_operator's endpoint {} is not a queue this addon understands: {}",
+                    endpoint.name, endpoint.url
+                ),
+            )
+        };
+        let (path, query) = endpoint.url.strip_prefix("yunikorn://").and_then(|r| r.split_once('?')).ok_or_else(bad)?;
+        let team = path.strip_prefix(SPARK_PARENT).and_then(|t| t.strip_prefix('.')).ok_or_else(bad)?;
+        if !is_dns1123_label(team) {
+            return Err(bad());
+        }
+        let mut vcore = None;
+        let mut memory = None;
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("vcore", v)) => vcore = v.parse::<u32>().ok(),
+                Some(("memory", m)) if m.strip_suffix("Gi").is_some_and(|n| n.parse::<u32>().is_ok()) => {
+                    memory = Some(m.to_string())
+                }
+                _ => return Err(bad()),
+            }
+        }
+        let (Some(vcore), Some(memory)) = (vcore, memory) else { return Err(bad()) };
+        queues.push(TeamQueue { path: path.to_string(), vcore, memory });
+    }
+    Ok(queues)
+}
+
+/// The queue configuration (see the module doc), with the teams' static queues under
+/// `root.spark`.
+pub fn queues_yaml(teams: &[TeamQueue]) -> String {
+    let mut yaml = String::from(
+        "\
 partitions:
   - name: default
     placementrules:
@@ -98,7 +181,21 @@ partitions:
             parent: true
             properties:
               application.sort.policy: fifo
-";
+",
+    );
+    if !teams.is_empty() {
+        yaml.push_str("            queues:\n");
+        for team in teams {
+            let name = team.path.rsplit('.').next().unwrap_or_default();
+            yaml.push_str(&format!(
+                "              - name: {name}\n                resources:\n                  max:\n                    \
+                 vcore: {}\n                    memory: {}\n",
+                team.vcore, team.memory
+            ));
+        }
+    }
+    yaml
+}
 
 export_addon!(Yunikorn);
 
