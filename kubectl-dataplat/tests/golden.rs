@@ -163,11 +163,14 @@ fn first_difference_shows_the_changed_lines() {
 }
 
 /// The bundled platform.yaml's data teams: Spark (teams, roles, the Spark defaults, NodePools,
-/// YuniKorn queues), the history server, Flink (teams, checkpoints, defaults), JupyterHub (its
-/// Trino connection), YuniKorn's placement, the core's data bucket, and every NodePool.
+/// YuniKorn queues, Spark Connect servers), the history server, Flink (teams, checkpoints,
+/// defaults), JupyterHub (its Trino connection and Spark profiles), Kafka (its pool and racks),
+/// Superset (Trino's registration, its admin), YuniKorn's layout, the core's data bucket, and
+/// every NodePool.
 #[test]
 fn the_data_teams_render_of_the_bundled_platform_matches_the_golden_file() {
-    let addons = ["core", "spark_operator", "spark_history_server", "flink", "yunikorn", "jupyterhub"];
+    let addons =
+        ["core", "spark_operator", "spark_history_server", "flink", "yunikorn", "jupyterhub", "kafka", "superset"];
     let actual = render_addons(&repo(), "platform.yaml", &addons);
     for wiring in [
         "spark.eventLog.dir s3a://trino-v2-spark-history-server-event-logs-",
@@ -177,6 +180,16 @@ fn the_data_teams_render_of_the_bundled_platform_matches_the_golden_file() {
         "dataplat.io/copy-of: trino/trino-users",
         "database/trino_v2_*",
         "name: spark-executor",
+        // Spark Connect per team, the notebooks' profile on it, the team's static queue.
+        "kind: SparkConnect",
+        "SPARK_REMOTE: sc://spark-connect-server.spark-team-a.svc.cluster.local:15002",
+        "- name: spark-team-a",
+        // Kafka: its own pool, brokers spread over the zones.
+        "topology.kubernetes.io/zone",
+        // Superset: Trino registered with the copied credentials and CA, the admin's Secret.
+        "Registering Trino",
+        "name: TRINO_CA_BUNDLE",
+        "superset-admin",
     ] {
         assert!(actual.contains(wiring), "the render shows {wiring:?}");
     }
