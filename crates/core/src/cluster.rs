@@ -20,6 +20,12 @@ use dataplat_kube::{Object, ObjectRef};
 use crate::Plan;
 use crate::charts::RenderedChart;
 
+/// Whether Helm deletes a hook before creating it again: its delete policies name
+/// `before-hook-creation`, or name none (Helm's default).
+fn recreated_before_creation(hook: &helm::render::Hook) -> bool {
+    hook.delete_policies.is_empty() || hook.delete_policies.iter().any(|p| p == "before-hook-creation")
+}
+
 /// What the applier needs from a plan.
 #[derive(Debug, Clone, Default)]
 pub struct ClusterReleases {
@@ -46,10 +52,19 @@ pub fn kube_releases(plan: &Plan, platform: &str, charts: &[RenderedChart]) -> R
             }
         }
         if let Some(chart) = charts.iter().find(|c| &c.release == id) {
-            let manifests = chart.crds.iter().chain(&chart.manifests).chain(chart.hooks.iter().map(|h| &h.manifest));
-            for m in manifests {
+            // A hook is deleted before it is created again unless its delete policies say
+            // otherwise (Helm's default, `before-hook-creation`): here, when a change touches an
+            // immutable field.
+            let manifests = chart
+                .crds
+                .iter()
+                .chain(&chart.manifests)
+                .map(|m| (m, false))
+                .chain(chart.hooks.iter().map(|h| (&h.manifest, recreated_before_creation(h))));
+            for (m, recreated) in manifests {
                 if let Some(mut object) = Object::from_yaml(&m.content, m.source.clone())? {
                     object.create_only = chart.is_generated(m);
+                    object.replace_immutable = recreated;
                     objects.push(object);
                 }
             }
@@ -144,4 +159,32 @@ fn generated_secret(addon: &str, secret: &crate::model::GeneratedSecret) -> Resu
     let mut object = Object::new(value, source)?;
     object.create_only = true;
     Ok(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hook(policies: &[&str]) -> helm::render::Hook {
+        helm::render::Hook {
+            manifest: helm::render::Manifest {
+                source: "c/templates/job.yaml".into(),
+                content: String::new(),
+                api_version: "batch/v1".into(),
+                kind: "Job".into(),
+                name: "j".into(),
+            },
+            events: vec!["post-install".into()],
+            weight: 0,
+            delete_policies: policies.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn hooks_are_recreated_unless_their_policies_leave_out_before_hook_creation() {
+        assert!(recreated_before_creation(&hook(&[])), "Helm's default");
+        assert!(recreated_before_creation(&hook(&["before-hook-creation", "hook-succeeded"])));
+        assert!(!recreated_before_creation(&hook(&["hook-succeeded"])));
+        assert!(!recreated_before_creation(&hook(&["hook-failed"])));
+    }
 }

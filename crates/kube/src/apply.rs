@@ -83,6 +83,9 @@ pub enum Action {
     Delete,
     /// No longer rendered (or its release removed) but kept: a PVC or an object marked to keep.
     Keep,
+    /// Deleted and created again: the change touches an immutable field of an object marked
+    /// [`Object::replace_immutable`](crate::manifest::Object::replace_immutable) (a Helm hook Job).
+    Replace,
 }
 
 impl Action {
@@ -93,6 +96,7 @@ impl Action {
             Action::Unchanged => "unchanged",
             Action::Delete => "delete",
             Action::Keep => "keep",
+            Action::Replace => "replace",
         }
     }
 }
@@ -122,10 +126,11 @@ impl ReleaseReport {
         self.changes.iter().filter(|c| c.action == action).count()
     }
 
-    /// `create 3, update 1, unchanged 12, delete 0, keep 0`.
+    /// `create 3, update 1, unchanged 12, delete 0, keep 0` (and `replace N` when there are).
     pub fn summary(&self) -> String {
-        [Action::Create, Action::Update, Action::Unchanged, Action::Delete, Action::Keep]
+        [Action::Create, Action::Update, Action::Replace, Action::Unchanged, Action::Delete, Action::Keep]
             .iter()
+            .filter(|a| **a != Action::Replace || self.count(Action::Replace) > 0)
             .map(|a| format!("{} {}", a.as_str(), self.count(*a)))
             .collect::<Vec<_>>()
             .join(", ")
@@ -159,6 +164,7 @@ struct Prepared {
     /// `None` while its CRD (in this release) is not installed yet.
     resolved: Option<Resolved>,
     create_only: bool,
+    replace_immutable: bool,
     /// An autoscaler owns its replica count (`spec.replicas` left out of `body`).
     autoscaled: bool,
 }
@@ -396,6 +402,7 @@ async fn prepare(
             body,
             resolved,
             create_only: object.create_only,
+            replace_immutable: object.replace_immutable,
             autoscaled: false,
         });
     }
@@ -645,14 +652,25 @@ async fn observe(
         return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids, body: None });
     }
     let body = if p.autoscaled { keep_live_replicas(&p.body, &live) } else { None };
-    let dry = api
+    let dry = match api
         .patch(
             &p.key.name,
             &apply_params(options.force_conflicts, true),
             &Patch::Apply(body.as_ref().unwrap_or(&p.body)),
         )
         .await
-        .map_err(|e| KubeError::from_apply(&p.key, e))?;
+    {
+        Ok(dry) => dry,
+        // An immutable field changes (422 Invalid): replaced, when the object may be.
+        Err(kube::Error::Api(status)) if p.replace_immutable && status.code == 422 && status.reason == "Invalid" => {
+            let lines = vec![
+                format!("  immutable: {}", status.message),
+                "  deleted and created again (Helm's before-hook-creation)".to_string(),
+            ];
+            return Ok(Observed { change: change(Action::Replace, lines), live: ids, body: None });
+        }
+        Err(e) => return Err(KubeError::from_apply(&p.key, e)),
+    };
     let (before, after) = (comparable(&live), comparable(&dry));
     if before == after {
         return Ok(Observed { change: change(Action::Unchanged, Vec::new()), live: ids, body });
@@ -797,8 +815,13 @@ async fn send(
         let group: Vec<&Prepared> = prepared
             .iter()
             .filter(|p| p.rank == rank)
-            .filter(|p| matches!(actions.get(&p.key).map(|c| c.action), Some(Action::Create | Action::Update)))
+            .filter(|p| {
+                matches!(actions.get(&p.key).map(|c| c.action), Some(Action::Create | Action::Update | Action::Replace))
+            })
             .collect();
+        for p in group.iter().filter(|p| actions.get(&p.key).map(|c| c.action) == Some(Action::Replace)) {
+            delete_and_wait(cluster, p, options, &release.id).await?;
+        }
         for chunk in group.chunks(options.concurrency.max(1)) {
             let futures: Vec<_> = chunk.iter().map(|p| send_one(cluster, p, options)).collect();
             for (key, ids) in futures::future::try_join_all(futures).await? {
@@ -818,6 +841,44 @@ async fn send(
         }
     }
     Ok(live)
+}
+
+/// Deletes a live object (its dependents in the background, as Helm deletes a hook) and waits
+/// until it is gone, so that the apply after it creates it anew.
+async fn delete_and_wait(
+    cluster: &Cluster,
+    p: &Prepared,
+    options: &ApplyOptions,
+    release: &str,
+) -> Result<(), KubeError> {
+    let resolved = p.resolved.as_ref().expect("resolved before sending");
+    let api = cluster.api(resolved, p.key.namespace.as_deref());
+    let params = kube::api::DeleteParams {
+        propagation_policy: Some(kube::api::PropagationPolicy::Background),
+        ..Default::default()
+    };
+    match api.delete(&p.key.name, &params).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 404 => return Ok(()),
+        Err(e) => return Err(KubeError::from_kube(&format!("deleting {} to create it again", p.key), e)),
+    }
+    let deadline = Instant::now() + options.timeout;
+    loop {
+        let live =
+            api.get_opt(&p.key.name).await.map_err(|e| KubeError::from_kube(&format!("reading {}", p.key), e))?;
+        if live.is_none() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(KubeError::Timeout {
+                release: release.to_string(),
+                object: Box::new(p.key.clone()),
+                seconds: options.timeout.as_secs(),
+                state: "still there after its deletion (finalizers?)".to_string(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// One server-side apply, retried while an admission webhook of the platform is not serving yet.

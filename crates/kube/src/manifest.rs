@@ -25,6 +25,10 @@ pub struct Object {
     /// Holds values drawn at render time (random passwords, generated certificates): created when
     /// absent, never updated, so those values do not rotate.
     pub create_only: bool,
+    /// Deleted and created again when a change touches a field the API server keeps immutable (a
+    /// Job's pod template): what Helm's `before-hook-creation` does to a hook, its default delete
+    /// policy. Other changes update it in place.
+    pub replace_immutable: bool,
 }
 
 impl Object {
@@ -46,7 +50,7 @@ impl Object {
         {
             return Err(fail("metadata.namespace is not a string"));
         }
-        Ok(Object { value, source, create_only: false })
+        Ok(Object { value, source, create_only: false, replace_immutable: false })
     }
 
     /// One YAML document (a chart's rendered manifest). `None` for an empty document.

@@ -454,3 +454,60 @@ async fn a_secret_copy_takes_the_live_sources_data_when_its_release_applies_and_
     let error = apply_release(&cluster, &wrong, &options(), &no_events()).await.expect_err("no such key");
     assert!(error.to_string().contains("has no key token"), "{error}");
 }
+
+fn job(ns: &str, name: &str, image: &str, hook: bool) -> Object {
+    let mut job = object(json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": name, "namespace": ns},
+        // Pods never run here (no scheduler): the Job stays active, as a hook Job would while it runs.
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": image}]}}},
+    }));
+    job.replace_immutable = hook;
+    job
+}
+
+#[tokio::test]
+async fn a_hook_job_whose_template_changes_is_deleted_and_created_again_and_another_job_is_refused() {
+    let Some(cluster) = cluster().await else { return };
+    // The Jobs never finish here; their health is not what this test is about.
+    let options = || ApplyOptions { wait: false, ..options() };
+    let ns = unique_name("hooks");
+    let release = |image: &str| Release {
+        id: format!("test/{ns}"),
+        namespace: ns.clone(),
+        objects: vec![namespace(&ns), job(&ns, "init-db", image, true), job(&ns, "plain", "busybox:1.37", false)],
+        ..Release::default()
+    };
+    apply_release(&cluster, &release("busybox:1.37"), &options(), &no_events()).await.expect("first apply");
+    let uid = |o: Option<DynamicObject>| o.and_then(|o| o.metadata.uid).expect("uid");
+    let first = uid(get(&cluster, "batch/v1", "Job", Some(&ns), "init-db").await);
+
+    // Unchanged: neither replaced nor written.
+    let again = apply_release(&cluster, &release("busybox:1.37"), &options(), &no_events()).await.expect("re-apply");
+    assert_eq!((again.count(Action::Replace), again.requests.writes), (0, 0), "{again:?}");
+
+    // A new image: the pod template is immutable, so the hook is replaced; plan says so first.
+    let changed = release("busybox:1.36");
+    let plan = plan_release(&cluster, &changed, &options()).await.expect("plan");
+    let replace = plan.changes.iter().find(|c| c.action == Action::Replace).expect("a replace");
+    assert_eq!(replace.object.name, "init-db");
+    assert!(replace.diff.iter().any(|l| l.contains("immutable")), "{:?}", replace.diff);
+    assert_eq!(
+        get(&cluster, "batch/v1", "Job", Some(&ns), "init-db").await.map(|o| o.metadata.uid),
+        Some(Some(first.clone())),
+        "plan deletes nothing"
+    );
+    let report = apply_release(&cluster, &changed, &options(), &no_events()).await.expect("apply the change");
+    assert_eq!(report.count(Action::Replace), 1, "{report:?}");
+    assert!(report.summary().contains("replace 1"), "{}", report.summary());
+    let live = get(&cluster, "batch/v1", "Job", Some(&ns), "init-db").await.expect("created again");
+    assert_ne!(live.metadata.uid.as_deref(), Some(first.as_str()), "a new Job");
+    assert_eq!(live.data["spec"]["template"]["spec"]["containers"][0]["image"], "busybox:1.36");
+
+    // The same change to a Job that is not a hook is refused by the API server, as before.
+    let mut plain = release("busybox:1.36");
+    plain.objects[2] = job(&ns, "plain", "busybox:1.36", false);
+    let err = apply_release(&cluster, &plain, &options(), &no_events()).await.expect_err("immutable");
+    assert!(matches!(err, KubeError::Rejected { code: 422, .. }), "{err}");
+    delete_release(&cluster, &format!("test/{ns}"), &options(), &no_events()).await.ok();
+}

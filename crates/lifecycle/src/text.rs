@@ -260,12 +260,13 @@ pub fn plan_table(plan: &Plan) -> String {
 
 /// The human view of the releases' diff: a count table, then each change with its field diff.
 pub fn diff_table(reports: &[ReleaseReport]) -> String {
-    let mut table = Table::new(&["RELEASE", "CREATE", "UPDATE", "DELETE", "KEEP", "UNCHANGED"]);
+    let mut table = Table::new(&["RELEASE", "CREATE", "UPDATE", "REPLACE", "DELETE", "KEEP", "UNCHANGED"]);
     for r in reports {
         table.row(vec![
             r.release.clone(),
             r.count(Action::Create).to_string(),
             r.count(Action::Update).to_string(),
+            r.count(Action::Replace).to_string(),
             r.count(Action::Delete).to_string(),
             r.count(Action::Keep).to_string(),
             r.count(Action::Unchanged).to_string(),
