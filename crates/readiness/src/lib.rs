@@ -24,6 +24,7 @@ mod objects;
 mod pods;
 pub mod quantity;
 mod rules;
+mod schemas;
 
 pub use model::*;
 pub use objects::display as object_name;
@@ -98,6 +99,7 @@ pub fn analyze(inventory: &Inventory) -> Report {
     let context = rules::Context::new(inventory, &index, &pods);
     let mut findings = Vec::new();
     rules::run(&context, &mut findings);
+    schemas::check(&context, &mut findings);
     let mut used = vec![false; inventory.waivers.len()];
     for finding in &mut findings {
         if let Some((i, waiver)) = inventory

@@ -57,6 +57,8 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         Severity::Error,
         "a custom resource's CRD comes from a release it does not wait for",
     ),
+    ("references.crd-schema-invalid", Severity::Error, "a custom resource does not validate against its CRD's schema"),
+    ("references.crd-field-unknown", Severity::Warning, "a custom resource sets a field its CRD's schema drops"),
     ("references.webhook-service-missing", Severity::Error, "a webhook or APIService calls a Service nothing creates"),
     ("references.scale-target-missing", Severity::Error, "a ScaledObject or HPA targets a workload nothing creates"),
     ("references.monitor-selects-nothing", Severity::Error, "a ServiceMonitor selects no Service"),
@@ -241,7 +243,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn finding(&self, rule: &'static str, object: &Resolved<'_>, message: String, hint: String) -> Finding {
+    pub(crate) fn finding(&self, rule: &'static str, object: &Resolved<'_>, message: String, hint: String) -> Finding {
         let severity = RULES.iter().find(|(id, _, _)| *id == rule).map(|(_, s, _)| *s).unwrap_or(Severity::Error);
         Finding {
             rule,
