@@ -99,6 +99,9 @@ pub enum Command {
     /// Health now: the stacks, the EKS cluster, its node groups and add-ons, each release's
     /// objects, the addons' endpoints. Exit 0 only when everything is healthy.
     Status(StatusArgs),
+    /// What is wrong with the live platform, why, and what to do (read-only). Exit 0 when nothing
+    /// is wrong, 1 when something is, 2 when it cannot run.
+    Doctor(DoctorArgs),
     /// Switch an addon or feature on in platform.yaml (comments and order kept).
     Enable(FlagArgs),
     /// Switch an addon or feature off in platform.yaml.
@@ -250,6 +253,22 @@ pub struct ClusterArgs {
     /// kubeconfig context [default: its current context].
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Only what concerns this addon: objects in its namespaces, its NodePools.
+    #[arg(long, value_name = "NAME")]
+    pub addon: Option<String>,
+    /// Seconds a pod may stay Pending, a node NotReady, a load balancer without address or a
+    /// Certificate unready before it is reported.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub grace: i64,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub output: Format,
 }
 
 #[derive(Args, Debug)]

@@ -20,6 +20,7 @@ pub mod health;
 pub mod inventory;
 pub mod lookup;
 pub mod manifest;
+pub mod read;
 pub mod status;
 pub mod teardown;
 

@@ -29,6 +29,7 @@ pub mod addon_page;
 pub mod authoring;
 pub mod cloud;
 pub mod cluster;
+pub mod doctor;
 pub mod edit;
 mod error;
 mod events;

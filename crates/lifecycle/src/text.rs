@@ -424,6 +424,35 @@ fn section(out: &mut String, title: &str, lines: &[String]) {
     }
 }
 
+/// The human view of `doctor`: each finding with its evidence, cause and fix, then a summary.
+pub fn doctor_text(output: &crate::doctor::DoctorOutput) -> String {
+    let mut out = String::new();
+    for f in &output.findings {
+        let severity = match f.severity {
+            dataplat_doctor::Severity::Error => "error",
+            dataplat_doctor::Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{severity}: [{}] {}\n", f.id, f.object));
+        for line in &f.evidence {
+            out.push_str(&format!("    saw: {line}\n"));
+        }
+        out.push_str(&format!("    why: {}\n    fix: {}\n\n", f.cause, f.fix));
+    }
+    out.push_str(&format!(
+        "{} finding(s) in {} objects read from {} in {:.2} s{}\n",
+        output.findings.len(),
+        output.objects,
+        output.cluster,
+        output.seconds,
+        if output.kinds_absent.is_empty() {
+            String::new()
+        } else {
+            format!(" (not served, skipped: {})", output.kinds_absent.join(", "))
+        }
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

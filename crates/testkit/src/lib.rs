@@ -173,6 +173,50 @@ pub fn superset_python() -> Option<std::path::PathBuf> {
     }
 }
 
+/// A test API server of the test's own (`tools/kube-testenv`, ~4 s to start), for a test that
+/// must see a cluster no other test writes to (what doctor reports about a whole cluster).
+/// Available where the shared one is (`DATAPLAT_TEST_KUBECONFIG` set); stopped on drop.
+pub struct PrivateKube {
+    dir: std::path::PathBuf,
+    script: std::path::PathBuf,
+    _keep: tempfile::TempDir,
+}
+
+impl PrivateKube {
+    /// Starts one, or `None` (skip) when no test API server is available and none is required.
+    pub fn start() -> Option<PrivateKube> {
+        test_kubeconfig()?;
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/kube-testenv/kube-testenv");
+        let keep = tempfile::tempdir().expect("temporary directory");
+        let dir = keep.path().join("kube");
+        let status = std::process::Command::new(&script)
+            .arg("start")
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("kube-testenv runs");
+        assert!(status.success(), "kube-testenv start {} failed", dir.display());
+        Some(PrivateKube { dir, script, _keep: keep })
+    }
+
+    /// Its kubeconfig.
+    pub fn kubeconfig(&self) -> std::path::PathBuf {
+        self.dir.join("kubeconfig")
+    }
+}
+
+impl Drop for PrivateKube {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(&self.script)
+            .arg("stop")
+            .arg(&self.dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
 /// A name unique to this process and call (`prefix-<pid>-<n>`), for namespaces and releases.
 pub fn unique_name(prefix: &str) -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);

@@ -12,7 +12,7 @@ use dataplat_lifecycle::{no_events, text};
 use super::progress::printer;
 use super::{context, fetch, target};
 use crate::CliError;
-use crate::cli::{ApplyArgs, DownArgs, Format, Global, KubeconfigArgs, PlanArgs, StatusArgs, UpArgs};
+use crate::cli::{ApplyArgs, DoctorArgs, DownArgs, Format, Global, KubeconfigArgs, PlanArgs, StatusArgs, UpArgs};
 use crate::output::print_data;
 
 pub fn up(global: &Global, args: UpArgs) -> Result<(), CliError> {
@@ -130,5 +130,31 @@ pub fn status(global: &Global, args: StatusArgs) -> Result<(), CliError> {
     Err(CliError::failed(
         format!("platform {} is not healthy", plan.platform.name),
         Some("see above; `kubectl dataplat plan` shows what `up` would change".into()),
+    ))
+}
+
+/// `doctor`: exit 0 when nothing is wrong, 1 when something is, 2 when it cannot run.
+pub fn doctor(global: &Global, args: DoctorArgs) -> Result<(), CliError> {
+    let plan = context(global).session()?.plan;
+    let settings = dataplat_lifecycle::doctor::DoctorSettings {
+        cluster: super::target(&args.cluster),
+        addon: args.addon.clone(),
+        grace_seconds: args.grace,
+    };
+    // Whatever keeps it from reading the cluster is "cannot run": exit 2.
+    let output = dataplat_lifecycle::doctor::doctor(&plan, &settings).map_err(|e| match e {
+        CliError::Failed { message, hint } => CliError::Usage { message, hint },
+        other => other,
+    })?;
+    match args.output {
+        Format::Table => print!("{}", text::doctor_text(&output)),
+        format => print_data(format, &output)?,
+    }
+    if output.healthy() {
+        return Ok(());
+    }
+    Err(CliError::failed(
+        format!("{} finding(s) on {}", output.findings.len(), output.cluster),
+        Some("each says what it saw and what to do; -o json for the details".into()),
     ))
 }

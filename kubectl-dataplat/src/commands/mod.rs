@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Down(args) => lifecycle::down(&global, args),
         Command::Kubeconfig(args) => lifecycle::kubeconfig(&global, args),
         Command::Status(args) => lifecycle::status(&global, args),
+        Command::Doctor(args) => lifecycle::doctor(&global, args),
         Command::Enable(args) => platform::set_flag(&global, &args.target, true),
         Command::Disable(args) => platform::set_flag(&global, &args.target, false),
         Command::Examples(command) => examples::run(&global, command),

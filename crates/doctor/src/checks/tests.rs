@@ -1,0 +1,306 @@
+//! One scenario per catalogue entry, each as the objects and statuses the cluster would show, and
+//! a healthy platform that must stay quiet.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+const NOW: &str = "2026-12-08T12:00:00Z";
+const OLD: &str = "2026-12-08T11:00:00Z";
+const JUST_NOW: &str = "2026-12-08T11:59:50Z";
+
+fn snapshot(objects: Vec<Value>) -> Snapshot {
+    Snapshot { objects, now: NOW.into(), grace_seconds: 300, ..Snapshot::default() }
+}
+
+fn pending(name: &str, message: &str, since: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": "spark-team-a"},
+        "spec": {
+            "nodeSelector": {"dataplat.io/pool": "spark-driver"},
+            "containers": [{"name": "driver", "image": "spark:4.0.0", "resources": {"requests": {"cpu": "4", "memory": "16Gi"}}}],
+        },
+        "status": {"phase": "Pending", "conditions": [{
+            "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message, "lastTransitionTime": since,
+        }]},
+    })
+}
+
+fn only(findings: &[Finding]) -> &Finding {
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    &findings[0]
+}
+
+#[test]
+fn a_healthy_platform_gives_no_finding() {
+    let objects = vec![
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "superset"},
+            "status": {"phase": "Running", "conditions": [{"type": "PodScheduled", "status": "True"}],
+                "containerStatuses": [{"name": "web", "ready": true, "restartCount": 0, "state": {"running": {}}}]}}),
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": OLD}]}}),
+        json!({"apiVersion": "karpenter.sh/v1", "kind": "NodeClaim", "metadata": {"name": "c1"},
+            "status": {"conditions": [{"type": "Launched", "status": "True"}]}}),
+        json!({"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "trino-worker"},
+            "spec": {"limits": {"cpu": "64", "memory": "256Gi"}}, "status": {"resources": {"cpu": "16", "memory": "64Gi"}}}),
+        json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "trino-worker", "namespace": "trino"},
+            "spec": {"scaleTargetRef": {"name": "trino-worker"}},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}, {"type": "Paused", "status": "False"}]}}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb", "namespace": "ingress-nginx", "creationTimestamp": OLD},
+            "spec": {"type": "LoadBalancer"}, "status": {"loadBalancer": {"ingress": [{"hostname": "x.elb.amazonaws.com"}]}}}),
+        json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", "metadata": {"name": "keda"},
+            "webhooks": [{"name": "v.keda.sh", "clientConfig": {"service": {"namespace": "keda", "name": "keda-webhook"}}}]}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "keda-webhook", "namespace": "keda"}, "spec": {"type": "ClusterIP"}}),
+        json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "keda-webhook", "namespace": "keda"},
+            "subsets": [{"addresses": [{"ip": "10.0.0.9"}], "ports": [{"port": 9443}]}]}),
+        json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "trino-ca", "namespace": "trino"},
+            "spec": {"secretName": "trino-ca", "issuerRef": {"name": "selfsigned", "kind": "Issuer"}},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": OLD}]}}),
+        // Pending for ten seconds: Karpenter is still launching its node.
+        pending(
+            "fresh",
+            "0/3 nodes are available: 3 node(s) had untolerated taint {dataplat.io/spark-driver: true}.",
+            JUST_NOW,
+        ),
+    ];
+    let findings = diagnose(&snapshot(objects));
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn pending_pods_are_decoded_by_the_schedulers_dominant_reason() {
+    let cases = [
+        (
+            "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) had untolerated taint {dataplat.io/spark-driver: true}. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
+            "pods.pending-untolerated-taint",
+            "spark-driver",
+        ),
+        (
+            "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+            "pods.pending-no-matching-node",
+            "nodeSelector",
+        ),
+        (
+            "0/3 nodes are available: 2 Insufficient cpu, 1 Insufficient memory.",
+            "pods.pending-too-large",
+            "cpu 4000m, memory 16.0 GiB",
+        ),
+        ("0/2 nodes are available: 2 Too many pods.", "pods.pending-too-many-pods", "Too many pods"),
+        ("0/2 nodes are available: 2 node(s) were unschedulable.", "pods.pending-unschedulable", "unschedulable"),
+    ];
+    for (message, id, evidence) in cases {
+        let findings = diagnose(&snapshot(vec![pending("driver", message, OLD)]));
+        let f = only(&findings);
+        assert_eq!(f.id, id, "{message}");
+        assert_eq!(f.object, "Pod spark-team-a/driver");
+        assert!(f.evidence.iter().chain([&f.cause]).any(|e| e.contains(evidence)), "{id}: {f:#?}");
+        assert!(!f.fix.is_empty());
+    }
+}
+
+#[test]
+fn a_pending_pod_with_an_unbound_claim_names_the_missing_class() {
+    let mut pod = pending("hub", "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.", OLD);
+    pod["spec"]["volumes"] = json!([{"name": "db", "persistentVolumeClaim": {"claimName": "hub-db-dir"}}]);
+    let claim = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "hub-db-dir", "namespace": "spark-team-a"},
+        "spec": {"storageClassName": "fast-ssd"}, "status": {"phase": "Pending"}});
+    let findings = diagnose(&snapshot(vec![pod.clone(), claim.clone()]));
+    let f = only(&findings);
+    assert_eq!(f.id, "pods.pending-unbound-claim");
+    assert!(f.cause.contains("StorageClass fast-ssd, which does not exist"), "{f:#?}");
+    // The class exists: the provisioner is what to look at.
+    let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast-ssd"}, "provisioner": "ebs.csi.aws.com"});
+    let findings = diagnose(&snapshot(vec![pod, claim, class]));
+    assert!(only(&findings).cause.contains("not bound"), "{findings:#?}");
+}
+
+#[test]
+fn crash_loops_show_the_last_exit_and_log_lines_and_out_of_memory_is_named() {
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "coord-0", "namespace": "trino"},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "trino", "restartCount": 7,
+            "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}},
+            "lastState": {"terminated": {"reason": "Error", "exitCode": 1}}}]}});
+    let mut s = snapshot(vec![pod.clone()]);
+    s.logs.insert(
+        ("trino".into(), "coord-0".into(), "trino".into()),
+        vec!["ERROR main io.trino.server.Server Catalog iceberg failed to load".into()],
+    );
+    let findings = diagnose(&s);
+    let f = only(&findings);
+    assert_eq!(f.id, "workloads.crash-loop");
+    assert!(f.evidence.iter().any(|e| e.contains("7 restarts") && e.contains("code 1")), "{f:#?}");
+    assert!(f.evidence.iter().any(|e| e.starts_with("log: ") && e.contains("Catalog iceberg")), "{f:#?}");
+    assert!(f.fix.contains("kubectl -n trino logs coord-0 -c trino --previous"));
+    let mut oom = pod;
+    oom["status"]["containerStatuses"][0]["lastState"]["terminated"] = json!({"reason": "OOMKilled", "exitCode": 137});
+    assert!(only(&diagnose(&snapshot(vec![oom]))).cause.contains("more memory than its limit"));
+}
+
+#[test]
+fn image_pulls_that_fail_are_told_apart() {
+    let pod = |message: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pg-0", "namespace": "superset"},
+            "status": {"phase": "Pending", "containerStatuses": [{"name": "postgresql", "image": "docker.io/bitnami/postgresql:14.17.0-debian-12-r3",
+                "state": {"waiting": {"reason": "ImagePullBackOff", "message": message}}}]}})
+    };
+    let cases = [
+        (
+            "Back-off pulling image: rpc error: code = NotFound desc = failed to pull and unpack image: docker.io/bitnami/postgresql:14.17.0-debian-12-r3: not found",
+            "does not exist",
+        ),
+        ("failed to pull: no match for platform in manifest: not found", "no build for this node's CPU architecture"),
+        (
+            "failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized: unauthorized",
+            "refuses",
+        ),
+        ("dial tcp 1.2.3.4:443: i/o timeout", "cannot pull"),
+    ];
+    for (message, cause) in cases {
+        let findings = diagnose(&snapshot(vec![pod(message)]));
+        let f = only(&findings);
+        assert_eq!(f.id, "workloads.image-pull");
+        assert!(f.cause.contains(cause), "{message}: {f:#?}");
+        assert!(f.evidence[0].contains(message));
+    }
+}
+
+#[test]
+fn a_node_not_ready_past_the_grace_period_is_reported_with_its_pressure() {
+    let node = |since: &str| {
+        json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "ip-10-0-1-1"},
+        "status": {"conditions": [
+            {"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown", "message": "Kubelet stopped posting node status.", "lastTransitionTime": since},
+            {"type": "DiskPressure", "status": "True", "reason": "KubeletHasDiskPressure"},
+        ]}})
+    };
+    let findings = diagnose(&snapshot(vec![node(OLD)]));
+    let f = only(&findings);
+    assert_eq!(f.id, "nodes.not-ready");
+    assert!(f.evidence[0].contains("for 3600 s"), "{f:#?}");
+    assert!(f.evidence.iter().any(|e| e.contains("DiskPressure")));
+    assert!(diagnose(&snapshot(vec![node(JUST_NOW)])).is_empty(), "within the grace period");
+}
+
+#[test]
+fn nodeclaims_that_cannot_launch_are_decoded() {
+    let claim = |reason: &str, message: &str| {
+        json!({"apiVersion": "karpenter.sh/v1", "kind": "NodeClaim",
+            "metadata": {"name": "trino-worker-x7k2p", "labels": {"karpenter.sh/nodepool": "trino-worker"}},
+            "status": {"conditions": [{"type": "Launched", "status": "False", "reason": reason, "message": message}]}})
+    };
+    let cases = [
+        (
+            "InsufficientCapacityError",
+            "creating instance, insufficient capacity, all requested instance types were unavailable during launch",
+            "no capacity",
+        ),
+        ("LaunchFailed", "no subnets found", "discovery tag"),
+        ("LaunchFailed", "no security groups exist given constraints", "security group"),
+        (
+            "LaunchFailed",
+            "creating instance, UnauthorizedOperation: You are not authorized to perform this operation",
+            "IAM denies",
+        ),
+        ("LaunchFailed", "no amis exist given constraints", "no AMI matches"),
+    ];
+    for (reason, message, cause) in cases {
+        let findings = diagnose(&snapshot(vec![claim(reason, message)]));
+        let f = only(&findings);
+        assert_eq!(f.id, "karpenter.launch-failed");
+        assert!(f.cause.contains(cause), "{message}: {f:#?}");
+        assert!(f.evidence.iter().any(|e| e == "NodePool trino-worker"));
+    }
+}
+
+#[test]
+fn a_nodepool_at_its_limit_is_a_warning() {
+    let pool = json!({"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "spark-executor"},
+        "spec": {"limits": {"cpu": "1000"}}, "status": {"resources": {"cpu": "1000", "memory": "4000Gi"}}});
+    let findings = diagnose(&snapshot(vec![pool]));
+    let f = only(&findings);
+    assert_eq!((f.id.as_str(), f.severity), ("karpenter.nodepool-at-limit", Severity::Warning));
+    assert!(f.evidence[0].contains("cpu: nodes have 1000, limit 1000"));
+}
+
+#[test]
+fn scaled_objects_not_ready_or_paused() {
+    let scaled = |conditions: Value, annotations: Value| {
+        json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "trino-worker", "namespace": "trino", "annotations": annotations},
+            "spec": {"scaleTargetRef": {"name": "trino-worker"}}, "status": {"conditions": conditions}})
+    };
+    let broken = scaled(
+        json!([{"type": "Ready", "status": "False", "reason": "ScaledObjectCheckFailed", "message": "error getting metric from prometheus: no such host"}]),
+        json!({}),
+    );
+    let f = diagnose(&snapshot(vec![broken]));
+    assert_eq!(only(&f).id, "keda.scaledobject-not-ready");
+    assert!(only(&f).fix.contains("Prometheus query"), "{f:#?}");
+    let paused = scaled(json!([{"type": "Ready", "status": "True"}]), json!({"autoscaling.keda.sh/paused": "true"}));
+    let f = diagnose(&snapshot(vec![paused]));
+    assert_eq!((only(&f).id.as_str(), only(&f).severity), ("keda.scaledobject-paused", Severity::Warning));
+}
+
+#[test]
+fn a_load_balancer_without_an_address_shows_its_controllers_events() {
+    let service = json!({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx", "creationTimestamp": OLD},
+        "spec": {"type": "LoadBalancer", "loadBalancerClass": "service.k8s.aws/nlb"}, "status": {"loadBalancer": {}}});
+    let f = diagnose(&snapshot(vec![service.clone()]));
+    assert_eq!(only(&f).id, "traffic.load-balancer-no-address");
+    assert!(only(&f).cause.contains("no controller has acted"), "{f:#?}");
+    let mut s = snapshot(vec![service]);
+    s.events.push(json!({"apiVersion": "v1", "kind": "Event", "type": "Warning", "reason": "FailedBuildModel",
+        "message": "Failed build model due to unable to resolve at least one subnet (0 match VPC and tags: [kubernetes.io/role/elb])",
+        "involvedObject": {"kind": "Service", "name": "ingress-nginx-controller", "namespace": "ingress-nginx"}}));
+    let f = diagnose(&s);
+    assert!(
+        only(&f).evidence.iter().any(|e| e.contains("FailedBuildModel") && e.contains("kubernetes.io/role/elb")),
+        "{f:#?}"
+    );
+    assert!(only(&f).fix.contains("kubernetes.io/role/elb"));
+}
+
+#[test]
+fn a_webhook_whose_service_has_no_ready_endpoint() {
+    let config = json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+    "metadata": {"name": "yunikorn-admission-controller-mutations"},
+    "webhooks": [
+        {"name": "a.yunikorn.apache.org", "failurePolicy": "Fail", "clientConfig": {"service": {"namespace": "yunikorn-system", "name": "yunikorn-admission-controller-service"}}},
+        {"name": "b.yunikorn.apache.org", "clientConfig": {"service": {"namespace": "yunikorn-system", "name": "yunikorn-admission-controller-service"}}},
+    ]});
+    let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "yunikorn-admission-controller-service", "namespace": "yunikorn-system"}});
+    let endpoints = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "yunikorn-admission-controller-service", "namespace": "yunikorn-system"},
+        "subsets": [{"notReadyAddresses": [{"ip": "10.0.0.5"}]}]});
+    let f = diagnose(&snapshot(vec![config.clone(), service, endpoints]));
+    let f = only(&f);
+    assert_eq!(f.id, "traffic.webhook-no-endpoints");
+    assert!(f.evidence[0].contains("no ready endpoint") && f.cause.contains("refuses"), "{f:#?}");
+    let f = diagnose(&snapshot(vec![config]));
+    assert!(only(&f).evidence[0].contains("does not exist"));
+}
+
+#[test]
+fn a_certificate_not_ready_names_its_issuer() {
+    let certificate = json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "trino-tls", "namespace": "trino"},
+        "spec": {"secretName": "trino-tls", "issuerRef": {"name": "trino-ca", "kind": "Issuer"}},
+        "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "DoesNotExist", "message": "Issuing certificate as Secret does not exist", "lastTransitionTime": OLD}]}});
+    let f = diagnose(&snapshot(vec![certificate]));
+    let f = only(&f);
+    assert_eq!(f.id, "traffic.certificate-not-ready");
+    assert!(f.evidence.iter().any(|e| e == "issuer Issuer trino-ca") && f.cause.contains("trino-tls"), "{f:#?}");
+}
+
+#[test]
+fn every_finding_id_is_in_the_catalogue_and_every_entry_is_tested_here() {
+    let source = include_str!("tests.rs");
+    for entry in CATALOGUE {
+        assert!(source.matches(&format!("\"{}\"", entry.id)).count() >= 1, "no scenario for {}", entry.id);
+    }
+    let mut ids: Vec<&str> = CATALOGUE.iter().map(|c| c.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), CATALOGUE.len(), "ids are unique");
+}

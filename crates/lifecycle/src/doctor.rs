@@ -1,0 +1,256 @@
+//! `doctor`: reads the live platform once (each kind listed once, cluster-wide; the last log
+//! lines of crash-looping containers), and explains what is wrong with `dataplat-doctor`'s
+//! checks. Read-only: it sends LIST and GET requests and nothing else.
+
+use std::time::Instant;
+
+use dataplat_core::Plan;
+use dataplat_doctor::{Finding, Snapshot};
+use dataplat_kube::cluster::{Cluster, ConnectOptions};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::access::runtime;
+use crate::error::{Error, Result};
+
+/// The kinds doctor reads, each in one LIST: a kind the cluster does not serve (an addon that is
+/// off) is skipped.
+pub const KINDS: &[(&str, &str)] = &[
+    ("v1", "Pod"),
+    ("v1", "Node"),
+    ("v1", "Service"),
+    ("v1", "Endpoints"),
+    ("v1", "PersistentVolumeClaim"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    ("karpenter.sh/v1", "NodeClaim"),
+    ("karpenter.sh/v1", "NodePool"),
+    ("keda.sh/v1alpha1", "ScaledObject"),
+    ("cert-manager.io/v1", "Certificate"),
+];
+
+/// At most this many crash-looping containers have their log read.
+const LOGS: usize = 10;
+/// Log lines read per container.
+const LOG_LINES: i64 = 20;
+
+/// How to run `doctor`.
+#[derive(Debug, Clone)]
+pub struct DoctorSettings {
+    /// An explicit cluster (`--kubeconfig`/`--context`); else the platform's own context.
+    pub cluster: ConnectOptions,
+    /// Only what concerns this addon: its namespaces and its NodePools.
+    pub addon: Option<String>,
+    /// How long a Pending pod, a NotReady node, an address-less load balancer or an unready
+    /// certificate may be so before it is a finding.
+    pub grace_seconds: i64,
+}
+
+/// What `doctor` found (`-o json`).
+#[derive(Debug, Serialize)]
+pub struct DoctorOutput {
+    /// The context or kubeconfig read.
+    pub cluster: String,
+    /// Findings, errors first.
+    pub findings: Vec<Finding>,
+    /// Objects read.
+    pub objects: usize,
+    /// Kinds the cluster does not serve (skipped).
+    pub kinds_absent: Vec<String>,
+    pub seconds: f64,
+}
+
+impl DoctorOutput {
+    /// Whether nothing is wrong.
+    pub fn healthy(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Reads the cluster and diagnoses it.
+pub fn doctor(plan: &Plan, settings: &DoctorSettings) -> Result<DoctorOutput> {
+    if let Some(addon) = &settings.addon
+        && !plan.addons.iter().any(|a| &a.name == addon)
+    {
+        let names: Vec<&str> = plan.addons.iter().map(|a| a.name.as_str()).collect();
+        return Err(Error::usage(
+            format!("addon `{addon}` is not enabled in this platform"),
+            Some(format!("one of: {}", names.join(", "))),
+        ));
+    }
+    runtime()?.block_on(async {
+        let started = Instant::now();
+        let named = settings.cluster.kubeconfig.is_some() || settings.cluster.context.is_some();
+        let (cluster, name) = if named {
+            let cluster = crate::cluster::connect(&settings.cluster).await?;
+            let name = settings
+                .cluster
+                .context
+                .clone()
+                .or_else(|| settings.cluster.kubeconfig.as_ref().map(|k| k.display().to_string()))
+                .unwrap_or_default();
+            (cluster, name)
+        } else {
+            let context = dataplat_aws::kubeconfig::default_context_name(&plan.platform.name, &plan.platform.region);
+            let cluster = crate::cluster::connect_context(
+                &ConnectOptions { kubeconfig: None, context: Some(context.clone()) },
+                "or name the cluster with --kubeconfig/--context",
+            )
+            .await?;
+            (cluster, context)
+        };
+        let (snapshot, kinds_absent) = gather(&cluster, settings.grace_seconds).await?;
+        let mut objects = snapshot.objects.len();
+        let mut findings = dataplat_doctor::diagnose(&snapshot);
+        let (live, read) = live_readiness(&cluster, plan).await?;
+        objects += read;
+        findings.extend(live);
+        findings.sort_by(|a, b| (a.severity, &a.id, &a.object).cmp(&(b.severity, &b.id, &b.object)));
+        if let Some(addon) = &settings.addon {
+            findings.retain(|f| concerns(plan, addon, f));
+        }
+        Ok(DoctorOutput { cluster: name, findings, objects, kinds_absent, seconds: started.elapsed().as_secs_f64() })
+    })
+}
+
+/// The readiness analysis `plan` runs before `up`, run on the live objects of the platform's
+/// releases (what each release's inventory lists, each kind read in one LIST), with what the
+/// plan says of the cloud (node sources, pod identities, buckets): a live object changed since
+/// the apply, or a release applied with an older plan, shows what would keep it from becoming
+/// ready. Returns the findings and the number of objects read.
+async fn live_readiness(cluster: &Cluster, plan: &Plan) -> Result<(Vec<Finding>, usize)> {
+    let read_error = |e: dataplat_kube::KubeError| Error::failed(format!("cannot read the cluster: {e}"), None);
+    let inventories = dataplat_kube::inventory::list(cluster, &plan.platform.name).await.map_err(read_error)?;
+    if inventories.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let mut kinds: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
+    for inventory in &inventories {
+        for entry in &inventory.objects {
+            kinds.insert((entry.object.api_version.clone(), entry.object.kind.clone()));
+        }
+    }
+    let mut live: std::collections::BTreeMap<(String, Option<String>, String), Value> = Default::default();
+    for (api_version, kind) in &kinds {
+        for object in
+            dataplat_kube::read::list_kind(cluster, api_version, kind).await.map_err(read_error)?.unwrap_or_default()
+        {
+            let ns = object["metadata"]["namespace"].as_str().map(str::to_string);
+            let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            live.insert((kind.clone(), ns, name), object);
+        }
+    }
+    let mut analysis = dataplat_core::readiness::inventory(plan, &[], &[]);
+    analysis.objects.clear();
+    for inventory in &inventories {
+        let namespace = plan
+            .addons
+            .iter()
+            .flat_map(|a| &a.releases)
+            .find(|r| r.id == inventory.release)
+            .map(|r| r.namespace.clone())
+            .unwrap_or_default();
+        for entry in &inventory.objects {
+            let key = (entry.object.kind.clone(), entry.object.namespace.clone(), entry.object.name.clone());
+            if let Some(value) = live.get(&key) {
+                analysis.objects.push(dataplat_readiness::PlannedObject {
+                    release: inventory.release.clone(),
+                    release_namespace: namespace.clone(),
+                    value: value.clone(),
+                    hook: false,
+                });
+            }
+        }
+    }
+    let read = analysis.objects.len();
+    let report = dataplat_readiness::analyze(&analysis);
+    let findings = report
+        .findings
+        .into_iter()
+        .filter(|f| f.waived.is_none())
+        .map(|f| Finding {
+            id: format!("readiness.{}", f.rule),
+            severity: match f.severity {
+                dataplat_readiness::Severity::Error => dataplat_doctor::Severity::Error,
+                dataplat_readiness::Severity::Warning => dataplat_doctor::Severity::Warning,
+            },
+            object: f.object,
+            evidence: vec![format!("release {}", f.release)],
+            cause: f.message,
+            fix: f.hint,
+        })
+        .collect();
+    Ok((findings, read))
+}
+
+/// The live snapshot: each kind of [`KINDS`] in one LIST, the Warning events, the last log lines
+/// of crash-looping containers.
+pub async fn gather(cluster: &Cluster, grace_seconds: i64) -> Result<(Snapshot, Vec<String>)> {
+    let mut lists = Vec::new();
+    for (api_version, kind) in KINDS {
+        lists.push(dataplat_kube::read::list_kind(cluster, api_version, kind));
+    }
+    let mut objects = Vec::new();
+    let mut absent = Vec::new();
+    for ((api_version, kind), listed) in KINDS.iter().zip(futures::future::join_all(lists).await) {
+        match listed.map_err(|e| Error::failed(format!("cannot read the cluster: {e}"), None))? {
+            Some(items) => objects.extend(items),
+            None => absent.push(format!("{api_version} {kind}")),
+        }
+    }
+    let events = dataplat_kube::read::list_kind(cluster, "v1", "Event")
+        .await
+        .map_err(|e| Error::failed(format!("cannot read the cluster: {e}"), None))?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e["type"] == "Warning")
+        .collect();
+    let mut logs = std::collections::BTreeMap::new();
+    for (ns, pod, container) in crash_looping(&objects).into_iter().take(LOGS) {
+        // A log that cannot be read (the node gone) is left out, not an error.
+        if let Ok(lines) = dataplat_kube::read::container_log(cluster, &ns, &pod, &container, true, LOG_LINES).await {
+            logs.insert((ns, pod, container), lines);
+        }
+    }
+    let now = jiff::Timestamp::now().to_string();
+    Ok((Snapshot { objects, events, logs, now, grace_seconds }, absent))
+}
+
+/// `(namespace, pod, container)` of every container in CrashLoopBackOff.
+fn crash_looping(objects: &[Value]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for pod in objects.iter().filter(|o| o["kind"] == "Pod") {
+        for status in pod["status"]["containerStatuses"].as_array().into_iter().flatten() {
+            if status["state"]["waiting"]["reason"] == "CrashLoopBackOff" {
+                out.push((
+                    pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
+                    pod["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+                    status["name"].as_str().unwrap_or_default().to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a finding concerns `addon`: an object in one of its releases' namespaces (or one its
+/// objects declare), or one of its NodePools.
+fn concerns(plan: &Plan, addon: &str, finding: &Finding) -> bool {
+    let Some(entry) = plan.addons.iter().find(|a| a.name == addon) else { return false };
+    let mut namespaces: Vec<String> = entry.releases.iter().map(|r| r.namespace.clone()).collect();
+    for release in &entry.releases {
+        for object in &release.objects {
+            if object["kind"] == "Namespace"
+                && let Some(name) = object["metadata"]["name"].as_str()
+            {
+                namespaces.push(name.to_string());
+            }
+        }
+    }
+    let Some((kind, rest)) = finding.object.split_once(' ') else { return false };
+    match rest.split_once('/') {
+        Some((ns, _)) => namespaces.iter().any(|n| n == ns),
+        None => kind == "NodePool" && entry.node_pools.iter().any(|p| p.name == rest),
+    }
+}
