@@ -50,6 +50,11 @@ impl Stage {
 
     /// Creates `object`, then writes its `status` (when it has one) through the subresource.
     async fn put(&self, plural: &str, object: Value) {
+        self.put_as(plural, object, None).await
+    }
+
+    /// [`put`](Self::put) with `manager` as the field manager of the create.
+    async fn put_as(&self, plural: &str, object: Value, manager: Option<&str>) {
         let api_version = object["apiVersion"].as_str().unwrap().to_string();
         let kind = object["kind"].as_str().unwrap().to_string();
         let ns = object["metadata"]["namespace"].as_str().map(str::to_string);
@@ -59,7 +64,8 @@ impl Stage {
         body.data.as_object_mut().map(|d| d.remove("status"));
         let mut tries = 0;
         loop {
-            match api.create(&PostParams::default(), &body).await {
+            let params = PostParams { field_manager: manager.map(str::to_string), ..PostParams::default() };
+            match api.create(&params, &body).await {
                 Ok(_) => break,
                 // A CRD just created is served a moment later.
                 Err(kube::Error::Api(e)) if e.code == 404 && tries < 50 => {
@@ -246,6 +252,27 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
                 "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "DoesNotExist",
                     "message": "Issuing certificate as Secret does not exist", "lastTransitionTime": OLD}]}}))
             .await;
+        // A Job out of retries (parallelism 0: the Job controller starts no pod here).
+        stage
+            .put("jobs", json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "init-db", "namespace": ns},
+                "spec": {"parallelism": 0, "backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never",
+                    "containers": [{"name": "init", "image": "busybox:1.37"}]}}},
+                "status": {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                    "message": "Job has reached the specified backoff limit", "lastProbeTime": OLD, "lastTransitionTime": OLD}]}}))
+            .await;
+        // An autoscaled Deployment whose replicas a GitOps controller also sets.
+        stage
+            .put_as("deployments", json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "worker", "namespace": "trino"},
+                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "worker"}},
+                    "template": {"metadata": {"labels": {"app": "worker"}}, "spec": {"containers": [{"name": "trino", "image": "trinodb/trino:478"}]}}}}),
+                Some("argocd-controller"))
+            .await;
+        stage
+            .put("horizontalpodautoscalers", json!({"apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "keda-hpa-worker", "namespace": "trino"},
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "worker"}, "minReplicas": 1, "maxReplicas": 10,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}}))
+            .await;
     });
     let sick = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
     assert_eq!(sick.status.code(), Some(1), "{}\n{}", stdout(&sick), stderr(&sick));
@@ -273,6 +300,8 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
         ("traffic.load-balancer-no-address", "Service ingress-nginx/controller", "kubernetes.io/role/elb"),
         ("traffic.webhook-no-endpoints", "ValidatingWebhookConfiguration guard", "kubectl -n trino get pods"),
         ("traffic.certificate-not-ready", "Certificate trino/trino-tls", "Issuer trino-ca"),
+        ("workloads.job-failed", "Job spark-team-a/init-db", "kubectl -n spark-team-a logs job/init-db"),
+        ("workloads.replicas-owned-elsewhere", "Deployment trino/worker", "argocd-controller"),
     ];
     for (id, object, fix) in expected {
         let f = found(id, object);
@@ -323,12 +352,28 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
             uid: None,
             resource_version: None,
         };
+        // An object of the release edited with kubectl.
+        stage
+            .put_as("configmaps", json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "coordinator-config", "namespace": "trino", "labels": {"dataplat.io/release": "trino.trino"}},
+                "data": {"config.properties": "query.max-memory=1TB"}}), Some("kubectl-edit"))
+            .await;
+        let edited = dataplat_kube::inventory::Entry {
+            object: dataplat_kube::ObjectRef {
+                api_version: "v1".into(),
+                kind: "ConfigMap".into(),
+                namespace: Some("trino".into()),
+                name: "coordinator-config".into(),
+            },
+            uid: None,
+            resource_version: None,
+        };
         let inventory = dataplat_kube::inventory::Inventory {
             release: "trino/trino".into(),
             platform: "doc".into(),
             hash: String::new(),
             pending: false,
-            objects: vec![entry],
+            objects: vec![entry, edited],
         };
         dataplat_kube::inventory::write(&cluster, &inventory).await.expect("inventory");
     });
@@ -342,6 +387,13 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
         .unwrap_or_else(|| panic!("the readiness rule on the live Deployment: {report:#}"));
     assert!(secret["cause"].as_str().unwrap_or_default().contains("trino-shared-secret"), "{secret:#}");
     assert_eq!(secret["evidence"], json!(["release trino/trino"]));
+    let edited = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "drift.edited-by-hand" && f["object"] == "ConfigMap trino/coordinator-config")
+        .unwrap_or_else(|| panic!("the edit by hand: {report:#}"));
+    assert!(edited["evidence"].to_string().contains("kubectl-edit"), "{edited:#}");
 
     // A cluster it cannot read: exit 2.
     let missing = dir.path().join("missing-kubeconfig");

@@ -11,6 +11,9 @@ pub fn diagnose(snapshot: &Snapshot) -> Vec<Finding> {
     let mut out = Vec::new();
     pending_pods(&ctx, &mut out);
     containers(&ctx, &mut out);
+    jobs(&ctx, &mut out);
+    replicas_owned_elsewhere(&ctx, &mut out);
+    edited_by_hand(&ctx, &mut out);
     nodes(&ctx, &mut out);
     karpenter(&ctx, &mut out);
     keda(&ctx, &mut out);
@@ -325,6 +328,125 @@ fn containers(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 }
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs, replica owners, edits by hand
+
+fn jobs(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for job in ctx.of_kind("Job") {
+        let Some(failed) = condition(job, "Failed").filter(|c| str_at(c, "/status") == Some("True")) else { continue };
+        let ns = str_at(job, "/metadata/namespace").unwrap_or("");
+        let name = str_at(job, "/metadata/name").unwrap_or("");
+        let mut evidence = vec![condition_line(failed)];
+        // The last log lines of its pods' containers, when doctor read them.
+        for ((log_ns, pod, container), lines) in &ctx.snapshot.logs {
+            if log_ns == ns && pod.starts_with(&format!("{name}-")) {
+                evidence.extend(lines.iter().map(|l| format!("log {pod}/{container}: {l}")));
+            }
+        }
+        out.push(ctx.finding(
+            "workloads.job-failed",
+            job,
+            evidence,
+            format!("Job {name} ran out of retries ({})", str_at(failed, "/reason").unwrap_or("failed")),
+            format!(
+                "read its pods' logs (kubectl -n {ns} logs job/{name}), fix the cause, then delete the Job and apply to \
+                 run it again"
+            ),
+        ));
+    }
+}
+
+/// Field managers that may set an autoscaled workload's replicas: the autoscaler (through the
+/// scale subresource) and the controllers.
+fn owns_replicas(entry: &Value) -> bool {
+    str_at(entry, "/subresource").unwrap_or("").is_empty() && entry.pointer("/fieldsV1/f:spec/f:replicas").is_some()
+}
+
+fn replicas_owned_elsewhere(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for hpa in ctx.of_kind("HorizontalPodAutoscaler") {
+        let kind = str_at(hpa, "/spec/scaleTargetRef/kind").unwrap_or("");
+        let name = str_at(hpa, "/spec/scaleTargetRef/name").unwrap_or("");
+        let ns = str_at(hpa, "/metadata/namespace").unwrap_or("");
+        let Some(target) = ctx.find(kind, ns, name) else { continue };
+        let owners: Vec<&str> = target
+            .pointer("/metadata/managedFields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|e| owns_replicas(e))
+            .filter_map(|e| str_at(e, "/manager"))
+            .collect();
+        if owners.is_empty() {
+            continue;
+        }
+        out.push(ctx.finding(
+            "workloads.replicas-owned-elsewhere",
+            target,
+            vec![
+                format!(
+                    "HorizontalPodAutoscaler {ns}/{} scales it (min {}, max {})",
+                    str_at(hpa, "/metadata/name").unwrap_or("?"),
+                    hpa.pointer("/spec/minReplicas").and_then(Value::as_u64).unwrap_or(1),
+                    hpa.pointer("/spec/maxReplicas").and_then(Value::as_u64).unwrap_or(0)
+                ),
+                format!("spec.replicas is also set by: {}", owners.join(", ")),
+            ],
+            format!(
+                "{} sets the replica count the autoscaler manages: each of their writes undoes the other's",
+                owners.join(" and ")
+            ),
+            format!(
+                "stop {} from setting spec.replicas (leave it out of the manifest, as kubectl-dataplat does for \
+                 autoscaled workloads)",
+                owners.join(" and ")
+            ),
+        ));
+    }
+}
+
+/// Managers that are not the platform's applier nor a controller: a person with kubectl.
+fn by_hand(manager: &str) -> bool {
+    manager.starts_with("kubectl") && manager != "kubectl-dataplat"
+}
+
+fn edited_by_hand(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    for object in &ctx.snapshot.objects {
+        let Some(release) = object.pointer("/metadata/labels/dataplat.io~1release").and_then(Value::as_str) else {
+            continue;
+        };
+        let edits: Vec<String> = object
+            .pointer("/metadata/managedFields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|e| str_at(e, "/subresource").unwrap_or("").is_empty())
+            .filter(|e| str_at(e, "/manager").is_some_and(by_hand))
+            .map(|e| {
+                format!(
+                    "{} ({}) at {}",
+                    str_at(e, "/manager").unwrap_or("?"),
+                    str_at(e, "/operation").unwrap_or("?"),
+                    str_at(e, "/time").unwrap_or("?")
+                )
+            })
+            .collect();
+        if edits.is_empty() {
+            continue;
+        }
+        out.push(ctx.finding(
+            "drift.edited-by-hand",
+            object,
+            std::iter::once(format!("release label {release}")).chain(edits.iter().map(|e| format!("changed by {e}"))).collect(),
+            "fields of an object the platform applies were changed by hand: the next apply sets its own fields back, \
+             and fails on a conflict where kubectl took ownership"
+                .to_string(),
+            "put the change in platform.yaml (the addon's settings or values) and apply; `kubectl dataplat plan` \
+             shows what would go back"
+                .to_string(),
+        ));
     }
 }
 

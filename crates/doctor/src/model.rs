@@ -144,6 +144,24 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         "the paused annotations and the Paused condition",
     ),
     entry(
+        "workloads.job-failed",
+        Severity::Error,
+        "a Job has failed (its retries are used up): what it does, it did not do",
+        "the Job's Failed condition and its pods' last log lines",
+    ),
+    entry(
+        "workloads.replicas-owned-elsewhere",
+        Severity::Warning,
+        "an autoscaled workload's replica count is also set by someone else: the two fight",
+        "the workload's managedFields beside its HorizontalPodAutoscaler (KEDA's too)",
+    ),
+    entry(
+        "drift.edited-by-hand",
+        Severity::Warning,
+        "an object of a release was changed with kubectl: the next apply takes it back, or conflicts",
+        "managedFields of the releases' objects: managers other than kubectl-dataplat and the controllers",
+    ),
+    entry(
         "traffic.load-balancer-no-address",
         Severity::Error,
         "a LoadBalancer Service has no address after the grace period",

@@ -28,7 +28,13 @@ pub const KINDS: &[(&str, &str)] = &[
     ("karpenter.sh/v1", "NodePool"),
     ("keda.sh/v1alpha1", "ScaledObject"),
     ("cert-manager.io/v1", "Certificate"),
+    ("batch/v1", "Job"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
 ];
+
+/// HorizontalPodAutoscalers: `autoscaling/v2` (Kubernetes 1.23 on), else `v2beta2`.
+const HPA_VERSIONS: &[&str] = &["autoscaling/v2", "autoscaling/v2beta2"];
 
 /// At most this many crash-looping containers have their log read.
 const LOGS: usize = 10;
@@ -100,12 +106,26 @@ pub fn doctor(plan: &Plan, settings: &DoctorSettings) -> Result<DoctorOutput> {
             .await?;
             (cluster, context)
         };
-        let (snapshot, kinds_absent) = gather(&cluster, settings.grace_seconds).await?;
-        let mut objects = snapshot.objects.len();
+        let (mut snapshot, kinds_absent) = gather(&cluster, settings.grace_seconds).await?;
+        // The releases' objects: checked by the readiness rules, and by doctor's own checks
+        // (edits by hand) when the kinds above do not have them already.
+        let releases = release_objects(&cluster, plan).await?;
+        for planned in &releases.objects {
+            let value = &planned.value;
+            let same = |o: &&Value| {
+                o["kind"] == value["kind"]
+                    && o["metadata"]["namespace"] == value["metadata"]["namespace"]
+                    && o["metadata"]["name"] == value["metadata"]["name"]
+            };
+            if !snapshot.objects.iter().any(|o| same(&o)) {
+                snapshot.objects.push(value.clone());
+            }
+        }
+        let objects = snapshot.objects.len();
         let mut findings = dataplat_doctor::diagnose(&snapshot);
-        let (live, read) = live_readiness(&cluster, plan).await?;
-        objects += read;
-        findings.extend(live);
+        if !releases.objects.is_empty() {
+            findings.extend(readiness_findings(&releases));
+        }
         findings.sort_by(|a, b| (a.severity, &a.id, &a.object).cmp(&(b.severity, &b.id, &b.object)));
         if let Some(addon) = &settings.addon {
             findings.retain(|f| concerns(plan, addon, f));
@@ -114,16 +134,16 @@ pub fn doctor(plan: &Plan, settings: &DoctorSettings) -> Result<DoctorOutput> {
     })
 }
 
-/// The readiness analysis `plan` runs before `up`, run on the live objects of the platform's
-/// releases (what each release's inventory lists, each kind read in one LIST), with what the
-/// plan says of the cloud (node sources, pod identities, buckets): a live object changed since
-/// the apply, or a release applied with an older plan, shows what would keep it from becoming
-/// ready. Returns the findings and the number of objects read.
-async fn live_readiness(cluster: &Cluster, plan: &Plan) -> Result<(Vec<Finding>, usize)> {
+/// The live objects of the platform's releases (what each release's inventory lists, each kind
+/// read in one LIST), as the readiness analysis' inventory with what the plan says of the cloud
+/// (node sources, pod identities, buckets). Empty when no release of the platform is applied.
+async fn release_objects(cluster: &Cluster, plan: &Plan) -> Result<dataplat_readiness::Inventory> {
     let read_error = |e: dataplat_kube::KubeError| Error::failed(format!("cannot read the cluster: {e}"), None);
     let inventories = dataplat_kube::inventory::list(cluster, &plan.platform.name).await.map_err(read_error)?;
+    let mut analysis = dataplat_core::readiness::inventory(plan, &[], &[]);
+    analysis.objects.clear();
     if inventories.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok(analysis);
     }
     let mut kinds: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
     for inventory in &inventories {
@@ -141,8 +161,6 @@ async fn live_readiness(cluster: &Cluster, plan: &Plan) -> Result<(Vec<Finding>,
             live.insert((kind.clone(), ns, name), object);
         }
     }
-    let mut analysis = dataplat_core::readiness::inventory(plan, &[], &[]);
-    analysis.objects.clear();
     for inventory in &inventories {
         let namespace = plan
             .addons
@@ -163,9 +181,14 @@ async fn live_readiness(cluster: &Cluster, plan: &Plan) -> Result<(Vec<Finding>,
             }
         }
     }
-    let read = analysis.objects.len();
-    let report = dataplat_readiness::analyze(&analysis);
-    let findings = report
+    Ok(analysis)
+}
+
+/// The readiness analysis `plan` runs before `up`, run on the live objects of the releases: an
+/// object changed since the apply, or a release applied with an older plan, shows what would
+/// keep it from becoming ready. Reported as `readiness.<rule>`.
+fn readiness_findings(releases: &dataplat_readiness::Inventory) -> Vec<Finding> {
+    dataplat_readiness::analyze(releases)
         .findings
         .into_iter()
         .filter(|f| f.waived.is_none())
@@ -180,8 +203,7 @@ async fn live_readiness(cluster: &Cluster, plan: &Plan) -> Result<(Vec<Finding>,
             cause: f.message,
             fix: f.hint,
         })
-        .collect();
-    Ok((findings, read))
+        .collect()
 }
 
 /// The live snapshot: each kind of [`KINDS`] in one LIST, the Warning events, the last log lines
@@ -199,6 +221,15 @@ pub async fn gather(cluster: &Cluster, grace_seconds: i64) -> Result<(Snapshot, 
             None => absent.push(format!("{api_version} {kind}")),
         }
     }
+    for api_version in HPA_VERSIONS {
+        let listed = dataplat_kube::read::list_kind(cluster, api_version, "HorizontalPodAutoscaler")
+            .await
+            .map_err(|e| Error::failed(format!("cannot read the cluster: {e}"), None))?;
+        if let Some(items) = listed {
+            objects.extend(items);
+            break;
+        }
+    }
     let events = dataplat_kube::read::list_kind(cluster, "v1", "Event")
         .await
         .map_err(|e| Error::failed(format!("cannot read the cluster: {e}"), None))?
@@ -207,9 +238,10 @@ pub async fn gather(cluster: &Cluster, grace_seconds: i64) -> Result<(Snapshot, 
         .filter(|e| e["type"] == "Warning")
         .collect();
     let mut logs = std::collections::BTreeMap::new();
-    for (ns, pod, container) in crash_looping(&objects).into_iter().take(LOGS) {
+    for (ns, pod, container, previous) in failing_containers(&objects).into_iter().take(LOGS) {
         // A log that cannot be read (the node gone) is left out, not an error.
-        if let Ok(lines) = dataplat_kube::read::container_log(cluster, &ns, &pod, &container, true, LOG_LINES).await {
+        if let Ok(lines) = dataplat_kube::read::container_log(cluster, &ns, &pod, &container, previous, LOG_LINES).await
+        {
             logs.insert((ns, pod, container), lines);
         }
     }
@@ -217,17 +249,37 @@ pub async fn gather(cluster: &Cluster, grace_seconds: i64) -> Result<(Snapshot, 
     Ok((Snapshot { objects, events, logs, now, grace_seconds }, absent))
 }
 
-/// `(namespace, pod, container)` of every container in CrashLoopBackOff.
-fn crash_looping(objects: &[Value]) -> Vec<(String, String, String)> {
+/// `(namespace, pod, container, previous run)` of every container in CrashLoopBackOff (its
+/// previous run's log), and of the pods of failed Jobs (their last run's).
+fn failing_containers(objects: &[Value]) -> Vec<(String, String, String, bool)> {
+    let failed_jobs: Vec<(&str, &str)> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Job")
+        .filter(|j| {
+            j["status"]["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["type"] == "Failed" && c["status"] == "True")
+        })
+        .map(|j| {
+            (
+                j["metadata"]["namespace"].as_str().unwrap_or_default(),
+                j["metadata"]["name"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
     let mut out = Vec::new();
     for pod in objects.iter().filter(|o| o["kind"] == "Pod") {
+        let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+        let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+        let job = pod["metadata"]["labels"]["job-name"].as_str();
         for status in pod["status"]["containerStatuses"].as_array().into_iter().flatten() {
+            let container = status["name"].as_str().unwrap_or_default().to_string();
             if status["state"]["waiting"]["reason"] == "CrashLoopBackOff" {
-                out.push((
-                    pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
-                    pod["metadata"]["name"].as_str().unwrap_or_default().to_string(),
-                    status["name"].as_str().unwrap_or_default().to_string(),
-                ));
+                out.push((ns.to_string(), name.to_string(), container, true));
+            } else if job.is_some_and(|j| failed_jobs.contains(&(ns, j))) {
+                out.push((ns.to_string(), name.to_string(), container, false));
             }
         }
     }

@@ -294,6 +294,59 @@ fn a_certificate_not_ready_names_its_issuer() {
 }
 
 #[test]
+fn a_failed_job_shows_its_pods_last_lines() {
+    let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "superset-init-db", "namespace": "superset"},
+        "status": {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]}});
+    let mut s = snapshot(vec![job]);
+    s.logs.insert(
+        ("superset".into(), "superset-init-db-x9q2k".into(), "superset-init-db".into()),
+        vec!["ModuleNotFoundError: No module named 'psycopg2'".into()],
+    );
+    let f = diagnose(&s);
+    let f = only(&f);
+    assert_eq!(f.id, "workloads.job-failed");
+    assert!(f.evidence.iter().any(|e| e.contains("psycopg2")), "{f:#?}");
+    assert!(f.fix.contains("kubectl -n superset logs job/superset-init-db"));
+}
+
+#[test]
+fn an_autoscaled_deployment_whose_replicas_another_manager_sets() {
+    let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "keda-hpa-trino-worker", "namespace": "trino"},
+        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "trino-worker"}, "minReplicas": 1, "maxReplicas": 10}});
+    let deployment = |managers: Value| json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "trino-worker", "namespace": "trino", "managedFields": managers}});
+    let fine = deployment(json!([
+        {"manager": "kubectl-dataplat", "operation": "Apply", "fieldsV1": {"f:spec": {"f:template": {}}}},
+        {"manager": "kube-controller-manager", "operation": "Update", "subresource": "scale", "fieldsV1": {"f:spec": {"f:replicas": {}}}},
+    ]));
+    assert!(diagnose(&snapshot(vec![hpa.clone(), fine])).is_empty());
+    let fought = deployment(json!([
+        {"manager": "kube-controller-manager", "operation": "Update", "subresource": "scale", "fieldsV1": {"f:spec": {"f:replicas": {}}}},
+        {"manager": "argocd-controller", "operation": "Update", "fieldsV1": {"f:spec": {"f:replicas": {}}}},
+    ]));
+    let f = diagnose(&snapshot(vec![hpa, fought]));
+    let f = only(&f);
+    assert_eq!((f.id.as_str(), f.severity), ("workloads.replicas-owned-elsewhere", Severity::Warning));
+    assert!(f.evidence[1].contains("argocd-controller") && f.fix.contains("argocd-controller"), "{f:#?}");
+}
+
+#[test]
+fn a_release_object_edited_with_kubectl() {
+    let object = |manager: &str| {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "trino-coordinator", "namespace": "trino",
+        "labels": {"dataplat.io/release": "trino.trino"},
+        "managedFields": [
+            {"manager": "kubectl-dataplat", "operation": "Apply", "time": OLD},
+            {"manager": manager, "operation": "Update", "time": NOW},
+        ]}})
+    };
+    let f = diagnose(&snapshot(vec![object("kubectl-edit")]));
+    let f = only(&f);
+    assert_eq!(f.id, "drift.edited-by-hand");
+    assert!(f.evidence.iter().any(|e| e.contains("kubectl-edit (Update)")), "{f:#?}");
+    assert!(diagnose(&snapshot(vec![object("kube-controller-manager")])).is_empty(), "controllers are not hands");
+}
+
+#[test]
 fn every_finding_id_is_in_the_catalogue_and_every_entry_is_tested_here() {
     let source = include_str!("tests.rs");
     for entry in CATALOGUE {
