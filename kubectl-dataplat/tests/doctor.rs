@@ -144,7 +144,7 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
                 "containerStatuses": [{"name": "main", "image": "trinodb/trino:478", "imageID": "", "ready": true, "restartCount": 0, "state": {"running": {"startedAt": OLD}}}]})))
             .await;
         stage
-            .put("nodes", json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "core-1"},
+            .put("nodes", json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "core-1", "labels": {"dataplat.io/pool": "core"}},
                 "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "ok",
                     "lastHeartbeatTime": OLD, "lastTransitionTime": OLD}]}}))
             .await;
@@ -160,6 +160,16 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
             .put("certificates", json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "trino-ca", "namespace": "trino"},
                 "spec": {"secretName": "trino-ca", "issuerRef": {"name": "selfsigned", "kind": "Issuer"}},
                 "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": OLD}]}}))
+            .await;
+    });
+    // The Pod Identity agent (the platform's trino addon has pod identities): installed, with
+    // nothing to run (its node selector matches no node; the DaemonSet controller reports 0 of 0).
+    runtime.block_on(async {
+        stage
+            .put("daemonsets", json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system"},
+                "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {"metadata": {"labels": {"app": "agent"}},
+                    "spec": {"nodeSelector": {"dataplat.io/pool": "none-yet"}, "containers": [{"name": "agent", "image": "busybox:1.37"}]}}}}))
             .await;
     });
     let healthy = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
@@ -273,6 +283,16 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
                 "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "worker"}, "minReplicas": 1, "maxReplicas": 10,
                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}}))
             .await;
+        // The Pod Identity add-on removed (its degraded case, pods not ready, is a unit test: the
+        // DaemonSet controller here decides its counts itself).
+        let agents = stage.api("apps/v1", "DaemonSet", "daemonsets", Some("kube-system"));
+        agents.delete("eks-pod-identity-agent", &Default::default()).await.expect("delete");
+        for _ in 0..100 {
+            if agents.get_opt("eks-pod-identity-agent").await.expect("get").is_none() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     });
     let sick = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
     assert_eq!(sick.status.code(), Some(1), "{}\n{}", stdout(&sick), stderr(&sick));
@@ -302,6 +322,7 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
         ("traffic.certificate-not-ready", "Certificate trino/trino-tls", "Issuer trino-ca"),
         ("workloads.job-failed", "Job spark-team-a/init-db", "kubectl -n spark-team-a logs job/init-db"),
         ("workloads.replicas-owned-elsewhere", "Deployment trino/worker", "argocd-controller"),
+        ("identity.pod-identity-agent", "DaemonSet kube-system/eks-pod-identity-agent", "eks-pod-identity-agent"),
     ];
     for (id, object, fix) in expected {
         let f = found(id, object);

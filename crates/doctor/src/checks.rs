@@ -15,6 +15,7 @@ pub fn diagnose(snapshot: &Snapshot) -> Vec<Finding> {
     replicas_owned_elsewhere(&ctx, &mut out);
     edited_by_hand(&ctx, &mut out);
     nodes(&ctx, &mut out);
+    pod_identity_agent(&ctx, &mut out);
     karpenter(&ctx, &mut out);
     keda(&ctx, &mut out);
     traffic(&ctx, &mut out);
@@ -476,6 +477,47 @@ fn nodes(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
              that never becomes Ready"
                 .to_string(),
         ));
+    }
+}
+
+/// The EKS add-on's DaemonSet.
+const POD_IDENTITY_AGENT: (&str, &str) = ("kube-system", "eks-pod-identity-agent");
+
+fn pod_identity_agent(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    if !ctx.snapshot.expects_pod_identity {
+        return;
+    }
+    let (ns, name) = POD_IDENTITY_AGENT;
+    let fix = "check the EKS add-on eks-pod-identity-agent (`kubectl dataplat status` lists the add-ons; `up` installs \
+               it) and its pods in kube-system";
+    match ctx.find("DaemonSet", ns, name) {
+        None => out.push(Finding {
+            id: "identity.pod-identity-agent".into(),
+            severity: Severity::Error,
+            object: format!("DaemonSet {ns}/{name}"),
+            evidence: vec!["no such DaemonSet".into()],
+            cause: "the Pod Identity agent is not installed: no pod of the platform gets the AWS role of its \
+                    service account"
+                .into(),
+            fix: fix.into(),
+        }),
+        Some(daemonset) => {
+            let count =
+                |field: &str| daemonset.pointer(&format!("/status/{field}")).and_then(Value::as_i64).unwrap_or(0);
+            let (desired, ready) = (count("desiredNumberScheduled"), count("numberReady"));
+            if ready < desired {
+                out.push(ctx.finding(
+                    "identity.pod-identity-agent",
+                    daemonset,
+                    vec![format!("{ready} of {desired} agent pods ready")],
+                    format!(
+                        "the Pod Identity agent does not run on {} node(s): pods there fail to get AWS credentials",
+                        desired - ready
+                    ),
+                    fix.into(),
+                ));
+            }
+        }
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Snapshot {
     /// How long a LoadBalancer Service may wait for its address, and a node for Ready, before it
     /// is a finding.
     pub grace_seconds: i64,
+    /// Whether the platform gives pods AWS identities through EKS Pod Identity (its plan has pod
+    /// identity associations), so the agent must run.
+    pub expects_pod_identity: bool,
 }
 
 /// How bad a finding is.

@@ -31,6 +31,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("batch/v1", "Job"),
     ("apps/v1", "Deployment"),
     ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
 ];
 
 /// HorizontalPodAutoscalers: `autoscaling/v2` (Kubernetes 1.23 on), else `v2beta2`.
@@ -107,6 +108,7 @@ pub fn doctor(plan: &Plan, settings: &DoctorSettings) -> Result<DoctorOutput> {
             (cluster, context)
         };
         let (mut snapshot, kinds_absent) = gather(&cluster, settings.grace_seconds).await?;
+        snapshot.expects_pod_identity = plan.addons.iter().any(|a| !a.pod_identities.is_empty());
         // The releases' objects: checked by the readiness rules, and by doctor's own checks
         // (edits by hand) when the kinds above do not have them already.
         let releases = release_objects(&cluster, plan).await?;
@@ -246,7 +248,7 @@ pub async fn gather(cluster: &Cluster, grace_seconds: i64) -> Result<(Snapshot, 
         }
     }
     let now = jiff::Timestamp::now().to_string();
-    Ok((Snapshot { objects, events, logs, now, grace_seconds }, absent))
+    Ok((Snapshot { objects, events, logs, now, grace_seconds, expects_pod_identity: false }, absent))
 }
 
 /// `(namespace, pod, container, previous run)` of every container in CrashLoopBackOff (its

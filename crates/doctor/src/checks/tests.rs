@@ -347,6 +347,27 @@ fn a_release_object_edited_with_kubectl() {
 }
 
 #[test]
+fn the_pod_identity_agent_missing_or_not_ready_when_the_platform_uses_it() {
+    let mut s = snapshot(vec![]);
+    assert!(diagnose(&s).is_empty(), "a platform without pod identities does not need it");
+    s.expects_pod_identity = true;
+    let f = diagnose(&s);
+    assert_eq!(
+        (only(&f).id.as_str(), only(&f).object.as_str()),
+        ("identity.pod-identity-agent", "DaemonSet kube-system/eks-pod-identity-agent")
+    );
+    let agent = |ready: i64| {
+        json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system"},
+            "status": {"desiredNumberScheduled": 3, "numberReady": ready}})
+    };
+    s.objects = vec![agent(1)];
+    let f = diagnose(&s);
+    assert!(only(&f).evidence[0].contains("1 of 3") && only(&f).cause.contains("2 node(s)"), "{f:#?}");
+    s.objects = vec![agent(3)];
+    assert!(diagnose(&s).is_empty());
+}
+
+#[test]
 fn every_finding_id_is_in_the_catalogue_and_every_entry_is_tested_here() {
     let source = include_str!("tests.rs");
     for entry in CATALOGUE {
