@@ -81,9 +81,17 @@ impl<'a> Ctx<'a> {
     }
 
     fn finding(&self, id: &str, object: &Value, evidence: Vec<String>, cause: String, fix: String) -> Finding {
-        let severity = CATALOGUE.iter().find(|c| c.id == id).map(|c| c.severity).unwrap_or(Severity::Error);
-        Finding { id: id.to_string(), severity, object: display(object), evidence, cause, fix }
+        new_finding(id, display(object), evidence, cause, fix)
     }
+}
+
+/// A finding of catalogue entry `id` (its severity from there; an id missing from the catalogue
+/// fails the tests).
+fn new_finding(id: &str, object: String, evidence: Vec<String>, cause: String, fix: String) -> Finding {
+    let entry = CATALOGUE.iter().find(|c| c.id == id);
+    debug_assert!(entry.is_some(), "finding {id} is not in the catalogue");
+    let severity = entry.map(|c| c.severity).unwrap_or(Severity::Error);
+    Finding { id: id.to_string(), severity, object, evidence, cause, fix }
 }
 
 fn str_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
@@ -491,16 +499,14 @@ fn pod_identity_agent(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let fix = "check the EKS add-on eks-pod-identity-agent (`kubectl dataplat status` lists the add-ons; `up` installs \
                it) and its pods in kube-system";
     match ctx.find("DaemonSet", ns, name) {
-        None => out.push(Finding {
-            id: "identity.pod-identity-agent".into(),
-            severity: Severity::Error,
-            object: format!("DaemonSet {ns}/{name}"),
-            evidence: vec!["no such DaemonSet".into()],
-            cause: "the Pod Identity agent is not installed: no pod of the platform gets the AWS role of its \
-                    service account"
+        None => out.push(new_finding(
+            "identity.pod-identity-agent",
+            format!("DaemonSet {ns}/{name}"),
+            vec!["no such DaemonSet".into()],
+            "the Pod Identity agent is not installed: no pod of the platform gets the AWS role of its service account"
                 .into(),
-            fix: fix.into(),
-        }),
+            fix.into(),
+        )),
         Some(daemonset) => {
             let count =
                 |field: &str| daemonset.pointer(&format!("/status/{field}")).and_then(Value::as_i64).unwrap_or(0);

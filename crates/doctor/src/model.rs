@@ -117,6 +117,12 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         "container statuses (ErrImagePull, ImagePullBackOff) and their message",
     ),
     entry(
+        "identity.pod-identity-agent",
+        Severity::Error,
+        "the EKS Pod Identity agent is missing or not ready on every node: pods get no AWS credentials",
+        "DaemonSet kube-system/eks-pod-identity-agent (the EKS add-on) and its ready count",
+    ),
+    entry(
         "nodes.not-ready",
         Severity::Error,
         "a node is not Ready",
