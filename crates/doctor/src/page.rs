@@ -52,8 +52,8 @@ One object:\n\n\
 The reference guide's other troubleshooting steps are not automated yet: Prometheus queries of KEDA's \
 triggers (a query that fails or returns no series), the HPA's metric against its target, Trino's active \
 workers against its replicas and its queued queries, the exchange bucket from the coordinator's identity, \
-catalogs that fail to load, pod identity associations and the agent add-on, and drift of chart versions \
-and EKS add-ons. Until then, `kubectl dataplat status` and `plan` show part of it.\n\n\
+catalogs that fail to load, the pod identity associations themselves (the agent is checked), and drift of chart \
+versions and EKS add-ons. Until then, `kubectl dataplat status` and `plan` show part of it.\n\n\
 The readiness rules `plan` runs before `up` also run on the live objects of the platform's releases (what \
 their inventories list), reported as `readiness.<rule>` with the rule's message and hint: see the readiness \
 rules in the [user guide](user-guide.md).\n",
