@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::model::{CATALOGUE, Finding, Severity, Snapshot};
-use crate::quantity;
+use dataplat_readiness::quantity;
 
 /// Every finding of the checks over `snapshot`, errors first, then by id and object.
 pub fn diagnose(snapshot: &Snapshot) -> Vec<Finding> {
@@ -255,13 +255,13 @@ fn pending_pods(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 
 /// A pod's summed container requests, `cpu 4, memory 16Gi`.
 fn requests_of(pod: &Value) -> String {
-    let mut cpu = 0.0;
-    let mut memory = 0.0;
+    let mut cpu = 0;
+    let mut memory = 0;
     for c in pod.pointer("/spec/containers").and_then(Value::as_array).into_iter().flatten() {
-        cpu += str_at(c, "/resources/requests/cpu").and_then(quantity::millicores).unwrap_or(0.0);
-        memory += str_at(c, "/resources/requests/memory").and_then(quantity::bytes).unwrap_or(0.0);
+        cpu += str_at(c, "/resources/requests/cpu").and_then(quantity::cpu_millis).unwrap_or(0);
+        memory += str_at(c, "/resources/requests/memory").and_then(quantity::bytes).unwrap_or(0);
     }
-    format!("cpu {}m, memory {:.1} GiB", cpu, memory / 1024.0 / 1024.0 / 1024.0)
+    format!("cpu {cpu}m, memory {:.1} GiB", memory as f64 / 1024.0 / 1024.0 / 1024.0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,7 +584,7 @@ fn karpenter(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     for pool in ctx.of_kind("NodePool") {
         let name = str_at(pool, "/metadata/name").unwrap_or("?");
-        for (resource, parse) in [("cpu", quantity::millicores as fn(&str) -> Option<f64>), ("memory", quantity::bytes)]
+        for (resource, parse) in [("cpu", quantity::cpu_millis as fn(&str) -> Option<u64>), ("memory", quantity::bytes)]
         {
             let limit = pool.pointer(&format!("/spec/limits/{resource}")).and_then(Value::as_str).and_then(parse);
             let used = pool.pointer(&format!("/status/resources/{resource}")).and_then(Value::as_str).and_then(parse);

@@ -11,7 +11,6 @@
 mod checks;
 mod model;
 mod page;
-mod quantity;
 
 pub use checks::diagnose;
 pub use model::{CATALOGUE, CatalogueEntry, Finding, Severity, Snapshot};
