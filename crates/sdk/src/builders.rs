@@ -497,6 +497,18 @@ pub mod testing {
         }
     }
 
+    /// `facts` with the endpoints the trino addon publishes with HTTPS on, in namespace `trino`:
+    /// `https` (port 8443), `credentials` and `ca` (what a client of Trino reads, see
+    /// [`TrinoClient`](crate::TrinoClient)).
+    pub fn with_trino_https(mut facts: PlatformFacts) -> PlatformFacts {
+        facts.endpoints.extend([
+            crate::Endpoint::new("trino", "https", "https://trino.trino.svc:8443", ""),
+            crate::Endpoint::new("trino", "credentials", "secret://trino/trino-users", ""),
+            crate::Endpoint::new("trino", "ca", "secret://trino/trino-ca", ""),
+        ]);
+        facts
+    }
+
     /// The plan for a JSON config; panics with the diagnostics if planning fails.
     pub fn plan_ok<A: Addon>(config: &serde_json::Value, facts: &PlatformFacts) -> AddonPlan {
         match crate::runtime::plan::<A>(&config.to_string(), facts) {

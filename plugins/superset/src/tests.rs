@@ -73,13 +73,7 @@ fn validation_errors() {
 }
 
 fn with_trino() -> PlatformFacts {
-    let mut f = facts(&["enable_superset", TRINO_FLAG, "enable_trino"], &["superset", "trino"]);
-    f.endpoints = vec![
-        Endpoint::new("trino", "https", "https://trino.trino.svc:8443", ""),
-        Endpoint::new("trino", "credentials", "secret://trino/trino-users", ""),
-        Endpoint::new("trino", "ca", "secret://trino/trino-ca", ""),
-    ];
-    f
+    with_trino_https(facts(&["enable_superset", TRINO_FLAG, "enable_trino"], &["superset", "trino"]))
 }
 
 fn env_names(v: &Value) -> Vec<&str> {

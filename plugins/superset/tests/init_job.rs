@@ -13,21 +13,15 @@
 //! package manager (`uv`; the venv here has pip, the script's other branch), and a real Trino.
 
 use dataplat_addon_superset::{ADMIN_SECRET, Superset, TRINO_FLAG};
+use dataplat_sdk::PlatformFacts;
 use dataplat_sdk::serde_json::{self, Value, json};
 use dataplat_sdk::testing::*;
-use dataplat_sdk::{Endpoint, PlatformFacts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn with_trino() -> PlatformFacts {
-    let mut f = facts(&["enable_superset", TRINO_FLAG, "enable_trino"], &["superset", "trino"]);
-    f.endpoints = vec![
-        Endpoint::new("trino", "https", "https://trino.trino.svc:8443", ""),
-        Endpoint::new("trino", "credentials", "secret://trino/trino-users", ""),
-        Endpoint::new("trino", "ca", "secret://trino/trino-ca", ""),
-    ];
-    f
+    with_trino_https(facts(&["enable_superset", TRINO_FLAG, "enable_trino"], &["superset", "trino"]))
 }
 
 const HARNESS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/superset/harness.py");
