@@ -266,6 +266,11 @@ pub struct DoctorArgs {
     /// Certificate unready before it is reported.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub grace: i64,
+    /// Read the cluster only: no AWS calls (EKS add-ons, pod identity associations, roles and
+    /// buckets are not checked). For a cluster dataplat did not create, or without AWS
+    /// credentials.
+    #[arg(long)]
+    pub cluster_only: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
     pub output: Format,

@@ -277,3 +277,62 @@ fn no_crate_has_module_import_cycles() {
     }
     assert!(found.is_empty(), "module import cycles:\n{}", found.join("\n"));
 }
+
+/// The alert rules the bundled platform's addons declare for doctor (PrometheusRules labelled
+/// `dataplat.io/doctor`), from `render --skip-charts`.
+fn bundled_alerts(work: &std::path::Path) -> Vec<dataplat_doctor::AlertDoc> {
+    std::fs::copy(repo().join("platform.yaml"), work.join("platform.yaml")).expect("copy platform.yaml");
+    ok(dataplat(work, &["render", "--skip-charts", "--out", "rendered"]));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("rendered/plan.json")).expect("plan.json"))
+            .expect("json");
+    let mut alerts = Vec::new();
+    for addon in plan["addons"].as_array().expect("addons") {
+        for object in addon["releases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["objects"].as_array().into_iter().flatten())
+        {
+            if object["kind"] != "PrometheusRule" || object["metadata"]["labels"]["dataplat.io/doctor"] != "true" {
+                continue;
+            }
+            let rule = format!(
+                "{}/{}",
+                object["metadata"]["namespace"].as_str().unwrap_or_default(),
+                object["metadata"]["name"].as_str().unwrap_or_default()
+            );
+            for r in object["spec"]["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|g| g["rules"].as_array().into_iter().flatten())
+            {
+                let Some(alert) = r["alert"].as_str() else { continue };
+                alerts.push(dataplat_doctor::AlertDoc {
+                    addon: addon["name"].as_str().unwrap_or_default().to_string(),
+                    rule: rule.clone(),
+                    alert: alert.to_string(),
+                    severity: r["labels"]["severity"].as_str().unwrap_or("warning").to_string(),
+                    summary: r["annotations"]["summary"].as_str().unwrap_or_default().to_string(),
+                });
+            }
+        }
+    }
+    alerts
+}
+
+#[test]
+fn the_troubleshooting_page_is_generated_from_the_catalogue_and_the_bundled_alert_rules() {
+    let work = tempfile::tempdir().expect("tmp");
+    let alerts = bundled_alerts(work.path());
+    assert!(alerts.iter().any(|a| a.alert == "TrinoWorkersNotRegistered"), "{alerts:?}");
+    let page = dataplat_doctor::troubleshooting_page(&alerts);
+    let path = repo().join("docs/troubleshooting.md");
+    if std::env::var("DATAPLAT_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &page).expect("write docs/troubleshooting.md");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == page, "docs/troubleshooting.md is out of date: `{BLESS_HINT}` regenerates it");
+}

@@ -5,9 +5,14 @@
 //! KEDA and cert-manager write them), each diagnosed with its finding id and a fix that names the
 //! cause; then `--addon`, and exit 2 when the cluster cannot be read.
 //!
-//! The CRDs of Karpenter, KEDA and cert-manager are ours: the group, kind and a status
-//! subresource of each, no schema. Not staged here: Prometheus, Trino and AWS (the checks that
-//! need them are not written yet).
+//! The CRDs of Karpenter, KEDA, cert-manager and prometheus-operator are ours: the group, kind
+//! and a status subresource of each, no schema.
+//!
+//! The Prometheus scenarios run a real Prometheus (`dataplat_testkit::prometheus`) holding a
+//! history the test writes, behind a Service of the test API server whose Endpoints point at it:
+//! doctor reaches it through the API server's service proxy, as on a cluster. The queries are the
+//! trino plugin's own (its ScaledObject and PrometheusRule, from `render`). The AWS scenarios are
+//! in `tests/up.rs`, after an `up --cloud-only` against moto.
 
 mod common;
 
@@ -115,7 +120,7 @@ fn unschedulable(message: &str) -> Value {
 
 fn doctor(dir: &Path, kubeconfig: &Path, extra: &[&str]) -> std::process::Output {
     let kubeconfig = kubeconfig.to_str().unwrap();
-    let mut args = vec!["doctor", "--kubeconfig", kubeconfig, "--grace", "0"];
+    let mut args = vec!["doctor", "--kubeconfig", kubeconfig, "--grace", "0", "--cluster-only"];
     args.extend_from_slice(extra);
     dataplat_env(dir, &args, &[])
 }
@@ -420,4 +425,221 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
     let missing = dir.path().join("missing-kubeconfig");
     let cannot = doctor(dir.path(), &missing, &[]);
     assert_eq!(cannot.status.code(), Some(2), "{}", stderr(&cannot));
+}
+
+/// The Prometheus Service the platform's endpoint names (`prometheus-prometheus.monitoring:9090`),
+/// its Endpoints at `prometheus`. The API server proxies only to an address of a Pod that has it
+/// as its IP, so a Pod stands for the server (its status written as the kubelet would).
+async fn point_prometheus_at(stage: &Stage, prometheus: &dataplat_testkit::prometheus::Prometheus, create: bool) {
+    let endpoints = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "prometheus-prometheus", "namespace": "monitoring"},
+        "subsets": [{"addresses": [{"ip": prometheus.host, "targetRef": {"kind": "Pod", "namespace": "monitoring", "name": "prometheus-0"}}],
+            "ports": [{"name": "http-web", "port": prometheus.port}]}]});
+    if create {
+        stage
+            .put("pods", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "prometheus-0", "namespace": "monitoring"},
+                "spec": {"containers": [{"name": "prometheus", "image": "quay.io/prometheus/prometheus:v3.5.0"}]},
+                "status": {"phase": "Running", "podIP": prometheus.host, "podIPs": [{"ip": prometheus.host}],
+                    "conditions": [{"type": "PodScheduled", "status": "True"}],
+                    "containerStatuses": [{"name": "prometheus", "image": "quay.io/prometheus/prometheus:v3.5.0", "imageID": "", "ready": true,
+                        "restartCount": 0, "state": {"running": {"startedAt": OLD}}}]}}))
+            .await;
+        stage
+            .put("services", json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "prometheus-prometheus", "namespace": "monitoring"},
+                "spec": {"ports": [{"name": "http-web", "port": 9090, "targetPort": prometheus.port}]}}))
+            .await;
+        stage.put("endpoints", endpoints).await;
+    } else {
+        let api = stage.api("v1", "Endpoints", "endpoints", Some("monitoring"));
+        api.patch("prometheus-prometheus", &PatchParams::default(), &Patch::Merge(&endpoints))
+            .await
+            .expect("patch endpoints");
+    }
+}
+
+/// The objects of release `trino/trino` as the plugin plans them (`render --skip-charts`).
+fn trino_objects(dir: &Path) -> Vec<Value> {
+    ok(dataplat_env(dir, &["render", "--skip-charts", "--out", "rendered"], &[]));
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("rendered/plan.json")).expect("plan.json"))
+            .expect("json");
+    plan["addons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["releases"].as_array().unwrap().iter())
+        .find(|r| r["id"] == "trino/trino")
+        .expect("release trino/trino")["objects"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+const TRINO_UP: &str = "up{job=\"trino\",namespace=\"trino\"}";
+const QUEUED: &str = "trino_execution_name_QueryManager_QueuedQueries{job=\"trino\",namespace=\"trino\"}";
+const RUNNING: &str = "trino_execution_name_QueryManager_RunningQueries{job=\"trino\",namespace=\"trino\"}";
+const REQUIRED: &str = "trino_execution_name_ClusterSizeMonitor_RequiredWorkers{job=\"trino\",namespace=\"trino\"}";
+const ACTIVE: &str = "trino_node_name_CoordinatorNodeManager_ActiveNodeCount{job=\"trino\",namespace=\"trino\"}";
+const READY: &str =
+    "kube_deployment_status_replicas_ready{job=\"kube-state-metrics\",namespace=\"trino\",deployment=\"trino-worker\"}";
+
+#[test]
+fn doctor_asks_prometheus_through_the_service_proxy_what_keda_and_the_alert_rules_ask() {
+    use dataplat_testkit::prometheus::{Prometheus, history};
+    let Some(kube) = dataplat_testkit::PrivateKube::start() else { return };
+    // 15 minutes of a healthy Trino: scraped, nothing queued, 2 workers ready and both in the cluster.
+    let healthy = [(TRINO_UP, 1.0), (QUEUED, 0.0), (RUNNING, 1.0), (REQUIRED, 0.0), (ACTIVE, 3.0), (READY, 2.0)];
+    let Some(good) = Prometheus::start(&history(&healthy, 15)) else { return };
+    // 15 minutes of a sick one: the scrape fails (up 0; the gauges keep their last values here),
+    // 4 queued, a query waiting for 3 workers, 2 workers ready but only the coordinator active.
+    let sick = [(TRINO_UP, 0.0), (QUEUED, 4.0), (RUNNING, 2.0), (REQUIRED, 3.0), (ACTIVE, 1.0), (READY, 2.0)];
+    let bad = Prometheus::start(&history(&sick, 15)).expect("a second prometheus");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("tmp");
+    let init = [
+        "init",
+        "--name",
+        "doc",
+        "--region",
+        "eu-west-1",
+        "--enable",
+        "trino",
+        "--enable",
+        "keda",
+        "--enable",
+        "prometheus",
+    ];
+    ok(dataplat_env(dir.path(), &[&init[..], &["--enable", "enable_trino_keda"]].concat(), &[]));
+    let objects = trino_objects(dir.path());
+    let of_kind = |kind: &str| {
+        objects.iter().find(|o| o["kind"] == kind).unwrap_or_else(|| panic!("trino plans a {kind}")).clone()
+    };
+    let stage = runtime.block_on(Stage::connect(&kube.kubeconfig()));
+    runtime.block_on(async {
+        stage.crd("keda.sh", "ScaledObject", "scaledobjects", "v1alpha1", "Namespaced").await;
+        stage.crd("monitoring.coreos.com", "PrometheusRule", "prometheusrules", "v1", "Namespaced").await;
+        for ns in ["trino", "monitoring"] {
+            stage.put("namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})).await;
+        }
+        point_prometheus_at(&stage, &good, true).await;
+        let mut scaled = of_kind("ScaledObject");
+        scaled["status"] = json!({"conditions": [{"type": "Ready", "status": "True"}]});
+        stage.put("scaledobjects", scaled).await;
+        stage.put("prometheusrules", of_kind("PrometheusRule")).await;
+        stage
+            .put("daemonsets", json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+                "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system"},
+                "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {"metadata": {"labels": {"app": "agent"}},
+                    "spec": {"nodeSelector": {"dataplat.io/pool": "none-yet"}, "containers": [{"name": "agent", "image": "busybox:1.37"}]}}}}))
+            .await;
+    });
+    let healthy_run = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
+    assert_eq!(
+        healthy_run.status.code(),
+        Some(0),
+        "{}\n{}\n{}",
+        stdout(&healthy_run),
+        stderr(&healthy_run),
+        good.log()
+    );
+    let report: Value = serde_json::from_str(&stdout(&healthy_run)).expect("json");
+    assert_eq!(report["findings"], json!([]), "{report:#}");
+
+    // The sick history, and what the reference got wrong or a cluster can break.
+    runtime.block_on(async {
+        point_prometheus_at(&stage, &bad, false).await;
+        // The reference's ScaledObject: job="trino-coordinator", a label its ServiceMonitor never sets.
+        let mut reference = of_kind("ScaledObject");
+        reference["metadata"]["name"] = json!("reference");
+        reference["spec"]["triggers"] = json!([{"type": "prometheus", "name": "queued", "metadata": {
+            "serverAddress": "http://prometheus-prometheus.monitoring.svc:9090",
+            "query": "sum(trino_execution_name_QueryManager_QueuedQueries{job=\"trino-coordinator\"})", "threshold": "1"}}]);
+        stage.put("scaledobjects", reference).await;
+        // A trigger whose server has no endpoint.
+        stage
+            .put("services", json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "old-prometheus", "namespace": "monitoring"},
+                "spec": {"selector": {"app": "gone"}, "ports": [{"port": 9090}]}}))
+            .await;
+        let mut unreachable = of_kind("ScaledObject");
+        unreachable["metadata"]["name"] = json!("unreachable");
+        unreachable["spec"]["triggers"][0]["metadata"]["serverAddress"] = json!("http://old-prometheus.monitoring.svc:9090");
+        unreachable["spec"]["triggers"] = json!([unreachable["spec"]["triggers"][0].clone()]);
+        stage.put("scaledobjects", unreachable).await;
+        // An addon's rule Prometheus would reject.
+        stage
+            .put("prometheusrules", json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+                "metadata": {"name": "custom", "namespace": "trino", "labels": {"dataplat.io/doctor": "true"}},
+                "spec": {"groups": [{"name": "custom", "rules": [{"alert": "Typo", "expr": "sum(rate(x[5m]) by (job)"}]}]}}))
+            .await;
+        // KEDA's HPA that cannot read its metric, and one at its maximum above its target.
+        for (name, status) in [
+            ("keda-hpa-trino-worker", json!({"currentReplicas": 1, "desiredReplicas": 1, "conditions": [{"type": "ScalingActive",
+                "status": "False", "reason": "FailedGetExternalMetric", "message": "unable to get external metric trino/s0-prometheus"}]})),
+            ("keda-hpa-busy", json!({"currentReplicas": 10, "desiredReplicas": 10, "conditions": [{"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound"}],
+                "currentMetrics": [{"type": "External", "external": {"metric": {"name": "s0-prometheus"}, "current": {"averageValue": "9"}}}]})),
+        ] {
+            stage
+                .put("horizontalpodautoscalers", json!({"apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler",
+                    "metadata": {"name": name, "namespace": "trino"},
+                    "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "trino-worker"}, "minReplicas": 1, "maxReplicas": 10,
+                        "metrics": [{"type": "External", "external": {"metric": {"name": "s0-prometheus"}, "target": {"type": "AverageValue", "averageValue": "4"}}}]},
+                    "status": status}))
+                .await;
+        }
+        // KEDA's operator from an older chart than the pinned one.
+        stage
+            .put("deployments", json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "keda-operator", "namespace": "trino", "labels": {"dataplat.io/release": "keda.keda", "helm.sh/chart": "keda-2.0.0"}},
+                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "keda"}},
+                    "template": {"metadata": {"labels": {"app": "keda"}}, "spec": {"containers": [{"name": "keda", "image": "ghcr.io/kedacore/keda:2.0.0"}]}}}}))
+            .await;
+    });
+    let sick_run = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
+    assert_eq!(sick_run.status.code(), Some(1), "{}\n{}", stdout(&sick_run), stderr(&sick_run));
+    let report: Value = serde_json::from_str(&stdout(&sick_run)).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    let found = |id: &str, object: &str| {
+        findings
+            .iter()
+            .find(|f| f["id"] == id && f["object"] == object)
+            .unwrap_or_else(|| panic!("no {id} on {object}: {report:#}"))
+    };
+    let expected = [
+        (
+            "keda.trigger-query-empty",
+            "ScaledObject trino/reference",
+            "exists: trino_execution_name_QueryManager_QueuedQueries{job=\"trino\",namespace=\"trino\"}",
+        ),
+        ("keda.trigger-query-failed", "ScaledObject trino/unreachable", "old-prometheus"),
+        ("alert.TrinoNotScraped", "PrometheusRule trino/trino", "value 1"),
+        ("alert.TrinoWorkersNotRegistered", "PrometheusRule trino/trino", "value 2"),
+        ("alert.TrinoQueriesQueued", "PrometheusRule trino/trino", "value 4"),
+        ("alert.TrinoQueriesWaitingForWorkers", "PrometheusRule trino/trino", "value 3"),
+        ("alerts.not-evaluated", "PrometheusRule trino/custom", "parse error"),
+        (
+            "keda.hpa-metric-unavailable",
+            "HorizontalPodAutoscaler trino/keda-hpa-trino-worker",
+            "FailedGetExternalMetric",
+        ),
+        ("keda.hpa-at-max", "HorizontalPodAutoscaler trino/keda-hpa-busy", "9 against a target of 4"),
+        ("drift.chart-version", "Deployment trino/keda-operator", "keda-2.0.0"),
+    ];
+    for (id, object, evidence) in expected {
+        let f = found(id, object);
+        assert!(f["evidence"].to_string().contains(&evidence.replace('"', "\\\"")), "{id}: evidence {evidence}: {f:#}");
+        assert!(!f["fix"].as_str().unwrap_or_default().is_empty(), "{id}: {f:#}");
+    }
+    assert!(
+        found("keda.trigger-query-empty", "ScaledObject trino/reference")["fix"]
+            .as_str()
+            .unwrap()
+            .contains("label matchers")
+    );
+    assert!(
+        found("alert.TrinoWorkersNotRegistered", "PrometheusRule trino/trino")["fix"]
+            .as_str()
+            .unwrap()
+            .contains("discovery.uri")
+    );
+    assert_eq!(found("alert.TrinoQueriesQueued", "PrometheusRule trino/trino")["severity"], "warning");
+    assert_eq!(findings.len(), expected.len(), "nothing else: {report:#}");
 }

@@ -517,3 +517,148 @@ fn up_loads_the_platform_and_calls_each_plugin_once() {
     assert!(down.status.success(), "{}", common::stderr(&down));
     assert_gone(&env);
 }
+
+/// Clients through the proxy: the EKS calls moto lacks (pod identity associations, add-ons)
+/// live there.
+async fn proxied_clients(env: &Env) -> Clients {
+    let config = SdkConfigBuilder::new()
+        .region(REGION)
+        .endpoint_url(&env.proxy.endpoint)
+        .static_credentials("testing", "testing")
+        .no_retries()
+        .load()
+        .await;
+    Clients::new(&config, Polling { interval: Duration::from_millis(50), timeout: Duration::from_secs(60) })
+}
+
+/// The findings of `doctor` that come from AWS (the cluster it reads is the shared test API
+/// server, whose objects belong to other tests).
+fn cloud_findings(env: &Env, kubeconfig: &std::path::Path, extra_env: &[(&str, &str)]) -> Vec<serde_json::Value> {
+    let mut command = command(env, &["doctor", "--kubeconfig", kubeconfig.to_str().unwrap(), "-o", "json"]);
+    for (k, v) in extra_env {
+        command.env(k, v);
+    }
+    let out = command.output().expect("doctor");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}\n{}", common::stdout(&out), common::stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&common::stdout(&out)).expect("doctor json");
+    let cloud = ["identity.association", "identity.role", "identity.bucket", "drift.eks-addon", "doctor.cloud"];
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| cloud.iter().any(|p| f["id"].as_str().unwrap_or_default().starts_with(p)))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn doctor_checks_the_add_ons_pod_identities_roles_and_buckets_that_up_made() {
+    let Some(env) = env() else { return };
+    let Some(kubeconfig) = dataplat_testkit::test_kubeconfig() else { return };
+    env.proxy.set_settle_polls(0);
+    let up = run(&env, &["up", "--cloud-only"]);
+    assert!(up.status.success(), "up failed:\n{}", common::stderr(&up));
+    // As `up` left it: every planned association with its role, the roles' policies allowing
+    // what the grants declare on the buckets, which exist; add-ons ACTIVE.
+    assert_eq!(cloud_findings(&env, &kubeconfig, &[]), Vec::<serde_json::Value>::new());
+
+    // Then: an add-on degraded, Karpenter's association deleted, Prometheus' pointed at Trino's
+    // role, and Trino's policy cut to reads.
+    assert!(env.proxy.degrade_addon(
+        REGION,
+        &env.name,
+        "coredns",
+        "InsufficientNumberOfReplicas",
+        "0 of 2 replicas ready"
+    ));
+    let trino_role = block_on(async {
+        let c = proxied_clients(&env).await;
+        let listed = c.eks.list_pod_identity_associations().cluster_name(&env.name).send().await.unwrap();
+        let id_of = |ns: &str| {
+            listed
+                .associations()
+                .iter()
+                .find(|a| a.namespace() == Some(ns) && a.owner_arn().is_none())
+                .and_then(|a| a.association_id())
+                .unwrap_or_else(|| panic!("an association in {ns}"))
+                .to_owned()
+        };
+        let trino = c
+            .eks
+            .describe_pod_identity_association()
+            .cluster_name(&env.name)
+            .association_id(id_of("trino"))
+            .send()
+            .await
+            .unwrap();
+        let trino_role = trino.association().and_then(|a| a.role_arn()).unwrap().to_owned();
+        c.eks
+            .delete_pod_identity_association()
+            .cluster_name(&env.name)
+            .association_id(id_of("karpenter"))
+            .send()
+            .await
+            .unwrap();
+        c.eks
+            .update_pod_identity_association()
+            .cluster_name(&env.name)
+            .association_id(id_of("monitoring"))
+            .role_arn(&trino_role)
+            .send()
+            .await
+            .unwrap();
+        let role = trino_role.rsplit('/').next().unwrap().to_owned();
+        let iam = clients(&env).await.iam;
+        let names = iam.list_role_policies().role_name(&role).send().await.unwrap();
+        assert!(!names.policy_names().is_empty(), "up gave role {role} its inline policy");
+        for name in names.policy_names() {
+            iam.put_role_policy()
+                .role_name(&role)
+                .policy_name(name)
+                .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#)
+                .send()
+                .await
+                .unwrap();
+        }
+        trino_role
+    });
+    let findings = cloud_findings(&env, &kubeconfig, &[]);
+    let find = |id: &str, object: &str| {
+        findings
+            .iter()
+            .find(|f| f["id"] == id && f["object"] == object)
+            .unwrap_or_else(|| panic!("no {id} on {object}: {findings:#?}"))
+            .clone()
+    };
+    let degraded = find("drift.eks-addon-degraded", &format!("EKS add-on {}/coredns", env.name));
+    assert!(degraded["evidence"].to_string().contains("0 of 2 replicas ready"), "{degraded:#}");
+    let missing = find("identity.association-missing", "ServiceAccount karpenter/karpenter");
+    assert!(missing["fix"].as_str().unwrap().contains("kubectl dataplat up"), "{missing:#}");
+    let monitoring: Vec<&serde_json::Value> =
+        findings.iter().filter(|f| f["id"] == "identity.association-wrong-role").collect();
+    assert_eq!(monitoring.len(), 1, "{findings:#?}");
+    assert!(monitoring[0]["object"].as_str().unwrap().starts_with("ServiceAccount monitoring/"), "{findings:#?}");
+    assert!(monitoring[0]["evidence"].to_string().contains(&trino_role), "{findings:#?}");
+    let cut = findings
+        .iter()
+        .find(|f| {
+            f["id"] == "identity.bucket-unreachable"
+                && f["object"].as_str().unwrap().starts_with("ServiceAccount trino/")
+        })
+        .unwrap_or_else(|| panic!("trino's bucket: {findings:#?}"));
+    assert!(cut["evidence"].to_string().contains("not allowed by the role's policies: s3:PutObject"), "{cut:#}");
+    // Both of Trino's buckets (the data bucket and the exchange) lose PutObject.
+    let buckets = findings.iter().filter(|f| f["id"] == "identity.bucket-unreachable").count();
+    assert_eq!(buckets, 2, "{findings:#?}");
+    assert_eq!(findings.len(), 5, "nothing else: {findings:#?}");
+
+    // AWS that does not answer: one finding, the cluster's checks still run.
+    let dead = format!("http://127.0.0.1:{}", dataplat_testkit::free_port());
+    let unreadable = cloud_findings(&env, &kubeconfig, &[("AWS_ENDPOINT_URL", &dead)]);
+    assert_eq!(unreadable.len(), 1, "{unreadable:#?}");
+    assert_eq!(unreadable[0]["id"], "doctor.cloud-unreadable");
+
+    let down = run(&env, &["down", "--cloud-only", "--yes"]);
+    assert!(down.status.success(), "down failed:\n{}", common::stderr(&down));
+    assert_gone(&env);
+}

@@ -32,6 +32,10 @@ gateways (their network interface released, as in AWS), VPC endpoints, route tab
 subnet route table associations, internet gateways and their attachments, and Elastic IPs.
 Without that the VPC keeps dependencies and the network stack cannot be deleted.
 
+An inline policy of a role created by CloudFormation (`AWS::IAM::Role` `Policies`) is stored as
+JSON: moto kept the template's dict as it was, so `GetRolePolicy` answered its Python form
+(`{'Version': ...}`), which no IAM client can parse. IAM stores and returns the JSON document.
+
 Limits: IPv6 (AmazonProvidedIpv6CidrBlock, Ipv6Pool) is not modelled; updates replace.
 
 Used by tests/run: DATAPLAT_MOTO_SERVER points at a wrapper that runs this file with the venv's
@@ -307,7 +311,23 @@ def _delete_on_stack_deletion() -> None:
     ElasticAddress.delete = delete_address
 
 
+def _role_policies_as_json() -> None:
+    import json
+
+    from moto.iam.models import Role
+
+    original = Role.put_policy
+
+    def put_policy(self: Any, policy_name: str, policy_json: Any) -> None:
+        if not isinstance(policy_json, str):
+            policy_json = json.dumps(policy_json)
+        original(self, policy_name, policy_json)
+
+    Role.put_policy = put_policy
+
+
 _honour_depends_on()
+_role_policies_as_json()
 _outputs_after_change_sets()
 _empty_change_sets_fail_like_cloudformation()
 _delete_on_stack_deletion()

@@ -523,7 +523,7 @@ pub struct DownOptions {
     pub keep_data: bool,
 }
 
-async fn bucket_exists(clients: &Clients, bucket: &str) -> Result<bool> {
+pub(crate) async fn bucket_exists(clients: &Clients, bucket: &str) -> Result<bool> {
     match clients.s3.head_bucket().bucket(bucket).send().await {
         Ok(_) => Ok(true),
         Err(err) => {

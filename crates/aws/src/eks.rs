@@ -1172,13 +1172,11 @@ async fn converge_access_entries(
 // Pod identity associations
 // ---------------------------------------------------------------------------------------------
 
-async fn converge_pod_identities(
+/// Every pod identity association of `cluster`, all pages.
+async fn association_summaries(
     eks: &Client,
-    spec: &EksSpec,
-    w: &mut Waiter<'_>,
-    changes: &mut Vec<Change>,
-) -> Result<()> {
-    let cluster = spec.cluster.name.as_str();
+    cluster: &str,
+) -> Result<Vec<aws_sdk_eks::types::PodIdentityAssociationSummary>> {
     let mut summaries = Vec::new();
     let mut token = None;
     loop {
@@ -1195,6 +1193,51 @@ async fn converge_pod_identities(
             break;
         }
     }
+    Ok(summaries)
+}
+
+/// A pod identity association as EKS has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssociationState {
+    pub namespace: String,
+    pub service_account: String,
+    pub role_arn: String,
+    /// The add-on that owns it (the EBS CSI driver's), if any.
+    pub owner: Option<String>,
+}
+
+/// Every pod identity association of `cluster`, with its role (one `Describe` each). Reads only.
+pub async fn pod_identity_associations(eks: &Client, cluster: &str) -> Result<Vec<AssociationState>> {
+    let mut out = Vec::new();
+    for summary in association_summaries(eks, cluster).await? {
+        let id = summary.association_id().unwrap_or_default();
+        let label =
+            format!("{}/{}", summary.namespace().unwrap_or_default(), summary.service_account().unwrap_or_default());
+        let described = eks
+            .describe_pod_identity_association()
+            .cluster_name(cluster)
+            .association_id(id)
+            .send()
+            .await
+            .map_err(|e| api("DescribePodIdentityAssociation", &label, e))?;
+        out.push(AssociationState {
+            namespace: summary.namespace().unwrap_or_default().to_owned(),
+            service_account: summary.service_account().unwrap_or_default().to_owned(),
+            role_arn: described.association().and_then(|a| a.role_arn()).unwrap_or_default().to_owned(),
+            owner: summary.owner_arn().map(str::to_owned),
+        });
+    }
+    Ok(out)
+}
+
+async fn converge_pod_identities(
+    eks: &Client,
+    spec: &EksSpec,
+    w: &mut Waiter<'_>,
+    changes: &mut Vec<Change>,
+) -> Result<()> {
+    let cluster = spec.cluster.name.as_str();
+    let summaries = association_summaries(eks, cluster).await?;
     let desired: BTreeMap<(String, String), &PodIdentitySpec> =
         spec.pod_identities.iter().map(|p| ((p.namespace.clone(), p.service_account.clone()), p)).collect();
     let mut seen = BTreeSet::new();

@@ -17,6 +17,7 @@ pub mod clients;
 pub mod cloud;
 pub mod eks;
 pub mod from_spec;
+pub mod inspect;
 pub mod kubeconfig;
 pub mod spec;
 pub mod stacks;

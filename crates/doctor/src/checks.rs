@@ -19,6 +19,10 @@ pub fn diagnose(snapshot: &Snapshot) -> Vec<Finding> {
     karpenter(&ctx, &mut out);
     keda(&ctx, &mut out);
     traffic(&ctx, &mut out);
+    probes::queries(&ctx, &mut out);
+    probes::autoscalers(&ctx, &mut out);
+    probes::chart_versions(&ctx, &mut out);
+    cloud::cloud(&ctx, &mut out);
     out.sort_by(|a, b| (a.severity, &a.id, &a.object).cmp(&(b.severity, &b.id, &b.object)));
     out
 }
@@ -773,5 +777,10 @@ fn traffic(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+mod cloud;
+mod probes;
 #[cfg(test)]
 mod tests;
+
+pub use cloud::allowed;
+pub use probes::metric_names;

@@ -12,6 +12,9 @@ mod checks;
 mod model;
 mod page;
 
-pub use checks::diagnose;
-pub use model::{CATALOGUE, CatalogueEntry, Finding, Severity, Snapshot};
-pub use page::troubleshooting_page;
+pub use checks::{allowed, diagnose, metric_names};
+pub use model::{
+    Association, BucketReach, CATALOGUE, CatalogueEntry, Cloud, EksAddon, ExpectedIdentity, Finding, Query, Sample,
+    Severity, Snapshot,
+};
+pub use page::{AlertDoc, troubleshooting_page};

@@ -22,6 +22,99 @@ pub struct Snapshot {
     /// Whether the platform gives pods AWS identities through EKS Pod Identity (its plan has pod
     /// identity associations), so the agent must run.
     pub expects_pod_identity: bool,
+    /// The PromQL queries doctor ran: KEDA's Prometheus triggers and the addons' alert rules.
+    pub queries: Vec<Query>,
+    /// What AWS says of the platform, when it was read.
+    pub cloud: Option<Cloud>,
+    /// The chart version each release of the platform pins (`release id` → `chart-version`, the
+    /// `helm.sh/chart` label value a chart's objects carry).
+    pub charts: BTreeMap<String, String>,
+}
+
+/// A PromQL instant query doctor ran, and its answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    /// What asked for it: `ScaledObject ns/name` (a trigger) or `PrometheusRule ns/name` (an
+    /// alert rule).
+    pub object: String,
+    /// The trigger's name (or its index) or the alert's name.
+    pub source: String,
+    /// The Prometheus server, as the object names it.
+    pub server: String,
+    pub query: String,
+    /// The series returned, or why there is no answer (unreachable, a PromQL error).
+    pub outcome: Result<Vec<Sample>, String>,
+    /// When the answer is empty: the label sets the query's metrics do have
+    /// (`trino_queued{job="trino-coordinator",namespace="trino"}`), so a wrong label shows.
+    pub existing: Vec<String>,
+}
+
+/// One series of an answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub labels: BTreeMap<String, String>,
+    pub value: f64,
+}
+
+/// What AWS says of the platform's cluster (read-only: EKS, IAM and S3 reads).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cloud {
+    /// The EKS cluster's name.
+    pub cluster: String,
+    /// Why AWS could not be read (credentials, the cluster missing); nothing else is set then.
+    pub error: Option<String>,
+    /// The cluster's EKS add-ons.
+    pub addons: Vec<EksAddon>,
+    /// Every pod identity association of the cluster.
+    pub associations: Vec<Association>,
+    /// The associations the plan declares, with the role each must name.
+    pub expected: Vec<ExpectedIdentity>,
+}
+
+/// An EKS add-on as `DescribeAddon` shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EksAddon {
+    pub name: String,
+    /// ACTIVE, CREATING, DEGRADED, CREATE_FAILED, ...
+    pub status: String,
+    pub version: String,
+    pub issues: Vec<String>,
+}
+
+/// A pod identity association.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Association {
+    pub namespace: String,
+    pub service_account: String,
+    pub role_arn: String,
+}
+
+/// A pod identity the plan declares: who, the role it must assume, what that role must reach.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectedIdentity {
+    pub namespace: String,
+    pub service_account: String,
+    /// The addon that declared it (`core` for the platform's own).
+    pub addon: String,
+    pub role_name: String,
+    /// The role's policy documents as IAM has them (inline, then attached managed policies);
+    /// `None` when the role does not exist.
+    pub policies: Option<Vec<Value>>,
+    /// The buckets the role's grant names.
+    pub buckets: Vec<BucketReach>,
+}
+
+/// One bucket a pod identity's grant names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BucketReach {
+    /// The bucket's reference in the plan (`exchange`, `core/data`).
+    pub purpose: String,
+    /// The bucket's S3 name.
+    pub bucket: String,
+    pub exists: bool,
+    /// What the grant allows on it: `(action, resource ARN)`, each of which the role's policies
+    /// must allow.
+    pub needs: Vec<(String, String)>,
 }
 
 /// How bad a finding is.
@@ -187,5 +280,77 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
         Severity::Error,
         "a cert-manager Certificate is not Ready: its Secret is missing or stale",
         "the Certificate's Ready condition",
+    ),
+    entry(
+        "keda.trigger-query-failed",
+        Severity::Error,
+        "a ScaledObject's Prometheus query fails (Prometheus unreachable, or the query rejected)",
+        "each prometheus trigger's query, run by doctor through the API server's service proxy",
+    ),
+    entry(
+        "keda.trigger-query-empty",
+        Severity::Error,
+        "a ScaledObject's Prometheus query returns no series: KEDA has nothing to scale on",
+        "each prometheus trigger's query, and the label sets its metrics do have",
+    ),
+    entry(
+        "keda.hpa-metric-unavailable",
+        Severity::Error,
+        "a HorizontalPodAutoscaler cannot read its metric, so it does not scale",
+        "the HPA's ScalingActive condition",
+    ),
+    entry(
+        "keda.hpa-at-max",
+        Severity::Warning,
+        "a workload is at its maximum replicas while its metric is above the target",
+        "the HPA's current metrics against its targets, its replicas against maxReplicas",
+    ),
+    entry(
+        "alerts.not-evaluated",
+        Severity::Warning,
+        "an addon's alert rule could not be evaluated (Prometheus unreachable or the expression rejected)",
+        "the expressions of the PrometheusRules of the platform's releases, run through the service proxy",
+    ),
+    entry(
+        "identity.association-missing",
+        Severity::Error,
+        "a service account the plan gives an AWS role has no pod identity association: its pods get no credentials",
+        "EKS ListPodIdentityAssociations against the plan's pod identities, and the pods that run as them",
+    ),
+    entry(
+        "identity.association-wrong-role",
+        Severity::Error,
+        "a pod identity association names another role than the plan's",
+        "EKS DescribePodIdentityAssociation against the plan's role",
+    ),
+    entry(
+        "identity.role-missing",
+        Severity::Error,
+        "the role a pod identity association names does not exist",
+        "IAM GetRole",
+    ),
+    entry(
+        "identity.bucket-unreachable",
+        Severity::Error,
+        "a pod identity's role cannot use a bucket its grant names (the bucket is gone, or the policy does not allow it)",
+        "S3 HeadBucket; the role's policies (IAM) against each action the grant declares on the bucket",
+    ),
+    entry(
+        "drift.eks-addon-degraded",
+        Severity::Error,
+        "an EKS add-on is degraded or failed",
+        "EKS DescribeAddon: status and health issues",
+    ),
+    entry(
+        "drift.chart-version",
+        Severity::Warning,
+        "a release runs another version of its chart than platform.yaml pins",
+        "the helm.sh/chart label of the releases' objects against the pinned chart version",
+    ),
+    entry(
+        "doctor.cloud-unreadable",
+        Severity::Warning,
+        "AWS could not be read: add-ons, pod identities and buckets are not checked",
+        "the AWS credentials and the EKS cluster",
     ),
 ];

@@ -1,21 +1,48 @@
 //! The troubleshooting page of the user guide (`docs/troubleshooting.md`), generated from the
-//! [`CATALOGUE`](crate::CATALOGUE); a test keeps the committed page equal to it.
+//! [`CATALOGUE`](crate::CATALOGUE) and the alert rules the built-in addons declare; a test of
+//! `kubectl-dataplat` (tests/docs.rs) keeps the committed page equal to it.
 
 use crate::model::{CATALOGUE, Severity};
 
-/// The page, in Markdown.
-pub fn troubleshooting_page() -> String {
+/// An alert rule an addon declares for doctor (a PrometheusRule labelled `dataplat.io/doctor`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertDoc {
+    pub addon: String,
+    /// `namespace/name` of the PrometheusRule.
+    pub rule: String,
+    pub alert: String,
+    /// The rule's `severity` label.
+    pub severity: String,
+    /// Its `summary` annotation.
+    pub summary: String,
+}
+
+/// The page, in Markdown, with `alerts` (the built-in addons' alert rules) listed.
+pub fn troubleshooting_page(alerts: &[AlertDoc]) -> String {
     let mut out = String::from(
         "# Troubleshooting: `kubectl dataplat doctor`\n\n\
-Generated from the finding catalogue of `crates/doctor` (a test keeps this page current); do not edit.\n\n\
-`doctor` reads the live platform and says what is wrong, why, and what to do. It only reads: one LIST per \
-kind it looks at (cluster-wide), the Warning events, and the last 20 log lines of at most 10 crash-looping \
-containers.\n\n\
+Generated from the finding catalogue of `crates/doctor` and the alert rules of the built-in addons (a test in \
+`kubectl-dataplat/tests/docs.rs` keeps this page current); do not edit.\n\n\
+`doctor` reads the live platform and says what is wrong, why, and what to do. It only reads:\n\n\
+- the cluster: one LIST per kind it looks at (cluster-wide), the Warning events, and the last 20 log lines of \
+at most 10 crash-looping containers or failed Jobs;\n\
+- Prometheus, through the API server's service proxy (`GET .../services/http:NAME:PORT/proxy/api/v1/query`), 5 s \
+per query, all at once: the query of every `prometheus` trigger of every ScaledObject (on the server the trigger \
+names), and the expression of every alert rule of the PrometheusRules labelled `dataplat.io/doctor: \"true\"` (on \
+the `prometheus` addon's `prometheus-query` endpoint). When a trigger's query returns nothing, doctor also asks \
+which `job`/`namespace` label sets its metrics do have;\n\
+- AWS (unless `--cluster-only`): the EKS cluster's add-ons (`DescribeAddon`), its pod identity associations \
+(`ListPodIdentityAssociations`, `DescribePodIdentityAssociation`), each planned role's policies (`GetRole`, \
+`ListRolePolicies`, `GetRolePolicy`, `ListAttachedRolePolicies`, `GetPolicy`, `GetPolicyVersion`) and the \
+buckets the grants name (`HeadBucket`).\n\n\
+A component that does not answer is a finding (`keda.trigger-query-failed`, `alerts.not-evaluated`, \
+`doctor.cloud-unreadable`), never a crash.\n\n\
 ```console\n\
 kubectl dataplat doctor                      # the platform's own cluster (context <name>.<region>)\n\
 kubectl dataplat doctor --kubeconfig FILE --context NAME\n\
 kubectl dataplat doctor --addon trino        # only its namespaces and NodePools\n\
 kubectl dataplat doctor --grace 600 -o json  # what is reported only after 600 s (default 300)\n\
+kubectl dataplat doctor --cluster-only       # no AWS calls\n\
 ```\n\n\
 Exit codes: **0** nothing is wrong, **1** something is (every finding is printed), **2** doctor cannot run (the \
 cluster cannot be read, an unknown `--addon`).\n\n\
@@ -28,7 +55,7 @@ One object:\n\n\
 | field | type | meaning |\n|---|---|---|\n\
 | `cluster` | string | the context or kubeconfig read |\n\
 | `findings` | list | errors first, then by id and object |\n\
-| `findings[].id` | string | an id of the catalogue below |\n\
+| `findings[].id` | string | an id of the catalogue below, `alert.<name>` or `readiness.<rule>` |\n\
 | `findings[].severity` | `error` or `warning` | |\n\
 | `findings[].object` | string | `Kind namespace/name`, or `Kind name` for a cluster-scoped object |\n\
 | `findings[].evidence` | list of strings | what doctor saw |\n\
@@ -48,15 +75,33 @@ One object:\n\n\
         out.push_str(&format!("| `{}` | {severity} | {} | {} |\n", entry.id, entry.title, entry.looks_at));
     }
     out.push_str(
-        "\n## Not checked yet\n\n\
-The reference guide's other troubleshooting steps are not automated yet: Prometheus queries of KEDA's \
-triggers (a query that fails or returns no series), the HPA's metric against its target, Trino's active \
-workers against its replicas and its queued queries, the exchange bucket from the coordinator's identity, \
-catalogs that fail to load, the pod identity associations themselves (the agent is checked), and drift of chart \
-versions and EKS add-ons. Until then, `kubectl dataplat status` and `plan` show part of it.\n\n\
-The readiness rules `plan` runs before `up` also run on the live objects of the platform's releases (what \
-their inventories list), reported as `readiness.<rule>` with the rule's message and hint: see the readiness \
-rules in the [user guide](user-guide.md).\n",
+        "\n`readiness.<rule>`: the readiness rules `plan` runs before `up` also run on the live objects of the \
+platform's releases (what their inventories list), reported with the rule's message and hint: see the readiness \
+rules in the [user guide](user-guide.md).\n\n\
+## Addon alert rules: `alert.<name>`\n\n\
+An addon declares what it knows goes wrong as Prometheus alert rules: a PrometheusRule labelled \
+`dataplat.io/doctor: \"true\"`. Prometheus evaluates them as alerts; doctor evaluates each rule's `expr` at \
+once (the rule's `for` is not waited for: write windows into the expression, `min_over_time(...[5m:30s])`) and \
+reports every series it returns as finding `alert.<alert name>`: severity error for the `severity` label \
+`critical` or `error`, else warning; the cause is the `summary` and `description` annotations, the fix the `fix` \
+annotation (else `runbook_url`). A third-party addon gets the same by shipping such a rule.\n\n\
+The built-in addons declare:\n\n\
+| finding | addon | severity | what it means |\n|---|---|---|---|\n",
+    );
+    for alert in alerts {
+        out.push_str(&format!(
+            "| `alert.{}` | {} (PrometheusRule {}) | {} | {} |\n",
+            alert.alert, alert.addon, alert.rule, alert.severity, alert.summary
+        ));
+    }
+    out.push_str(
+        "\n## What doctor does not check\n\n\
+- Catalogs that fail to load: with static catalogs (ours) Trino does not start, so the coordinator shows as \
+`workloads.crash-loop` with its last log lines, which name the catalog.\n\
+- IAM conditions, permission boundaries, bucket policies and SCPs: a role's policies are evaluated for `Allow` \
+and `Deny` by action and resource only.\n\
+- A pod started before its pod identity association: it has no credentials until restarted; doctor reports the \
+association, not the pod.\n",
     );
     out
 }
@@ -64,20 +109,20 @@ rules in the [user guide](user-guide.md).\n",
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_committed_troubleshooting_page_is_the_generated_one() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/troubleshooting.md");
-        let page = super::troubleshooting_page();
-        if std::env::var("DATAPLAT_BLESS").is_ok_and(|v| v == "1") {
-            std::fs::write(&path, &page).expect("write docs/troubleshooting.md");
-            return;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == page,
-            "docs/troubleshooting.md is out of date: DATAPLAT_BLESS=1 cargo test -p dataplat-doctor regenerates it"
-        );
+    fn the_page_names_every_catalogue_entry_and_every_alert() {
+        let alert = super::AlertDoc {
+            addon: "trino".into(),
+            rule: "trino/trino".into(),
+            alert: "TrinoNotScraped".into(),
+            severity: "critical".into(),
+            summary: "not scraped".into(),
+        };
+        let page = super::troubleshooting_page(&[alert]);
         for entry in crate::CATALOGUE {
             assert!(page.contains(&format!("`{}`", entry.id)), "{}", entry.id);
         }
+        assert!(
+            page.contains("| `alert.TrinoNotScraped` | trino (PrometheusRule trino/trino) | critical | not scraped |")
+        );
     }
 }

@@ -48,3 +48,26 @@ pub async fn container_log(
         .map_err(|e| KubeError::from_kube(&format!("reading the log of {namespace}/{pod} {container}"), e))?;
     Ok(text.lines().map(str::to_string).collect())
 }
+
+/// `GET path` (with its query string, already encoded) on port `port` of Service
+/// `namespace/service`, through the API server's service proxy (`scheme` `http` or `https`; the
+/// API server does not verify an https backend's certificate). The body on a 2xx answer, else
+/// why not, in words; `timeout` bounds the whole exchange.
+pub async fn service_get(
+    cluster: &Cluster,
+    namespace: &str,
+    scheme: &str,
+    service: &str,
+    port: u16,
+    path: &str,
+    timeout: std::time::Duration,
+) -> Result<String, String> {
+    let uri = format!("/api/v1/namespaces/{namespace}/services/{scheme}:{service}:{port}/proxy{path}");
+    let request = http::Request::get(&uri).body(Vec::new()).map_err(|e| format!("bad request {uri}: {e}"))?;
+    match tokio::time::timeout(timeout, cluster.client().request_text(request)).await {
+        Err(_) => Err(format!("no answer within {} s (through the API server's service proxy)", timeout.as_secs())),
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(kube::Error::Api(e))) => Err(format!("{} {}: {}", e.code, e.reason, e.message.trim())),
+        Ok(Err(e)) => Err(e.to_string()),
+    }
+}

@@ -13,6 +13,11 @@ use serde_json::Value;
 use crate::access::runtime;
 use crate::error::{Error, Result};
 
+mod aws;
+mod prometheus;
+
+pub use prometheus::DOCTOR_LABEL;
+
 /// The kinds doctor reads, each in one LIST: a kind the cluster does not serve (an addon that is
 /// off) is skipped.
 pub const KINDS: &[(&str, &str)] = &[
@@ -32,6 +37,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("apps/v1", "Deployment"),
     ("apps/v1", "StatefulSet"),
     ("apps/v1", "DaemonSet"),
+    ("monitoring.coreos.com/v1", "PrometheusRule"),
 ];
 
 /// HorizontalPodAutoscalers: `autoscaling/v2` (Kubernetes 1.23 on), else `v2beta2`.
@@ -52,6 +58,8 @@ pub struct DoctorSettings {
     /// How long a Pending pod, a NotReady node, an address-less load balancer or an unready
     /// certificate may be so before it is a finding.
     pub grace_seconds: i64,
+    /// No AWS calls: the cloud checks are skipped.
+    pub cluster_only: bool,
 }
 
 /// What `doctor` found (`-o json`).
@@ -123,6 +131,24 @@ pub fn doctor(plan: &Plan, settings: &DoctorSettings) -> Result<DoctorOutput> {
                 snapshot.objects.push(value.clone());
             }
         }
+        snapshot.charts = charts(plan);
+        let prometheus = plan
+            .addons
+            .iter()
+            .flat_map(|a| &a.endpoints)
+            .find(|e| e.addon == "prometheus" && e.name == "prometheus-query")
+            .map(|e| e.url.clone());
+        let probes = prometheus::run(&cluster, &snapshot.objects, prometheus.as_deref());
+        let cloud = async {
+            if settings.cluster_only {
+                return None;
+            }
+            let clients = crate::access::clients(&plan.platform.region, crate::access::polling(1).ok()?).await;
+            Some(aws::read(&clients, plan).await)
+        };
+        let (queries, cloud) = futures::join!(probes, cloud);
+        snapshot.queries = queries;
+        snapshot.cloud = cloud;
         let objects = snapshot.objects.len();
         let mut findings = dataplat_doctor::diagnose(&snapshot);
         if !releases.objects.is_empty() {
@@ -184,6 +210,19 @@ async fn release_objects(cluster: &Cluster, plan: &Plan) -> Result<dataplat_read
         }
     }
     Ok(analysis)
+}
+
+/// The chart each release pins, by the release label's value: `name-version`, as a chart's
+/// `helm.sh/chart` label writes it.
+fn charts(plan: &Plan) -> std::collections::BTreeMap<String, String> {
+    plan.addons
+        .iter()
+        .flat_map(|a| &a.releases)
+        .filter_map(|r| {
+            let chart = r.chart.as_ref()?;
+            Some((dataplat_kube::inventory::label_value(&r.id), format!("{}-{}", chart.chart, chart.version)))
+        })
+        .collect()
 }
 
 /// The readiness analysis `plan` runs before `up`, run on the live objects of the releases: an
@@ -248,7 +287,7 @@ pub async fn gather(cluster: &Cluster, grace_seconds: i64) -> Result<(Snapshot, 
         }
     }
     let now = jiff::Timestamp::now().to_string();
-    Ok((Snapshot { objects, events, logs, now, grace_seconds, expects_pod_identity: false }, absent))
+    Ok((Snapshot { objects, events, logs, now, grace_seconds, ..Snapshot::default() }, absent))
 }
 
 /// `(namespace, pod, container, previous run)` of every container in CrashLoopBackOff (its

@@ -68,7 +68,7 @@
 //!   Kubernetes version (filters other than `addonName` are ignored; no paging). `CreateAddon` without
 //!   `addonVersion` takes that version; an add-on outside the catalogue needs an explicit version.
 //!   Versions, `configurationValues` (not checked against a schema) and role ARNs are not validated.
-//! - No add-on health issues, no marketplace information, no `namespaceConfig`; `resolveConflicts`
+//! - No add-on health issues unless a test sets them ([`AwsProxy::degrade_addon`]), no marketplace information, no `namespaceConfig`; `resolveConflicts`
 //!   is checked for its enum value only. Nothing is ever installed in a cluster.
 //! - No paging (`maxResults`/`nextToken` are ignored; every list answers everything).
 //! - The creator entry is always moto's user, whatever credentials signed the request.
@@ -202,6 +202,22 @@ impl AwsProxy {
     /// (default 1; 0 settles at once). Applies to changes made after the call.
     pub fn set_settle_polls(&self, polls: u32) {
         self.shared.lock().settle_polls = polls;
+    }
+
+    /// Makes add-on `name` of cluster `cluster` in `region` `DEGRADED` with one health issue
+    /// (`code`, `message`), as EKS reports an add-on whose workload is unhealthy; an `UpdateAddon`
+    /// brings it back through `UPDATING` to `ACTIVE`. False when there is no such add-on.
+    pub fn degrade_addon(&self, region: &str, cluster: &str, name: &str, code: &str, message: &str) -> bool {
+        let mut state = self.shared.lock();
+        let Some(addon) =
+            state.clusters.get_mut(&(region.to_owned(), cluster.to_owned())).and_then(|c| c.addons.get_mut(name))
+        else {
+            return false;
+        };
+        addon.value["status"] = json!("DEGRADED");
+        addon.value["health"] = json!({"issues": [{"code": code, "message": message, "resourceIds": []}]});
+        addon.polls_left = 0;
+        true
     }
 
     /// Sets a trap on the `occurrence`-th (1-based, counted from now) request with this operation

@@ -6,6 +6,7 @@
 
 pub mod aws;
 pub mod http;
+pub mod prometheus;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -140,6 +140,7 @@ pub fn doctor(global: &Global, args: DoctorArgs) -> Result<(), CliError> {
         cluster: super::target(&args.cluster),
         addon: args.addon.clone(),
         grace_seconds: args.grace,
+        cluster_only: args.cluster_only,
     };
     // Whatever keeps it from reading the cluster is "cannot run": exit 2.
     let output = dataplat_lifecycle::doctor::doctor(&plan, &settings).map_err(|e| match e {

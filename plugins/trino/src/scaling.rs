@@ -68,7 +68,7 @@ pub(crate) fn with_scaling(
 ) -> Release {
     let ns = config.namespace.as_str();
     if prometheus {
-        release = release.object(&service_monitor(config)).depends_on(PROMETHEUS_RELEASE);
+        release = release.object(&service_monitor(config)).object(&alert_rules(config)).depends_on(PROMETHEUS_RELEASE);
     }
     if let (true, Some(server_address)) = (keda, prometheus_query) {
         release = release
@@ -109,6 +109,119 @@ fn service_monitor(config: &Config) -> Value {
             "namespaceSelector": {"matchNames": [ns]},
             "endpoints": [endpoint],
         },
+    })
+}
+
+/// Trino's OpenMetrics name of the coordinator's node manager attribute `ActiveNodeCount` (the
+/// coordinator itself included). Its JMX domain and class moved between releases
+/// (`trino.metadata:name=DiscoveryNodeManager`, `trino.node:name=CoordinatorNodeManager`), so the
+/// rules match either.
+pub const ACTIVE_NODES_SELECTOR: &str =
+    r#"__name__=~"trino_(metadata|node)_name_(Discovery|Coordinator)NodeManager_ActiveNodeCount""#;
+/// The label doctor evaluates a PrometheusRule's alerts by.
+const DOCTOR_LABEL: &str = "dataplat.io/doctor";
+
+/// The PromQL of the alert rules, by alert name.
+pub fn alert_exprs(config: &Config) -> Vec<(&'static str, String)> {
+    let ns = config.namespace.as_str();
+    let wait = config.autoscaling.first_query_max_wait_seconds;
+    let sel = |metric: &str| format!("{metric}{{job=\"{JOB}\",namespace=\"{ns}\"}}");
+    vec![
+        ("TrinoNotScraped", format!("absent(up{{job=\"{JOB}\",namespace=\"{ns}\"}} == 1)")),
+        (
+            "TrinoWorkersNotRegistered",
+            format!(
+                "min_over_time((sum(kube_deployment_status_replicas_ready{{namespace=\"{ns}\",deployment=\"{WORKER}\"}}) - \
+                 (max({{{ACTIVE_NODES_SELECTOR},job=\"{JOB}\",namespace=\"{ns}\"}}) - 1))[5m:30s]) > 0"
+            ),
+        ),
+        ("TrinoQueriesQueued", format!("min_over_time(sum({})[{wait}s:15s]) > 0", sel(QUEUED_METRIC))),
+        ("TrinoQueriesWaitingForWorkers", format!("min_over_time(sum({})[{wait}s:15s]) > 0", sel(REQUIRED_METRIC))),
+    ]
+}
+
+/// PrometheusRule `trino`: alerts on what keeps queries from running, which Prometheus evaluates
+/// and `kubectl dataplat doctor` evaluates too (label `dataplat.io/doctor`).
+fn alert_rules(config: &Config) -> Value {
+    let ns = config.namespace.as_str();
+    let a = &config.autoscaling;
+    let wait = a.first_query_max_wait_seconds;
+    let text = |alert: &str| -> (&str, String, String, String) {
+        match alert {
+            "TrinoNotScraped" => (
+                "critical",
+                "Prometheus does not scrape Trino's coordinator".into(),
+                format!(
+                    "no up==1 series with job={JOB} and namespace={ns}: the worker autoscaler and these alerts have \
+                     no data"
+                ),
+                format!(
+                    "check ServiceMonitor {ns}/{RELEASE} (kubectl -n {ns} get servicemonitor {RELEASE}), the \
+                     coordinator's Service endpoints, and Prometheus' Targets page for the scrape error (a wrong \
+                     password in Secret trino-users gives 401)"
+                ),
+            ),
+            "TrinoWorkersNotRegistered" => (
+                "critical",
+                "Trino workers run but have not joined the cluster".into(),
+                format!(
+                    "for 5 minutes more Deployment {WORKER} pods were Ready than the coordinator counts as active \
+                     workers: queries do not use them"
+                ),
+                format!(
+                    "read a worker's log (kubectl -n {ns} logs deploy/{WORKER}): discovery.uri must reach the \
+                     coordinator, internal-communication.shared-secret and the Trino version must match the \
+                     coordinator's"
+                ),
+            ),
+            "TrinoQueriesQueued" => (
+                "warning",
+                "Trino queries have been queued for longer than the first query may wait".into(),
+                format!(
+                    "the queue has not been empty for {wait} s (autoscaling.first_query_max_wait_seconds): the workers \
+                     do not keep up"
+                ),
+                format!(
+                    "check that the workers scale (kubectl -n {ns} get scaledobject,hpa): at {} workers raise \
+                     trino.autoscaling.max_workers, and see whether the trino-worker NodePool is at its limit \
+                     (kubectl dataplat doctor reports it)",
+                    a.max_workers
+                ),
+            ),
+            _ => (
+                "critical",
+                "Trino queries wait for workers that do not come".into(),
+                format!(
+                    "a query has waited for workers for {wait} s: at query-manager.required-workers-max-wait it fails \
+                     with INSUFFICIENT_RESOURCES"
+                ),
+                format!(
+                    "check that KEDA scales {WORKER} from zero (kubectl -n {ns} get scaledobject {WORKER}) and that \
+                     Karpenter launches trino-worker nodes (kubectl get nodeclaims); doctor's pods.* and karpenter.* \
+                     findings name the cause"
+                ),
+            ),
+        }
+    };
+    let rules: Vec<Value> = alert_exprs(config)
+        .into_iter()
+        .map(|(alert, expr)| {
+            let (severity, summary, description, fix) = text(alert);
+            json!({
+                "alert": alert,
+                "expr": expr,
+                "for": if alert == "TrinoNotScraped" { "5m" } else { "1m" },
+                "labels": {"severity": severity},
+                "annotations": {"summary": summary, "description": description, "fix": fix},
+            })
+        })
+        .collect();
+    let mut labels = labels(Some("coordinator"));
+    labels.insert(DOCTOR_LABEL.into(), "true".into());
+    json!({
+        "apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+        "metadata": {"name": RELEASE, "namespace": ns, "labels": labels},
+        "spec": {"groups": [{"name": "trino", "rules": rules}]},
     })
 }
 

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::model::{Association, BucketReach, Cloud, EksAddon, ExpectedIdentity, Query, Sample};
 
 const NOW: &str = "2026-12-08T12:00:00Z";
 const OLD: &str = "2026-12-08T11:00:00Z";
@@ -365,6 +366,201 @@ fn the_pod_identity_agent_missing_or_not_ready_when_the_platform_uses_it() {
     assert!(only(&f).evidence[0].contains("1 of 3") && only(&f).cause.contains("2 node(s)"), "{f:#?}");
     s.objects = vec![agent(3)];
     assert!(diagnose(&s).is_empty());
+}
+
+fn query(object: &str, source: &str, outcome: Result<Vec<Sample>, String>, existing: &[&str]) -> Query {
+    Query {
+        object: object.into(),
+        source: source.into(),
+        server: "http://prometheus-prometheus.monitoring.svc:9090".into(),
+        query: "sum(trino_queued{job=\"trino-coordinator\"})".into(),
+        outcome,
+        existing: existing.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+fn sample(value: f64) -> Sample {
+    Sample { labels: Default::default(), value }
+}
+
+#[test]
+fn keda_trigger_queries_that_fail_or_find_nothing() {
+    let mut s = snapshot(vec![]);
+    s.queries = vec![query("ScaledObject trino/trino-worker", "queued", Ok(vec![sample(0.0)]), &[])];
+    assert!(diagnose(&s).is_empty(), "an answer, even 0, is healthy");
+    s.queries = vec![query("ScaledObject trino/trino-worker", "queued", Err("connection refused".into()), &[])];
+    let f = diagnose(&s);
+    assert_eq!(only(&f).id, "keda.trigger-query-failed");
+    assert!(only(&f).evidence.iter().any(|e| e.contains("connection refused")), "{f:#?}");
+    s.queries = vec![query(
+        "ScaledObject trino/trino-worker",
+        "queued",
+        Ok(vec![]),
+        &["trino_queued{job=\"trino\",namespace=\"trino\"}"],
+    )];
+    let f = diagnose(&s);
+    assert_eq!(only(&f).id, "keda.trigger-query-empty");
+    assert!(only(&f).evidence.iter().any(|e| e.contains("exists: trino_queued{job=\"trino\"")), "{f:#?}");
+    assert!(only(&f).fix.contains("label matchers"), "{f:#?}");
+    s.queries[0].existing.clear();
+    assert!(only(&diagnose(&s)).fix.contains("ServiceMonitor"));
+}
+
+#[test]
+fn an_addons_alert_rule_that_fires_or_cannot_be_evaluated() {
+    let rules = json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+        "metadata": {"name": "trino", "namespace": "trino"},
+        "spec": {"groups": [{"name": "trino", "rules": [{"alert": "TrinoWorkersNotRegistered", "expr": "x > 0",
+            "labels": {"severity": "critical"},
+            "annotations": {"summary": "workers run but are not in the cluster", "description": "2 workers", "fix": "check discovery.uri"}}]}]}});
+    let mut s = snapshot(vec![rules]);
+    s.queries = vec![query("PrometheusRule trino/trino", "TrinoWorkersNotRegistered", Ok(vec![]), &[])];
+    assert!(diagnose(&s).is_empty(), "an alert that does not fire");
+    s.queries[0].outcome = Ok(vec![sample(2.0)]);
+    let f = diagnose(&s);
+    let f = only(&f);
+    assert_eq!((f.id.as_str(), f.severity), ("alert.TrinoWorkersNotRegistered", Severity::Error));
+    assert_eq!(f.cause, "workers run but are not in the cluster: 2 workers");
+    assert_eq!(f.fix, "check discovery.uri");
+    assert!(f.evidence.iter().any(|e| e == "value 2 {}"), "{f:#?}");
+    s.queries[0].outcome = Err("bad_data: parse error".into());
+    assert_eq!(only(&diagnose(&s)).id, "alerts.not-evaluated");
+}
+
+fn hpa(conditions: Value, replicas: u64, current: &str) -> Value {
+    json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "keda-hpa-trino-worker", "namespace": "trino"},
+        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "trino-worker"}, "minReplicas": 1, "maxReplicas": 10,
+            "metrics": [{"type": "External", "external": {"metric": {"name": "s0-prometheus"}, "target": {"type": "AverageValue", "averageValue": "4"}}}]},
+        "status": {"currentReplicas": replicas, "desiredReplicas": replicas, "conditions": conditions,
+            "currentMetrics": [{"type": "External", "external": {"metric": {"name": "s0-prometheus"}, "current": {"averageValue": current}}}]}})
+}
+
+#[test]
+fn an_autoscaler_without_its_metric_or_at_its_maximum() {
+    let active = json!([{"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound"}]);
+    assert!(diagnose(&snapshot(vec![hpa(active.clone(), 4, "3")])).is_empty());
+    assert!(diagnose(&snapshot(vec![hpa(active.clone(), 10, "3500m")])).is_empty(), "at max but under target");
+    let f = diagnose(&snapshot(vec![hpa(active, 10, "12")]));
+    assert_eq!(only(&f).id, "keda.hpa-at-max");
+    assert!(only(&f).evidence.iter().any(|e| e.contains("12 against a target of 4")), "{f:#?}");
+    let failing = json!([{"type": "ScalingActive", "status": "False", "reason": "FailedGetExternalMetric",
+        "message": "the HPA was unable to compute the replica count: unable to get external metric"}]);
+    let f = diagnose(&snapshot(vec![hpa(failing, 1, "0")]));
+    assert_eq!(only(&f).id, "keda.hpa-metric-unavailable");
+    assert!(only(&f).evidence[0].contains("FailedGetExternalMetric"), "{f:#?}");
+}
+
+#[test]
+fn a_release_running_another_chart_version_than_pinned() {
+    let object = |chart: &str| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "keda-operator", "namespace": "keda",
+            "labels": {"dataplat.io/release": "keda.keda", "helm.sh/chart": chart}}})
+    };
+    let mut s = snapshot(vec![object("keda-2.20.2"), object("keda-metrics-1.0.0")]);
+    s.charts.insert("keda.keda".into(), "keda-2.20.2".into());
+    assert!(diagnose(&s).is_empty(), "the pinned version; a subchart's own label is not compared");
+    s.objects[0] = object("keda-2.19.0");
+    let f = diagnose(&s);
+    assert_eq!(only(&f).id, "drift.chart-version");
+    assert!(only(&f).cause.contains("keda 2.19.0, not the 2.20.2"), "{f:#?}");
+}
+
+fn cloud(addons: Vec<EksAddon>, associations: Vec<Association>, expected: Vec<ExpectedIdentity>) -> Cloud {
+    Cloud { cluster: "doc".into(), error: None, addons, associations, expected }
+}
+
+fn exchange(exists: bool) -> BucketReach {
+    BucketReach {
+        purpose: "exchange".into(),
+        bucket: "doc-trino-exchange-x".into(),
+        exists,
+        needs: vec![
+            ("s3:PutObject".into(), "arn:aws:s3:::doc-trino-exchange-x/*".into()),
+            ("s3:ListBucket".into(), "arn:aws:s3:::doc-trino-exchange-x".into()),
+        ],
+    }
+}
+
+fn coordinator(policies: Option<Vec<Value>>, bucket: BucketReach) -> ExpectedIdentity {
+    ExpectedIdentity {
+        namespace: "trino".into(),
+        service_account: "trino".into(),
+        addon: "trino".into(),
+        role_name: "doc-trino-trino".into(),
+        policies,
+        buckets: vec![bucket],
+    }
+}
+
+#[test]
+fn aws_add_ons_pod_identities_and_the_buckets_they_reach() {
+    let full = json!({"Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "arn:aws:s3:::doc-trino-exchange-x/*"},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::doc-trino-exchange-x"}]});
+    let association = |role: &str| Association {
+        namespace: "trino".into(),
+        service_account: "trino".into(),
+        role_arn: format!("arn:aws:iam::123456789012:role/{role}"),
+    };
+    let active =
+        EksAddon { name: "vpc-cni".into(), status: "ACTIVE".into(), version: "v1.19.0".into(), issues: vec![] };
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "trino-coordinator-0", "namespace": "trino"},
+        "spec": {"serviceAccountName": "trino"}});
+    let mut s = snapshot(vec![pod]);
+    s.cloud = Some(cloud(
+        vec![active.clone()],
+        vec![association("doc-trino-trino")],
+        vec![coordinator(Some(vec![full.clone()]), exchange(true))],
+    ));
+    assert!(diagnose(&s).is_empty(), "{:#?}", diagnose(&s));
+
+    let degraded = EksAddon {
+        status: "DEGRADED".into(),
+        issues: vec!["InsufficientNumberOfReplicas: 0 of 2 ready".into()],
+        ..active
+    };
+    s.cloud.as_mut().unwrap().addons = vec![degraded];
+    let f = diagnose(&s);
+    assert_eq!(
+        (only(&f).id.as_str(), only(&f).object.as_str()),
+        ("drift.eks-addon-degraded", "EKS add-on doc/vpc-cni")
+    );
+    s.cloud.as_mut().unwrap().addons.clear();
+
+    s.cloud.as_mut().unwrap().associations.clear();
+    let f = diagnose(&s);
+    assert_eq!(
+        (only(&f).id.as_str(), only(&f).object.as_str()),
+        ("identity.association-missing", "ServiceAccount trino/trino")
+    );
+    assert!(
+        only(&f).evidence.iter().any(|e| e.contains("trino-coordinator-0")),
+        "the pods that lack credentials: {f:#?}"
+    );
+
+    s.cloud.as_mut().unwrap().associations = vec![association("someone-else")];
+    assert_eq!(only(&diagnose(&s)).id, "identity.association-wrong-role");
+
+    s.cloud.as_mut().unwrap().associations = vec![association("doc-trino-trino")];
+    s.cloud.as_mut().unwrap().expected = vec![coordinator(None, exchange(true))];
+    assert_eq!(only(&diagnose(&s)).id, "identity.role-missing");
+
+    s.cloud.as_mut().unwrap().expected = vec![coordinator(Some(vec![full.clone()]), exchange(false))];
+    let f = diagnose(&s);
+    assert_eq!(only(&f).id, "identity.bucket-unreachable");
+    assert!(only(&f).evidence.iter().any(|e| e.contains("does not exist")), "{f:#?}");
+
+    let partial = json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::doc-trino-exchange-x/*"}]});
+    s.cloud.as_mut().unwrap().expected = vec![coordinator(Some(vec![partial]), exchange(true))];
+    let f = diagnose(&s);
+    assert_eq!(only(&f).id, "identity.bucket-unreachable");
+    assert!(
+        only(&f).evidence.iter().any(|e| e.contains("s3:PutObject on arn:aws:s3:::doc-trino-exchange-x/*")),
+        "{f:#?}"
+    );
+    assert!(only(&f).evidence.iter().any(|e| e.contains("s3:ListBucket")), "{f:#?}");
+
+    s.cloud = Some(Cloud { cluster: "doc".into(), error: Some("ExpiredToken".into()), ..Cloud::default() });
+    assert_eq!(only(&diagnose(&s)).id, "doctor.cloud-unreadable");
 }
 
 #[test]
