@@ -278,8 +278,9 @@ fn no_crate_has_module_import_cycles() {
     assert!(found.is_empty(), "module import cycles:\n{}", found.join("\n"));
 }
 
-/// The alert rules the bundled platform's addons declare for doctor (PrometheusRules labelled
-/// `dataplat.io/doctor`), from `render --skip-charts`.
+/// What the bundled platform's addons declare for doctor (`render --skip-charts`): alert rules
+/// (PrometheusRules labelled `dataplat.io/doctor`) and log signatures (workloads annotated
+/// `dataplat.io/doctor-log-signatures`).
 fn bundled_alerts(work: &std::path::Path) -> Vec<dataplat_doctor::AlertDoc> {
     std::fs::copy(repo().join("platform.yaml"), work.join("platform.yaml")).expect("copy platform.yaml");
     ok(dataplat(work, &["render", "--skip-charts", "--out", "rendered"]));
@@ -288,34 +289,47 @@ fn bundled_alerts(work: &std::path::Path) -> Vec<dataplat_doctor::AlertDoc> {
             .expect("json");
     let mut alerts = Vec::new();
     for addon in plan["addons"].as_array().expect("addons") {
+        let addon_name = addon["name"].as_str().unwrap_or_default().to_string();
         for object in addon["releases"]
             .as_array()
             .into_iter()
             .flatten()
             .flat_map(|r| r["objects"].as_array().into_iter().flatten())
         {
-            if object["kind"] != "PrometheusRule" || object["metadata"]["labels"]["dataplat.io/doctor"] != "true" {
-                continue;
-            }
-            let rule = format!(
-                "{}/{}",
+            let source = format!(
+                "{} {}/{}",
+                object["kind"].as_str().unwrap_or_default(),
                 object["metadata"]["namespace"].as_str().unwrap_or_default(),
                 object["metadata"]["name"].as_str().unwrap_or_default()
             );
-            for r in object["spec"]["groups"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .flat_map(|g| g["rules"].as_array().into_iter().flatten())
-            {
-                let Some(alert) = r["alert"].as_str() else { continue };
-                alerts.push(dataplat_doctor::AlertDoc {
-                    addon: addon["name"].as_str().unwrap_or_default().to_string(),
-                    rule: rule.clone(),
-                    alert: alert.to_string(),
-                    severity: r["labels"]["severity"].as_str().unwrap_or("warning").to_string(),
-                    summary: r["annotations"]["summary"].as_str().unwrap_or_default().to_string(),
-                });
+            if object["kind"] == "PrometheusRule" && object["metadata"]["labels"]["dataplat.io/doctor"] == "true" {
+                for r in object["spec"]["groups"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|g| g["rules"].as_array().into_iter().flatten())
+                {
+                    let Some(alert) = r["alert"].as_str() else { continue };
+                    alerts.push(dataplat_doctor::AlertDoc {
+                        addon: addon_name.clone(),
+                        source: source.clone(),
+                        finding: format!("alert.{alert}"),
+                        severity: r["labels"]["severity"].as_str().unwrap_or("warning").to_string(),
+                        summary: r["annotations"]["summary"].as_str().unwrap_or_default().to_string(),
+                    });
+                }
+            }
+            if let Some(text) = object["metadata"]["annotations"][dataplat_doctor::LOG_SIGNATURES].as_str() {
+                let signatures: Vec<serde_json::Value> = serde_json::from_str(text).expect("signatures are JSON");
+                for signature in signatures {
+                    alerts.push(dataplat_doctor::AlertDoc {
+                        addon: addon_name.clone(),
+                        source: source.clone(),
+                        finding: format!("log.{}", signature["finding"].as_str().unwrap_or_default()),
+                        severity: signature["severity"].as_str().unwrap_or("warning").to_string(),
+                        summary: signature["summary"].as_str().unwrap_or_default().replace("{name}", "NAME"),
+                    });
+                }
             }
         }
     }
@@ -326,7 +340,8 @@ fn bundled_alerts(work: &std::path::Path) -> Vec<dataplat_doctor::AlertDoc> {
 fn the_troubleshooting_page_is_generated_from_the_catalogue_and_the_bundled_alert_rules() {
     let work = tempfile::tempdir().expect("tmp");
     let alerts = bundled_alerts(work.path());
-    assert!(alerts.iter().any(|a| a.alert == "TrinoWorkersNotRegistered"), "{alerts:?}");
+    assert!(alerts.iter().any(|a| a.finding == "alert.TrinoWorkersNotRegistered"), "{alerts:?}");
+    assert!(alerts.iter().any(|a| a.finding == "log.TrinoCatalogLoadFailed"), "{alerts:?}");
     let page = dataplat_doctor::troubleshooting_page(&alerts);
     let path = repo().join("docs/troubleshooting.md");
     if std::env::var("DATAPLAT_BLESS").is_ok_and(|v| v == "1") {

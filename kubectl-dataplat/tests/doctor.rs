@@ -643,3 +643,47 @@ fn doctor_asks_prometheus_through_the_service_proxy_what_keda_and_the_alert_rule
     assert_eq!(found("alert.TrinoQueriesQueued", "PrometheusRule trino/trino")["severity"], "warning");
     assert_eq!(findings.len(), expected.len(), "nothing else: {report:#}");
 }
+
+/// The trino plugin's log signature, as it renders it on the coordinator, against the log Trino
+/// 477 writes when a catalog's properties are wrong (its static catalog store's lines, read from
+/// its source; no Trino runs here): the finding names the catalog. No API server: the test API
+/// server has no kubelet to serve a log, so the snapshot is built here.
+#[test]
+fn the_trino_catalog_signature_names_the_catalog_that_failed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    ok(dataplat_env(dir.path(), &["init", "--name", "doc", "--region", "eu-west-1", "--enable", "trino"], &[]));
+    let objects = trino_objects(dir.path());
+    let coordinator = objects
+        .iter()
+        .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "trino-coordinator")
+        .expect("the coordinator")
+        .clone();
+    let labels = coordinator["spec"]["template"]["metadata"]["labels"].clone();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "trino-coordinator-0", "namespace": "trino", "labels": labels},
+        "status": {"containerStatuses": [{"name": "trino", "restartCount": 3, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"reason": "Error", "exitCode": 100}}}]}});
+    let log = [
+        "2026-12-08T10:00:01.100Z\tINFO\tmain\tio.trino.connector.StaticCatalogManager\t-- Loading catalog hive --",
+        "2026-12-08T10:00:01.101Z\tINFO\tmain\tio.trino.connector.StaticCatalogManager\t-- Loading catalog tpch --",
+        "2026-12-08T10:00:01.500Z\tINFO\tmain\tio.trino.connector.StaticCatalogManager\t-- Added catalog tpch using connector tpch --",
+        "2026-12-08T10:00:02.000Z\tERROR\tmain\tio.trino.server.Server\tUnable to create injector, see the following errors:",
+        "1) Error: Configuration property 'hive.s3.endpoint' was not used",
+    ];
+    let mut snapshot = dataplat_doctor::Snapshot {
+        objects: vec![coordinator, pod],
+        now: "2026-12-08T10:05:00Z".into(),
+        grace_seconds: 300,
+        ..Default::default()
+    };
+    snapshot.logs.insert(
+        ("trino".into(), "trino-coordinator-0".into(), "trino".into()),
+        log.iter().map(|l| l.to_string()).collect(),
+    );
+    let findings = dataplat_doctor::diagnose(&snapshot);
+    let catalog =
+        findings.iter().find(|f| f.id == "log.TrinoCatalogLoadFailed").unwrap_or_else(|| panic!("{findings:#?}"));
+    assert_eq!(catalog.object, "Pod trino/trino-coordinator-0");
+    assert!(catalog.cause.contains("catalog hive"), "{catalog:#?}");
+    assert!(catalog.evidence.iter().any(|e| e.contains("hive.s3.endpoint")), "{catalog:#?}");
+    assert!(catalog.fix.contains("trino.catalogs"), "{catalog:#?}");
+}

@@ -23,6 +23,7 @@ pub fn diagnose(snapshot: &Snapshot) -> Vec<Finding> {
     probes::autoscalers(&ctx, &mut out);
     probes::chart_versions(&ctx, &mut out);
     cloud::cloud(&ctx, &mut out);
+    logs::signatures(&ctx, &mut out);
     out.sort_by(|a, b| (a.severity, &a.id, &a.object).cmp(&(b.severity, &b.id, &b.object)));
     out
 }
@@ -271,6 +272,9 @@ fn requests_of(pod: &Value) -> String {
 // ---------------------------------------------------------------------------------------------
 // containers that crash or cannot pull
 
+/// The last log lines a crash-loop finding shows.
+const CRASH_LOG_LINES: usize = 20;
+
 fn containers(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for pod in ctx.of_kind("Pod") {
         let ns = str_at(pod, "/metadata/namespace").unwrap_or("");
@@ -291,7 +295,8 @@ fn containers(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                         if let Some(lines) =
                             ctx.snapshot.logs.get(&(ns.to_string(), name.to_string(), container.to_string()))
                         {
-                            evidence.extend(lines.iter().map(|l| format!("log: {l}")));
+                            let tail = lines.len().saturating_sub(CRASH_LOG_LINES);
+                            evidence.extend(lines[tail..].iter().map(|l| format!("log: {l}")));
                         }
                         let oom = str_at(status, "/lastState/terminated/reason") == Some("OOMKilled");
                         let (cause, fix) = if oom {
@@ -778,9 +783,11 @@ fn traffic(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 mod cloud;
+mod logs;
 mod probes;
 #[cfg(test)]
 mod tests;
 
 pub use cloud::allowed;
+pub use logs::LOG_SIGNATURES;
 pub use probes::metric_names;

@@ -12,7 +12,7 @@ mod checks;
 mod model;
 mod page;
 
-pub use checks::{allowed, diagnose, metric_names};
+pub use checks::{LOG_SIGNATURES, allowed, diagnose, metric_names};
 pub use model::{
     Association, BucketReach, CATALOGUE, CatalogueEntry, Cloud, EksAddon, ExpectedIdentity, Finding, Query, Sample,
     Severity, Snapshot,

@@ -4,20 +4,22 @@
 
 use crate::model::{CATALOGUE, Severity};
 
-/// An alert rule an addon declares for doctor (a PrometheusRule labelled `dataplat.io/doctor`).
+/// A finding an addon declares for doctor: an alert rule (a PrometheusRule labelled
+/// `dataplat.io/doctor`) or a log signature (annotation `dataplat.io/doctor-log-signatures`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertDoc {
     pub addon: String,
-    /// `namespace/name` of the PrometheusRule.
-    pub rule: String,
-    pub alert: String,
-    /// The rule's `severity` label.
+    /// Where it is declared: `PrometheusRule trino/trino`, `Deployment trino/trino-coordinator`.
+    pub source: String,
+    /// The finding id: `alert.<name>` or `log.<name>`.
+    pub finding: String,
+    /// `critical`, `warning`, ...
     pub severity: String,
-    /// Its `summary` annotation.
     pub summary: String,
 }
 
-/// The page, in Markdown, with `alerts` (the built-in addons' alert rules) listed.
+/// The page, in Markdown, with `alerts` (the built-in addons' alert rules and log signatures)
+/// listed.
 pub fn troubleshooting_page(alerts: &[AlertDoc]) -> String {
     let mut out = String::from(
         "# Troubleshooting: `kubectl dataplat doctor`\n\n\
@@ -85,19 +87,26 @@ once (the rule's `for` is not waited for: write windows into the expression, `mi
 reports every series it returns as finding `alert.<alert name>`: severity error for the `severity` label \
 `critical` or `error`, else warning; the cause is the `summary` and `description` annotations, the fix the `fix` \
 annotation (else `runbook_url`). A third-party addon gets the same by shipping such a rule.\n\n\
-The built-in addons declare:\n\n\
-| finding | addon | severity | what it means |\n|---|---|---|---|\n",
+## Addon log signatures: `log.<name>`\n\n\
+A workload (Deployment, StatefulSet, DaemonSet) declares what its log says when it fails in the annotation \
+`dataplat.io/doctor-log-signatures`: a JSON list of `{finding, severity, started, finished, summary, \
+description, fix}`. `started` and `finished` are regular expressions whose first group captures a name; each \
+name a log line matches `started` for and no later line matches `finished` for is a finding `log.<finding>` on \
+the pod, with `{name}` filled in and the error lines after it as evidence. doctor reads the last 200 lines of \
+the previous run of every crash-looping container (at most 10).\n\n\
+## What the built-in addons declare\n\n\
+| finding | addon | declared in | severity | what it means |\n|---|---|---|---|---|\n",
     );
     for alert in alerts {
         out.push_str(&format!(
-            "| `alert.{}` | {} (PrometheusRule {}) | {} | {} |\n",
-            alert.alert, alert.addon, alert.rule, alert.severity, alert.summary
+            "| `{}` | {} | {} | {} | {} |\n",
+            alert.finding, alert.addon, alert.source, alert.severity, alert.summary
         ));
     }
     out.push_str(
         "\n## What doctor does not check\n\n\
-- Catalogs that fail to load: with static catalogs (ours) Trino does not start, so the coordinator shows as \
-`workloads.crash-loop` with its last log lines, which name the catalog.\n\
+- A log signature only sees crash-looping containers: a service that logs its failure and keeps running is \
+not read.\n\
 - IAM conditions, permission boundaries, bucket policies and SCPs: a role's policies are evaluated for `Allow` \
 and `Deny` by action and resource only.\n\
 - A pod started before its pod identity association: it has no credentials until restarted; doctor reports the \
@@ -112,8 +121,8 @@ mod tests {
     fn the_page_names_every_catalogue_entry_and_every_alert() {
         let alert = super::AlertDoc {
             addon: "trino".into(),
-            rule: "trino/trino".into(),
-            alert: "TrinoNotScraped".into(),
+            source: "PrometheusRule trino/trino".into(),
+            finding: "alert.TrinoNotScraped".into(),
             severity: "critical".into(),
             summary: "not scraped".into(),
         };
@@ -122,7 +131,7 @@ mod tests {
             assert!(page.contains(&format!("`{}`", entry.id)), "{}", entry.id);
         }
         assert!(
-            page.contains("| `alert.TrinoNotScraped` | trino (PrometheusRule trino/trino) | critical | not scraped |")
+            page.contains("| `alert.TrinoNotScraped` | trino | PrometheusRule trino/trino | critical | not scraped |")
         );
     }
 }

@@ -46,7 +46,7 @@ const HPA_VERSIONS: &[&str] = &["autoscaling/v2", "autoscaling/v2beta2"];
 /// At most this many crash-looping containers have their log read.
 const LOGS: usize = 10;
 /// Log lines read per container.
-const LOG_LINES: i64 = 20;
+const LOG_LINES: i64 = 200;
 
 /// How to run `doctor`.
 #[derive(Debug, Clone)]

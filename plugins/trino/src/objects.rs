@@ -203,6 +203,30 @@ fn pre_stop(https: bool) -> Vec<String> {
     ]
 }
 
+/// The annotation by which a workload tells `kubectl dataplat doctor` what its log says when it
+/// fails.
+const LOG_SIGNATURES: &str = "dataplat.io/doctor-log-signatures";
+
+/// A catalog that fails to load: Trino's static catalog store logs `-- Loading catalog NAME --`
+/// before it creates each catalog and `-- Added catalog NAME using connector ... --` after, and
+/// the server stops at the first failure, so a catalog loaded but never added is the one that
+/// failed; the error lines around it say why.
+fn catalog_signature(ns: &str, name: &str) -> String {
+    json!([{
+        "finding": "TrinoCatalogLoadFailed",
+        "severity": "critical",
+        "started": "-- Loading catalog (\\S+) --",
+        "finished": "-- Added catalog (\\S+) using connector",
+        "summary": "Trino cannot load catalog {name}, so it does not start",
+        "fix": format!(
+            "fix the catalog's properties in platform.yaml (trino.catalogs) or what they point at (the Glue \
+             database, the Kafka brokers, the credentials), then apply; kubectl -n {ns} logs deploy/{name} \
+             --previous has the whole error"
+        ),
+    }])
+    .to_string()
+}
+
 /// The Deployment of the coordinator or of the workers. With `autoscaled` the workers' carries no
 /// replicas: KEDA's HPA owns them.
 pub(crate) fn deployment(
@@ -220,7 +244,10 @@ pub(crate) fn deployment(
     }
     let mut deployment = json!({
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": { "name": name, "namespace": ns, "labels": labels(Some(component)) },
+        "metadata": {
+            "name": name, "namespace": ns, "labels": labels(Some(component)),
+            "annotations": {LOG_SIGNATURES: catalog_signature(ns, name)},
+        },
         "spec": {
             "replicas": if coordinator { 1 } else { config.workers },
             "selector": {"matchLabels": selector(Some(component))},

@@ -564,6 +564,48 @@ fn aws_add_ons_pod_identities_and_the_buckets_they_reach() {
 }
 
 #[test]
+fn a_log_signature_names_the_catalog_that_failed_to_load() {
+    let signature = json!([{"finding": "TrinoCatalogLoadFailed", "severity": "critical",
+        "started": "-- Loading catalog (\\S+) --", "finished": "-- Added catalog (\\S+) using connector",
+        "summary": "Trino cannot load catalog {name}", "fix": "fix catalog {name}"}])
+    .to_string();
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "trino-coordinator", "namespace": "trino", "annotations": {"dataplat.io/doctor-log-signatures": signature}},
+        "spec": {"selector": {"matchLabels": {"app.kubernetes.io/component": "coordinator"}}}});
+    let pod = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "trino-coordinator-7d9f", "namespace": "trino", "labels": {"app.kubernetes.io/component": "coordinator"}},
+        "status": {"containerStatuses": [{"name": "trino", "restartCount": 4, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"reason": "Error", "exitCode": 100}}}]}});
+    // Trino 477's static catalog store loads catalogs in parallel and stops at the first failure.
+    let log = [
+        "2026-12-08T10:00:01.100Z\tINFO\tmain\tio.trino.connector.StaticCatalogManager\t-- Loading catalog tpch --",
+        "2026-12-08T10:00:01.101Z\tINFO\tmain\tio.trino.connector.StaticCatalogManager\t-- Loading catalog iceberg --",
+        "2026-12-08T10:00:01.900Z\tINFO\tmain\tio.trino.connector.StaticCatalogManager\t-- Added catalog tpch using connector tpch --",
+        "2026-12-08T10:00:02.300Z\tERROR\tmain\tio.trino.server.Server\tConfiguration is invalid",
+        "1) Error: Invalid configuration property hive.metastore.glue.region: must not be null",
+        "2026-12-08T10:00:02.301Z\tINFO\tmain\tio.airlift.bootstrap.LifeCycleManager\tLife cycle stopping...",
+    ];
+    let mut s = snapshot(vec![deployment, pod]);
+    s.logs.insert(
+        ("trino".into(), "trino-coordinator-7d9f".into(), "trino".into()),
+        log.iter().map(|l| l.to_string()).collect(),
+    );
+    let f = diagnose(&s);
+    let found: Vec<&str> = f.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(found, vec!["log.TrinoCatalogLoadFailed", "workloads.crash-loop"], "{f:#?}");
+    let catalog = &f[0];
+    assert_eq!(
+        (catalog.severity, catalog.cause.as_str(), catalog.fix.as_str()),
+        (Severity::Error, "Trino cannot load catalog iceberg", "fix catalog iceberg")
+    );
+    assert!(catalog.evidence.iter().any(|e| e.contains("hive.metastore.glue.region")), "{catalog:#?}");
+    assert!(!catalog.evidence.iter().any(|e| e.contains("tpch")), "tpch was added: {catalog:#?}");
+    // A log where every catalog was added says nothing.
+    s.logs.values_mut().for_each(|l| l.push("-- Added catalog iceberg using connector iceberg --".into()));
+    assert_eq!(diagnose(&s).iter().filter(|f| f.id.starts_with("log.")).count(), 0);
+}
+
+#[test]
 fn every_finding_id_is_in_the_catalogue_and_every_entry_is_tested_here() {
     let source = include_str!("tests.rs");
     for entry in CATALOGUE {
