@@ -513,6 +513,19 @@ fn doctor_asks_prometheus_through_the_service_proxy_what_keda_and_the_alert_rule
     let of_kind = |kind: &str| {
         objects.iter().find(|o| o["kind"] == kind).unwrap_or_else(|| panic!("trino plans a {kind}")).clone()
     };
+    // The rules are what Prometheus itself accepts as a rule file (JSON is YAML).
+    let rules = dir.path().join("trino-rules.yaml");
+    std::fs::write(&rules, json!({"groups": of_kind("PrometheusRule")["spec"]["groups"]}).to_string())
+        .expect("write rules");
+    let promtool =
+        std::path::PathBuf::from(std::env::var_os("DATAPLAT_PROMETHEUS").expect("set")).with_file_name("promtool");
+    let check = std::process::Command::new(promtool).args(["check", "rules"]).arg(&rules).output().expect("promtool");
+    assert!(
+        check.status.success(),
+        "promtool check rules: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
     let stage = runtime.block_on(Stage::connect(&kube.kubeconfig()));
     runtime.block_on(async {
         stage.crd("keda.sh", "ScaledObject", "scaledobjects", "v1alpha1", "Namespaced").await;
