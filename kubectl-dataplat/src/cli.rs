@@ -121,6 +121,9 @@ pub enum Command {
     /// Print an EKS token as a client-go ExecCredential (the kubeconfig exec credential; no aws
     /// CLI needed).
     Token(TokenArgs),
+    /// The binary, the plugin contract it loads, the built-in plugins and the chart versions they
+    /// pin.
+    Version(OutputArgs),
     /// Print a shell completion script.
     Completion {
         #[arg(value_enum)]

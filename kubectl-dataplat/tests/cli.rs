@@ -346,3 +346,56 @@ fn exit_codes_and_hints() {
     assert!(inspect.contains("enable_keda") && inspect.contains("chart_version"), "{inspect}");
     assert!(stdout(&dataplat(dir.path(), &["--version"])).starts_with("kubectl-dataplat "));
 }
+
+#[test]
+fn validate_says_which_addons_are_enabled_and_none_plainly() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    ok(dataplat(d, &["init", "--name", "bare", "--region", "eu-west-1"]));
+    let text = std::fs::read_to_string(d.join("platform.yaml")).expect("written");
+    let bare: String = text
+        .lines()
+        .map(|l| if l.starts_with("enable_") { l.replace(": true", ": false") } else { l.to_string() } + "\n")
+        .collect();
+    std::fs::write(d.join("platform.yaml"), bare).expect("write");
+    let none = ok(dataplat(d, &["validate"]));
+    assert_eq!(none.trim(), "platform.yaml is valid: no addon enabled (the core platform only)");
+    ok(dataplat(d, &["enable", "keda"]));
+    let one = ok(dataplat(d, &["validate"]));
+    assert_eq!(one.trim(), "platform.yaml is valid: 1 addon(s) enabled (keda)");
+}
+
+#[test]
+fn version_lists_the_contract_the_plugins_and_the_pinned_charts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let table = ok(dataplat(dir.path(), &["version"]));
+    assert!(
+        table.starts_with(&format!(
+            "kubectl-dataplat {}\nplugin contract: dataplat:addon@0.1.0\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{table}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(dataplat(dir.path(), &["version", "-o", "json"]))).expect("json");
+    let plugins: Vec<&str> = json["plugins"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert!(plugins.len() >= 12 && plugins.contains(&"trino") && plugins.contains(&"keda"), "{plugins:?}");
+    let chart = |name: &str| {
+        json["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["chart"] == name)
+            .unwrap_or_else(|| panic!("{name}: {json:#}"))
+            .clone()
+    };
+    // The core's own, and an addon's default (the same pin its config schema states).
+    assert_eq!(chart("karpenter")["repository"], "oci://public.ecr.aws/karpenter");
+    assert_eq!(chart("keda")["addon"], "keda");
+    let schema = ok(dataplat(dir.path(), &["plugin", "inspect", "keda", "-o", "json"]));
+    let schema: serde_json::Value = serde_json::from_str(&schema).expect("json");
+    assert_eq!(chart("keda")["version"], schema["config_schema"]["properties"]["chart_version"]["default"]);
+    assert!(table.contains("kube-prometheus-stack"), "{table}");
+    // It needs no platform.yaml and writes nothing.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

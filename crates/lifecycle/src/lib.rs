@@ -40,6 +40,7 @@ pub mod session;
 pub mod simulate;
 pub mod spec;
 pub mod text;
+pub mod version;
 
 pub use error::{Error, Result};
 pub use events::{ChartProgress, Event, Events, no_events};

@@ -39,6 +39,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Trino(command) => trino::run(&global, command),
         Command::Chart(command) => chart::run(&global, command),
         Command::Token(args) => token::run(args),
+        Command::Version(args) => {
+            let info = dataplat_lifecycle::version::version(&context(&global), env!("CARGO_PKG_VERSION"))?;
+            match args.output {
+                crate::cli::Format::Table => print!("{}", dataplat_lifecycle::version::version_text(&info)),
+                format => crate::output::print_data(format, &info)?,
+            }
+            Ok(())
+        }
         Command::Completion { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "kubectl-dataplat", &mut std::io::stdout());

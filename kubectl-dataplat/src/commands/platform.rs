@@ -84,7 +84,10 @@ pub fn validate(global: &Global, args: OutputArgs) -> Result<(), CliError> {
     dataplat_lifecycle::readiness::gate(&analysis)?;
     if !global.quiet {
         let enabled = &loaded.platform.enabled_addons;
-        println!("{} is valid: {} addon(s) enabled ({})", global.file.display(), enabled.len(), enabled.join(", "));
+        match enabled.len() {
+            0 => println!("{} is valid: no addon enabled (the core platform only)", global.file.display()),
+            n => println!("{} is valid: {n} addon(s) enabled ({})", global.file.display(), enabled.join(", ")),
+        }
     }
     Ok(())
 }
