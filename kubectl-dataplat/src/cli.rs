@@ -21,7 +21,7 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// The platform file (`chart template`: a values file, repeatable, as in Helm).
+    /// The platform file.
     #[arg(
         short = 'f',
         long = "file",
@@ -51,6 +51,26 @@ pub struct Global {
     /// ~/.cache/kubectl-dataplat].
     #[arg(long, global = true)]
     pub cache_dir: Option<PathBuf>,
+}
+
+/// The command line with each subcommand's own words: `-f` is a values file for `chart
+/// template` (repeatable, as in Helm) and the platform file everywhere else. The template's own
+/// `files` argument keeps the global one from being propagated there; its values still reach
+/// [`Global::files`].
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command().mut_subcommand("chart", |chart| {
+        chart.mut_subcommand("template", |template| {
+            template.arg(
+                clap::Arg::new("files")
+                    .short('f')
+                    .long("file")
+                    .value_name("FILE")
+                    .value_parser(clap::value_parser!(PathBuf))
+                    .action(clap::ArgAction::Append)
+                    .help("A values file for the chart (repeatable, as in Helm)"),
+            )
+        })
+    })
 }
 
 impl Global {
@@ -579,6 +599,6 @@ mod tests {
     /// clap's own consistency checks (unique short options across global and local arguments...).
     #[test]
     fn the_command_line_is_well_formed() {
-        <super::Cli as clap::CommandFactory>::command().debug_assert();
+        super::command().debug_assert();
     }
 }

@@ -17,7 +17,7 @@ pub use dataplat_lifecycle::Error as CliError;
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let mut matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut matches = cli::command().get_matches();
     let from_command_line = matches.value_source("files") == Some(clap::parser::ValueSource::CommandLine);
     let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches) {
         Ok(cli) => cli,

@@ -399,3 +399,20 @@ fn version_lists_the_contract_the_plugins_and_the_pinned_charts() {
     // It needs no platform.yaml and writes nothing.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn the_file_flag_is_explained_per_subcommand() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let line = |args: &[&str]| {
+        let help = ok(dataplat(dir.path(), args));
+        help.lines().find(|l| l.trim_start().starts_with("-f, --file")).unwrap_or_else(|| panic!("{help}")).to_string()
+    };
+    assert!(line(&["chart", "template", "--help"]).contains("A values file for the chart (repeatable, as in Helm)"));
+    for args in [&["plan", "--help"][..], &["validate", "--help"], &["doctor", "--help"]] {
+        let l = line(args);
+        assert!(
+            l.contains("The platform file") && !l.contains("chart template") && !l.contains("values"),
+            "{args:?}: {l}"
+        );
+    }
+}

@@ -48,7 +48,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Completion { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut command = crate::cli::command();
             clap_complete::generate(shell, &mut command, "kubectl-dataplat", &mut std::io::stdout());
             Ok(())
         }
