@@ -416,3 +416,87 @@ fn the_file_flag_is_explained_per_subcommand() {
         );
     }
 }
+
+/// A platform.yaml from `init` with exactly `on` switched on (every other flag off).
+fn platform_with(d: &std::path::Path, on: &[&str]) -> String {
+    ok(dataplat(d, &["init", "--name", "edits", "--region", "eu-west-1", "--force"]));
+    let text = std::fs::read_to_string(d.join("platform.yaml")).expect("written");
+    let text: String = text
+        .lines()
+        .map(|l| match l.split_once(':') {
+            Some((key, _)) if key.starts_with("enable_") => format!("{key}: {}\n", on.contains(&key)),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(d.join("platform.yaml"), &text).expect("write");
+    text
+}
+
+fn flag_lines(text: &str) -> Vec<String> {
+    text.lines().filter(|l| l.starts_with("enable_") && l.ends_with("true")).map(str::to_string).collect()
+}
+
+#[test]
+fn enable_and_disable_repair_an_invalid_file_and_refuse_only_an_edit_that_adds_an_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let read = || std::fs::read_to_string(d.join("platform.yaml")).expect("read");
+    let trino_error = "`enable_trino` needs the `cert_manager` addon";
+
+    // Trino on, cert-manager off: invalid. `enable flink` switches cert-manager on as flink's
+    // prerequisite, which fixes Trino's error too.
+    platform_with(d, &["enable_trino"]);
+    let out = dataplat(d, &["enable", "flink"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("fixed: {trino_error}")), "{}", stdout(&out));
+    assert_eq!(flag_lines(&read()), ["enable_cert_manager: true", "enable_flink: true", "enable_trino: true"]);
+    ok(dataplat(d, &["validate"]));
+
+    // An edit that changes nothing leaves the file alone and says what is still wrong.
+    let before = platform_with(d, &["enable_trino"]);
+    let out = dataplat(d, &["disable", "spark_operator"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("enable_spark_operator is already off"), "{}", stdout(&out));
+    assert!(stderr(&out).contains(trino_error) && stderr(&out).contains("still has 1 error(s)"), "{}", stderr(&out));
+    assert_eq!(read(), before);
+
+    // An unrelated edit of an invalid file is written; the error it did not add remains, said so.
+    platform_with(d, &["enable_trino"]);
+    let out = dataplat(d, &["enable", "keda"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("still has 1 error(s), above (the edit added none)"), "{}", stderr(&out));
+    assert_eq!(flag_lines(&read()), ["enable_keda: true", "enable_trino: true"]);
+
+    // Two errors; `disable flink` fixes one, writes, and names the other.
+    platform_with(d, &["enable_trino", "enable_flink"]);
+    let out = dataplat(d, &["disable", "flink"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("fixed: `enable_flink` needs the `cert_manager` addon"), "{}", stdout(&out));
+    assert!(stderr(&out).contains(trino_error) && stderr(&out).contains("still has 1 error(s)"), "{}", stderr(&out));
+    assert_eq!(flag_lines(&read()), ["enable_trino: true"]);
+
+    // A valid file: `disable cert_manager` would break Trino, so it is refused, and the hint
+    // names both ways out.
+    let before = platform_with(d, &["enable_trino", "enable_cert_manager"]);
+    let out = dataplat(d, &["disable", "cert_manager"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(trino_error), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "(kubectl dataplat enable cert_manager), or switch `enable_trino` off (kubectl dataplat disable trino)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read(), before, "a refused edit writes nothing");
+
+    // An invalid file and an edit that adds an error: refused, showing the error it would add.
+    let mut invalid = platform_with(d, &["enable_trino", "enable_cert_manager", "enable_keda"]);
+    invalid.push_str("keda:\n  no_such_setting: 1\n");
+    std::fs::write(d.join("platform.yaml"), &invalid).expect("write");
+    let out = dataplat(d, &["disable", "cert_manager"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(trino_error), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("no_such_setting"), "only what the edit adds: {}", stderr(&out));
+    assert_eq!(read(), invalid);
+}

@@ -44,7 +44,7 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
 
     let first = render(&[]);
     let summary = ok(first.clone());
-    assert!(summary.contains("and 2 chart(s) with 11 object(s)"), "{summary}");
+    assert!(summary.contains("and 2 chart(s) with 12 object(s)"), "{summary}");
     let progress = stderr(&first);
     assert!(progress.contains("chart kube-prometheus-stack 88.5.3 for prometheus/prometheus"), "{progress}");
     assert!(progress.contains("(downloaded)") && !progress.contains("(cached)"), "{progress}");
@@ -77,7 +77,8 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
         files(&prom.join("crds")),
         [
             "01-customresourcedefinition-servicemonitors.monitoring.coreos.com.yaml",
-            "02-customresourcedefinition-podmonitors.monitoring.coreos.com.yaml"
+            "02-customresourcedefinition-podmonitors.monitoring.coreos.com.yaml",
+            "03-customresourcedefinition-prometheusrules.monitoring.coreos.com.yaml"
         ]
     );
     assert_eq!(files(&prom.join("hooks")), ["01-job-prometheus-admission-create.yaml"]);
@@ -94,7 +95,7 @@ fn render_fetches_each_chart_renders_it_with_the_plugin_values_and_then_works_of
 
     // Again, offline: everything from the cache, not one request, the same files.
     let again = render(&["--offline", "--force"]);
-    assert!(ok(again.clone()).contains("2 chart(s) with 11 object(s)"));
+    assert!(ok(again.clone()).contains("2 chart(s) with 12 object(s)"));
     assert!(stderr(&again).contains("(cached)") && !stderr(&again).contains("(downloaded)"), "{}", stderr(&again));
     assert_eq!(server.take_requests(), Vec::<String>::new());
     assert_eq!(read(&keda.join("04-deployment-keda-operator.yaml")), deployment);

@@ -103,6 +103,19 @@ impl Document {
         self.root.entries().unwrap_or(&[])
     }
 
+    /// The top-level `enable_*` keys whose value is a boolean, as written, whether or not the
+    /// file validates (an edit of an invalid file starts from them).
+    pub fn flag_values(&self) -> BTreeMap<String, bool> {
+        self.top()
+            .iter()
+            .filter(|e| e.key.starts_with("enable_"))
+            .filter_map(|e| match e.value.scalar().map(|s| s.resolve()) {
+                Some(Ok(Resolved::Bool(b))) => Some((e.key.clone(), b)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The 1-based (line, column) of the key at a dotted path (`keda.values`, `plugins[0]`), if
     /// the file has it.
     pub fn position(&self, dotted_path: &str) -> Option<(usize, usize)> {
@@ -473,6 +486,8 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
                     Some(AddonState::Enabled | AddonState::Unknown) => {}
                     _ => {
                         let needed_flag = needed.enabling_flag_name();
+                        // Either action resolves it: the needed addon on, or what needs it off.
+                        let off = if dep.when_flag.is_some() { trigger.clone() } else { addon.name.clone() };
                         diags.push(at(
                             file,
                             pos,
@@ -481,7 +496,11 @@ pub fn validate(doc: &Document, catalog: &Catalog) -> Result<(Platform, Vec<Diag
                                 "`{trigger}` needs the `{}` addon, which is not enabled: {}",
                                 dep.addon, dep.reason
                             ),
-                            Some(format!("set `{needed_flag}: true`")),
+                            Some(format!(
+                                "set `{needed_flag}: true` (kubectl dataplat enable {}), or switch `{trigger}` off \
+                                 (kubectl dataplat disable {off})",
+                                needed.name
+                            )),
                         ));
                     }
                 },

@@ -496,7 +496,7 @@ fn feature_flag_dependencies() {
     let text = format!("{HEAD}enable_trino: true\nenable_trino_keda: true\nenable_prometheus: true\n");
     assert_eq!(
         errors(&text, &c),
-        "p.yaml:5:1: error: `enable_trino_keda` needs the `keda` addon, which is not enabled: queue-based autoscaling runs as a KEDA ScaledObject\n  hint: set `enable_keda: true`"
+        "p.yaml:5:1: error: `enable_trino_keda` needs the `keda` addon, which is not enabled: queue-based autoscaling runs as a KEDA ScaledObject\n  hint: set `enable_keda: true` (kubectl dataplat enable keda), or switch `enable_trino_keda` off (kubectl dataplat disable enable_trino_keda)"
     );
     let text = format!("{HEAD}enable_trino_keda: true\n");
     assert!(errors(&text, &c).contains("has no effect: it is a feature of the `trino` addon"));

@@ -90,34 +90,107 @@ pub struct FlagChange {
     pub changed: Vec<String>,
     /// The addons enabled afterwards.
     pub enabled_addons: Vec<String>,
-    /// How many addons the new plan has.
+    /// How many addons the new plan has (0 when the file still has errors and was not planned).
     pub planned_addons: usize,
+    /// The file was invalid before the edit: the errors it fixed.
+    pub fixed: Vec<dataplat_config::Diagnostic>,
+    /// The errors the file still has after the edit (none of them new).
+    pub remaining: Vec<dataplat_config::Diagnostic>,
 }
 
-/// `enable X` / `disable X`: resolve X to flags, edit the file in place, and write it only if the
-/// result validates and plans.
+/// An error's identity across an edit of flags: its key and message (its position does not move,
+/// but a fixed key's line may hold another error).
+fn same_error(a: &dataplat_config::Diagnostic, b: &dataplat_config::Diagnostic) -> bool {
+    a.key == b.key && a.message == b.message
+}
+
+fn errors(
+    result: &std::result::Result<
+        (dataplat_config::Platform, Vec<dataplat_config::Diagnostic>),
+        Vec<dataplat_config::Diagnostic>,
+    >,
+) -> Vec<dataplat_config::Diagnostic> {
+    match result {
+        Ok(_) => Vec::new(),
+        Err(diagnostics) => {
+            diagnostics.iter().filter(|d| d.severity == dataplat_config::Severity::Error).cloned().collect()
+        }
+    }
+}
+
+/// `enable X` / `disable X`: resolve X to flags, edit the file in place, validate the result,
+/// and write it when it is valid (and plans), or when the file was invalid and the edit adds no
+/// error (saying which it fixed and which remain). An edit that adds an error is refused, with
+/// every error of the result.
 pub fn set_flag(ctx: &Context, target: &str, value: bool) -> Result<FlagChange> {
     let host = ctx.host()?;
     let text = read_file(&ctx.file)?;
-    let before = ctx.load_text(&host, &ctx.file, text.clone())?;
-    let flags = resolve_flags(&before, target, value)?;
+    let file = label(&ctx.file);
+    let doc = dataplat_config::parse(&file, &text).map_err(|d| Error::config(&d))?;
+    let sources = doc.plugin_sources().map_err(|d| Error::config(&d))?;
+    let addons = ctx.load_addons(&host, &sources, &crate::session::base_dir(&ctx.file))?;
+    let catalog = addons.catalog();
+    let before = dataplat_config::validate(&doc, &catalog);
+    let current: BTreeMap<String, bool> = match &before {
+        Ok((platform, _)) => platform.flags.clone(),
+        Err(_) => doc.flag_values(),
+    };
+    let flags = resolve_flags(&catalog, &current, target, value)?;
     let mut edited = text;
     let mut changed = Vec::new();
     for flag in &flags {
-        if before.platform.flags.get(flag).copied().unwrap_or(false) != value {
+        if current.get(flag).copied().unwrap_or(false) != value {
             edited = dataplat_config::set_flag(&edited, flag, value)
                 .map_err(|e| Error::failed(format!("cannot edit {}: {e}", ctx.file.display()), None))?;
             changed.push(flag.clone());
         }
     }
+    let errors_before = errors(&before);
     if changed.is_empty() {
-        let enabled_addons = before.platform.enabled_addons.clone();
-        return Ok(FlagChange { flags, changed, enabled_addons, planned_addons: 0 });
+        let enabled_addons = before.map(|(p, _)| p.enabled_addons).unwrap_or_default();
+        return Ok(FlagChange {
+            flags,
+            changed,
+            enabled_addons,
+            planned_addons: 0,
+            fixed: vec![],
+            remaining: errors_before,
+        });
     }
-    let after = ctx.load_text(&host, &ctx.file, edited.clone())?;
-    let plan = after.compose()?;
+    let after_doc = dataplat_config::parse(&file, &edited).map_err(|d| Error::config(&d))?;
+    let after = dataplat_config::validate(&after_doc, &catalog);
+    let errors_after = errors(&after);
+    let added: Vec<&dataplat_config::Diagnostic> =
+        errors_after.iter().filter(|a| !errors_before.iter().any(|b| same_error(a, b))).collect();
+    if !added.is_empty() {
+        let mut shown = errors_after.clone();
+        if !errors_before.is_empty() {
+            // Say which errors the edit would add to those the file has.
+            shown.retain(|a| added.iter().any(|n| same_error(a, n)));
+        }
+        return Err(Error::config(&shown));
+    }
+    let fixed: Vec<dataplat_config::Diagnostic> =
+        errors_before.iter().filter(|b| !errors_after.iter().any(|a| same_error(a, b))).cloned().collect();
+    let (enabled_addons, planned_addons) = match after {
+        Ok(_) => {
+            let loaded = ctx.load_text(&host, &ctx.file, edited.clone())?;
+            let plan = loaded.compose()?;
+            (loaded.platform.enabled_addons, plan.addons.len())
+        }
+        Err(_) => {
+            let enabled = catalog
+                .addon_names()
+                .into_iter()
+                .filter_map(|name| catalog.addon(name))
+                .filter(|a| after_doc.flag_values().get(&a.enabling_flag_name()).copied().unwrap_or(false))
+                .map(|a| a.name.clone())
+                .collect();
+            (enabled, 0)
+        }
+    };
     std::fs::write(&ctx.file, &edited).map_err(|e| io("write", &ctx.file, e))?;
-    Ok(FlagChange { flags, changed, enabled_addons: after.platform.enabled_addons, planned_addons: plan.addons.len() })
+    Ok(FlagChange { flags, changed, enabled_addons, planned_addons, fixed, remaining: errors_after })
 }
 
 /// Flags of the addons `addon` needs (always, or when `feature` is on), transitively.
@@ -150,12 +223,16 @@ pub fn prerequisites(
 /// The flags `enable X`/`disable X` touch: the addon's own flag (and, when disabling an addon,
 /// its feature flags, which would otherwise be inert, and the other addons' features that need
 /// it), or one feature flag.
-fn resolve_flags(loaded: &Loaded, target: &str, value: bool) -> Result<Vec<String>> {
-    let catalog = loaded.addons.catalog();
+fn resolve_flags(
+    catalog: &Catalog,
+    current: &BTreeMap<String, bool>,
+    target: &str,
+    value: bool,
+) -> Result<Vec<String>> {
     if let Some(addon) = catalog.addon(target) {
         let mut flags = vec![addon.enabling_flag_name()];
         if value {
-            flags.extend(prerequisites(&catalog, &loaded.platform.flags, addon, None));
+            flags.extend(prerequisites(catalog, current, addon, None));
         } else {
             flags.extend(addon.flags.iter().filter(|f| !f.enables_addon).map(|f| f.name.clone()));
             // Other addons' features that need this addon (jupyterhub's `enable_jupyterhub_spark`
@@ -176,14 +253,14 @@ fn resolve_flags(loaded: &Loaded, target: &str, value: bool) -> Result<Vec<Strin
     for candidate in [target.to_string(), format!("enable_{target}")] {
         if let Some((addon, flag)) = catalog.flag(&candidate) {
             if flag.enables_addon {
-                return resolve_flags(loaded, &addon.name, value);
+                return resolve_flags(catalog, current, &addon.name, value);
             }
             let mut flags = vec![candidate.clone()];
             if value {
                 // A feature flag needs its addon on, and whatever the feature depends on.
                 flags.push(addon.enabling_flag_name());
-                flags.extend(prerequisites(&catalog, &loaded.platform.flags, addon, None));
-                flags.extend(prerequisites(&catalog, &loaded.platform.flags, addon, Some(&candidate)));
+                flags.extend(prerequisites(catalog, current, addon, None));
+                flags.extend(prerequisites(catalog, current, addon, Some(&candidate)));
             }
             flags.dedup();
             return Ok(flags);

@@ -149,16 +149,30 @@ pub fn render(global: &Global, args: RenderArgs) -> Result<(), CliError> {
 /// `enable X` / `disable X`.
 pub fn set_flag(global: &Global, target: &str, value: bool) -> Result<(), CliError> {
     let change = edit::set_flag(&context(global), target, value)?;
+    let file = global.file.display();
     if change.changed.is_empty() {
         println!("{} is already {}", change.flags[0], if value { "on" } else { "off" });
-        return Ok(());
-    }
-    if !global.quiet {
+    } else if !global.quiet {
         for (i, flag) in change.changed.iter().enumerate() {
             let why = if i > 0 && value { format!("  (needed by {})", change.flags[0]) } else { String::new() };
-            println!("{flag}: {value}{why}  ({})", global.file.display());
+            println!("{flag}: {value}{why}  ({file})");
         }
-        println!("{} addon(s) now enabled: {}", change.planned_addons, change.enabled_addons.join(", "));
+        if change.remaining.is_empty() {
+            println!("{} addon(s) now enabled: {}", change.planned_addons, change.enabled_addons.join(", "));
+        } else {
+            println!("{} addon(s) now enabled: {}", change.enabled_addons.len(), change.enabled_addons.join(", "));
+        }
+        for fixed in &change.fixed {
+            println!("fixed: {}", fixed.message);
+        }
+    }
+    if !change.remaining.is_empty() {
+        eprint!("{}", dataplat_config::render_diagnostics(&change.remaining));
+        eprintln!(
+            "{file} still has {} error(s), above{}: fix them before `plan` or `up`",
+            change.remaining.len(),
+            if change.changed.is_empty() { "" } else { " (the edit added none)" }
+        );
     }
     Ok(())
 }
