@@ -157,11 +157,7 @@ pub fn set_flag(global: &Global, target: &str, value: bool) -> Result<(), CliErr
             let why = if i > 0 && value { format!("  (needed by {})", change.flags[0]) } else { String::new() };
             println!("{flag}: {value}{why}  ({file})");
         }
-        if change.remaining.is_empty() {
-            println!("{} addon(s) now enabled: {}", change.planned_addons, change.enabled_addons.join(", "));
-        } else {
-            println!("{} addon(s) now enabled: {}", change.enabled_addons.len(), change.enabled_addons.join(", "));
-        }
+        println!("{} addon(s) now enabled: {}", change.enabled_addons.len(), change.enabled_addons.join(", "));
         for fixed in &change.fixed {
             println!("fixed: {}", fixed.message);
         }
