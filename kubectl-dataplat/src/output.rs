@@ -20,3 +20,11 @@ pub fn print_data<T: Serialize>(format: Format, value: &T) -> Result<(), CliErro
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
     serde_saphyr::to_string(value).map_err(|e| e.to_string())
 }
+
+/// The width to wrap human output to: `COLUMNS` when set, else the terminal's, else 100.
+pub fn width() -> usize {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+        return columns;
+    }
+    console::Term::stdout().size_checked().map(|(_, columns)| usize::from(columns)).unwrap_or(100)
+}

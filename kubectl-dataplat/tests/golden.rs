@@ -207,3 +207,33 @@ fn the_data_teams_render_of_the_bundled_platform_matches_the_golden_file() {
         first_difference(&expected, &actual)
     );
 }
+
+/// `plan --offline`'s human view at 80 and 120 columns (`COLUMNS`), for the platform with no
+/// addon and the bundled one with every addon on: `tests/golden/plan/<case>-<width>.txt`. Every
+/// line fits its width, save a single word longer than it.
+#[test]
+fn plan_reads_well_at_80_and_120_columns() {
+    let golden = repo().join("tests/golden/plan");
+    let bless = std::env::var("DATAPLAT_BLESS").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for (case, file) in [("no-addon", golden.join("no-addon.yaml")), ("all-addons", repo().join("platform.yaml"))] {
+        let work = tempfile::tempdir().expect("tmp");
+        std::fs::copy(&file, work.path().join("platform.yaml")).expect("copy");
+        for width in [80, 120] {
+            let columns = width.to_string();
+            let out = common::dataplat_env(work.path(), &["plan", "--offline"], &[("COLUMNS", &columns)]);
+            let text = ok(out);
+            for line in text.lines() {
+                let fits = line.chars().count() <= width || !line.trim().contains(' ');
+                assert!(fits, "{case} at {width}: {line:?} is {} columns", line.chars().count());
+            }
+            let path = golden.join(format!("{case}-{width}.txt"));
+            if bless {
+                std::fs::write(&path, &text).expect("write golden");
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                failures.push(format!("{} differs", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}\n`{BLESS_HINT}` rewrites them; review the diff", failures.join("\n"));
+}

@@ -3,8 +3,8 @@
 
 use dataplat_aws::eks::Action as EksAction;
 use dataplat_aws::stacks::ChangeKind;
+use dataplat_core::Plan;
 use dataplat_core::readiness::Analysis;
-use dataplat_core::{AddonEntry, Plan};
 use dataplat_kube::apply::{Action, ReleaseReport};
 use dataplat_plugin::Origin;
 use dataplat_readiness::{Report, Severity};
@@ -101,12 +101,6 @@ fn source_label(origin: &Origin) -> String {
     }
 }
 
-fn charts(entry: &AddonEntry) -> String {
-    let charts: Vec<String> =
-        entry.releases.iter().filter_map(|r| r.chart.as_ref()).map(|c| format!("{} {}", c.chart, c.version)).collect();
-    if charts.is_empty() { "-".into() } else { charts.join(", ") }
-}
-
 fn capacity_label(capacity: &dataplat_core::model::CapacityType) -> String {
     match capacity {
         dataplat_core::model::CapacityType::OnDemand => "on-demand".into(),
@@ -114,60 +108,134 @@ fn capacity_label(capacity: &dataplat_core::model::CapacityType) -> String {
     }
 }
 
-/// The human view of a plan.
-pub fn plan_table(plan: &Plan) -> String {
+/// `text` wrapped to `width` columns: the first line after `first`, the rest after `indent` (a
+/// word longer than the line stays whole).
+pub fn wrap(first: &str, indent: &str, text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let prefix_only = empty;
+        if !prefix_only && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = indent.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+/// Every line of `text` wrapped to `width`, its continuation indented two more than the line.
+pub fn wrap_lines(text: &str, width: usize) -> String {
+    text.lines()
+        .map(|line| {
+            let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+            if line.trim().is_empty() {
+                "\n".to_string()
+            } else {
+                wrap(&indent, &format!("{indent}  "), line.trim(), width)
+            }
+        })
+        .collect()
+}
+
+/// A note as a headline (its first sentence) and, when there is more, the rest as indented
+/// detail, both wrapped to `width`.
+fn note_lines(label: &str, text: &str, width: usize) -> String {
+    // The first sentence, or what comes before the first colon, when that is a phrase (not a
+    // setting name such as `retry-policy=TASK:`).
+    let cut = [text.find(". "), text.find(": ")]
+        .into_iter()
+        .flatten()
+        .min()
+        .filter(|i| text[..*i].trim().contains(' '))
+        .map(|i| i + 1)
+        .filter(|i| *i < text.len().saturating_sub(1));
+    let (head, rest) = match cut {
+        Some(i) if i <= 200 => (text[..i].trim(), text[i..].trim()),
+        _ => (text.trim(), ""),
+    };
+    let mut out = wrap(&format!("    {label} "), "      ", head, width);
+    if !rest.is_empty() {
+        out.push_str(&wrap("        ", "        ", rest, width));
+    }
+    out
+}
+
+/// The human view of a plan, `width` columns wide: the platform, then each addon with what it
+/// declares (releases, charts, cloud, capacity, endpoints, notes), then the apply order. Sections
+/// with nothing in them are left out.
+pub fn plan_table(plan: &Plan, width: usize) -> String {
+    let width = width.max(60);
     let p = &plan.platform;
-    let mut out = format!(
-        "Platform {} in {} (deployment {}, Kubernetes {}, VPC {})\n",
-        p.name, p.region, p.deployment_id, p.kubernetes_version, p.vpc_cidr
+    let mut out = wrap(
+        "",
+        "  ",
+        &format!(
+            "Platform {} in {} (deployment {}, Kubernetes {}, VPC {})",
+            p.name, p.region, p.deployment_id, p.kubernetes_version, p.vpc_cidr
+        ),
+        width,
     );
     let c = &p.cluster;
     let ng = &c.core_node_group;
-    out.push_str(&format!(
-        "Cluster: {} endpoint{}, {} control-plane log type(s), Secrets encryption {}, {}; core nodes {} x {}..{} ({} GiB)\n\n",
-        if c.endpoint_public_access { "public and private" } else { "private" },
-        if c.public_access_cidrs.is_empty() { String::new() } else { format!(" (from {})", c.public_access_cidrs.join(", ")) },
-        c.control_plane_logs.len(),
-        c.secrets_kms_key_arn.as_deref().map_or_else(|| "by EKS's own key".to_owned(), |k| format!("with {k}")),
-        if c.single_nat_gateway { "one NAT gateway" } else { "a NAT gateway per zone" },
-        ng.instance_types.join("/"),
-        ng.min_size,
-        ng.max_size,
-        ng.disk_size_gib,
+    out.push_str(&wrap(
+        "",
+        "  ",
+        &format!(
+            "Cluster: {} endpoint{}, {} control-plane log type(s), Secrets encryption {}, {}; core nodes {} x {}..{} ({} GiB)",
+            if c.endpoint_public_access { "public and private" } else { "private" },
+            if c.public_access_cidrs.is_empty() { String::new() } else { format!(" (from {})", c.public_access_cidrs.join(", ")) },
+            c.control_plane_logs.len(),
+            c.secrets_kms_key_arn.as_deref().map_or_else(|| "by EKS's own key".to_owned(), |k| format!("with {k}")),
+            if c.single_nat_gateway { "one NAT gateway" } else { "a NAT gateway per zone" },
+            ng.instance_types.join("/"),
+            ng.min_size,
+            ng.max_size,
+            ng.disk_size_gib,
+        ),
+        width,
     ));
-    let mut table = Table::new(&[
-        "ADDON",
-        "VERSION",
-        "SOURCE",
-        "RELEASES",
-        "OBJECTS",
-        "CHARTS",
-        "BUCKETS",
-        "GRANTS",
-        "POD IDS",
-        "NODEPOOLS",
-    ]);
+    let addons: Vec<&str> = plan
+        .addons
+        .iter()
+        .filter(|a| !a.releases.is_empty() || !a.buckets.is_empty())
+        .map(|a| a.name.as_str())
+        .collect();
+    out.push('\n');
+    out.push_str(&wrap("", "  ", &format!("{} addon(s): {}", addons.len(), addons.join(", ")), width));
     for a in &plan.addons {
-        table.row(vec![
-            a.name.clone(),
-            a.version.clone(),
-            source_label(&a.source),
-            a.releases.len().to_string(),
-            a.releases.iter().map(|r| r.objects.len()).sum::<usize>().to_string(),
-            charts(a),
-            a.buckets.len().to_string(),
-            a.grants.len().to_string(),
-            a.pod_identities.len().to_string(),
-            a.node_pools.len().to_string(),
-        ]);
-    }
-    out.push_str(&table.render());
-    out.push_str("\nApply order (releases of one wave run concurrently):\n");
-    for (i, wave) in plan.release_order.iter().enumerate() {
-        out.push_str(&format!("  {}. {}\n", i + 1, wave.join(", ")));
-    }
-    let mut cloud = Vec::new();
-    for a in &plan.addons {
+        out.push_str(&format!("\n{} {} ({})\n", a.name, a.version, source_label(&a.source)));
+        let mut field = |name: &str, items: Vec<String>| {
+            if items.is_empty() {
+                return;
+            }
+            let first = format!("  {name:<10} ");
+            let indent = " ".repeat(first.len());
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(&wrap(if i == 0 { &first } else { &indent }, &format!("{indent}  "), item, width));
+            }
+        };
+        field(
+            "releases",
+            a.releases
+                .iter()
+                .map(|r| {
+                    let chart =
+                        r.chart.as_ref().map(|c| format!(", chart {} {}", c.chart, c.version)).unwrap_or_default();
+                    format!("{} in {}: {} object(s){chart}", r.id, r.namespace, r.objects.len())
+                })
+                .collect(),
+        );
+        let mut cloud = Vec::new();
         for b in &a.buckets {
             let rules: Vec<String> = b
                 .lifecycle_rules
@@ -175,9 +243,8 @@ pub fn plan_table(plan: &Plan) -> String {
                 .map(|r| format!("expire {}* after {}d", r.prefix, r.expiration_days))
                 .collect();
             cloud.push(format!(
-                "  bucket {}  [{}] {}{}",
+                "bucket {}: {}{}",
                 b.name,
-                a.name,
                 b.purpose,
                 if rules.is_empty() { String::new() } else { format!(" ({})", rules.join(", ")) }
             ));
@@ -185,7 +252,7 @@ pub fn plan_table(plan: &Plan) -> String {
         for g in &a.grants {
             let actions: usize = g.statements.iter().map(|s| s.actions.len()).sum();
             cloud.push(format!(
-                "  iam role {}/{}  {} statement(s), {} action(s){}",
+                "iam role {}/{}: {} statement(s), {} action(s){}",
                 a.name,
                 g.id,
                 g.statements.len(),
@@ -197,6 +264,9 @@ pub fn plan_table(plan: &Plan) -> String {
                 }
             ));
         }
+        for i in &a.pod_identities {
+            cloud.push(format!("pod identity {}/{} -> role {}/{}", i.namespace, i.service_account, a.name, i.grant));
+        }
         for secret in &a.secrets {
             let keys: Vec<&str> = secret
                 .random_keys
@@ -204,57 +274,50 @@ pub fn plan_table(plan: &Plan) -> String {
                 .map(String::as_str)
                 .chain(secret.fixed.iter().map(|(k, _)| k.as_str()))
                 .collect();
-            cloud.push(format!(
-                "  secret {}/{}  [{}] generated once: {}",
-                secret.namespace,
-                secret.name,
-                a.name,
-                keys.join(", ")
-            ));
+            cloud.push(format!("secret {}/{} generated once: {}", secret.namespace, secret.name, keys.join(", ")));
         }
-        for i in &a.pod_identities {
-            cloud.push(format!("  pod identity {}/{} -> {}/{}", i.namespace, i.service_account, a.name, i.grant));
+        field("cloud", cloud);
+        field(
+            "capacity",
+            a.node_pools
+                .iter()
+                .map(|n| {
+                    let capacity: Vec<String> = n.capacity_types.iter().map(capacity_label).collect();
+                    let families = if n.instance_families.is_empty() {
+                        "any family".to_string()
+                    } else {
+                        n.instance_families.join("/")
+                    };
+                    format!(
+                        "nodepool {}: {} {} {}{}",
+                        n.name,
+                        capacity.join("+"),
+                        n.architectures.join("+"),
+                        families,
+                        if n.single_zone { ", one zone" } else { "" }
+                    )
+                })
+                .collect(),
+        );
+        field("endpoints", a.endpoints.iter().map(|e| format!("{} {}", e.name, e.url)).collect());
+        if !a.notes.is_empty() || !a.warnings.is_empty() {
+            out.push_str("  notes\n");
+            for n in &a.notes {
+                out.push_str(&note_lines(&format!("[{}]", n.topic), &n.text, width));
+            }
+            for w in &a.warnings {
+                out.push_str(&note_lines("[warning]", w, width));
+            }
         }
     }
-    if !cloud.is_empty() {
-        out.push_str("\nCloud:\n");
-        out.push_str(&cloud.join("\n"));
-        out.push('\n');
+    if !plan.release_order.is_empty() {
+        out.push_str("\nApply order (releases of one wave run concurrently):\n");
+        for (i, wave) in plan.release_order.iter().enumerate() {
+            let first = format!("  {}. ", i + 1);
+            let indent = " ".repeat(first.len());
+            out.push_str(&wrap(&first, &indent, &wave.join(", "), width));
+        }
     }
-    let pools: Vec<String> = plan
-        .addons
-        .iter()
-        .flat_map(|a| a.node_pools.iter().map(move |n| (a, n)))
-        .map(|(a, n)| {
-            let capacity: Vec<String> = n.capacity_types.iter().map(capacity_label).collect();
-            let families =
-                if n.instance_families.is_empty() { "any family".to_string() } else { n.instance_families.join("/") };
-            format!(
-                "  nodepool {}  [{}] {} {} {}{}",
-                n.name,
-                a.name,
-                capacity.join("+"),
-                n.architectures.join("+"),
-                families,
-                if n.single_zone { ", one zone" } else { "" }
-            )
-        })
-        .collect();
-    section(&mut out, "Capacity", &pools);
-    let endpoints: Vec<String> = plan
-        .addons
-        .iter()
-        .flat_map(|a| a.endpoints.iter())
-        .map(|e| format!("  {}/{}  {}", e.addon, e.name, e.url))
-        .collect();
-    section(&mut out, "Endpoints", &endpoints);
-    let notes: Vec<String> = plan
-        .addons
-        .iter()
-        .flat_map(|a| a.notes.iter().map(move |n| format!("  {} [{}]: {}", a.name, n.topic, n.text)))
-        .chain(plan.addons.iter().flat_map(|a| a.warnings.iter().map(move |w| format!("  {} [warning]: {w}", a.name))))
-        .collect();
-    section(&mut out, "Notes", &notes);
     out
 }
 
@@ -456,6 +519,19 @@ pub fn doctor_text(output: &crate::doctor::DoctorOutput) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_within_the_width_and_long_words_whole() {
+        let text = wrap("  a: ", "     ", "one two three four five six seven", 16);
+        assert_eq!(text, "  a: one two\n     three four\n     five six\n     seven\n");
+        assert!(text.lines().all(|l| l.chars().count() <= 16));
+        assert_eq!(wrap("", "", "averyveryverylongword x", 8), "averyveryverylongword\nx\n");
+        let note = note_lines("[x]", "Headline here. Then the detail, which goes on and on for a while.", 40);
+        assert_eq!(
+            note,
+            "    [x] Headline here.\n        Then the detail, which goes on\n        and on for a while.\n"
+        );
+    }
 
     #[test]
     fn a_section_is_a_titled_block_or_nothing() {

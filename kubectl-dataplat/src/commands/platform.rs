@@ -99,8 +99,9 @@ pub fn plan(global: &Global, args: PlanArgs) -> Result<(), CliError> {
     let analysis = dataplat_lifecycle::readiness::offline(&ctx, &plan, &loaded.platform, &args.mirror)?;
     if args.output == Format::Table {
         print_warnings(&loaded.warnings);
-        print!("{}", text::plan_table(&plan));
-        print!("\n{}", text::readiness(&analysis));
+        let width = crate::output::width();
+        print!("{}", text::plan_table(&plan, width));
+        print!("\n{}", text::wrap_lines(&text::readiness(&analysis), width));
         return Ok(());
     }
     let encode = |e: serde_json::Error| CliError::failed(format!("cannot encode the plan: {e}"), None);
