@@ -88,6 +88,16 @@ impl Stage {
         }
     }
 
+    /// The Pod Identity agent (a platform with pod identities needs it): installed, with nothing
+    /// to run (its node selector matches no node; the DaemonSet controller reports 0 of 0).
+    async fn pod_identity_agent(&self) {
+        self.put("daemonsets", json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system"},
+            "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {"metadata": {"labels": {"app": "agent"}},
+                "spec": {"nodeSelector": {"dataplat.io/pool": "none-yet"}, "containers": [{"name": "agent", "image": "busybox:1.37"}]}}}}))
+            .await;
+    }
+
     async fn crd(&self, group: &str, kind: &str, plural: &str, version: &str, scope: &str) {
         self.put(
             "customresourcedefinitions",
@@ -123,6 +133,23 @@ fn doctor(dir: &Path, kubeconfig: &Path, extra: &[&str]) -> std::process::Output
     let mut args = vec!["doctor", "--kubeconfig", kubeconfig, "--grace", "0", "--cluster-only"];
     args.extend_from_slice(extra);
     dataplat_env(dir, &args, &[])
+}
+
+/// `doctor -o json` on a platform that has something wrong (exit 1): its report.
+fn sick_report(dir: &Path, kubeconfig: &Path) -> Value {
+    let sick = doctor(dir, kubeconfig, &["-o", "json"]);
+    assert_eq!(sick.status.code(), Some(1), "{}\n{}", stdout(&sick), stderr(&sick));
+    serde_json::from_str(&stdout(&sick)).expect("json")
+}
+
+/// The finding `id` on `object` in a report.
+fn finding<'a>(report: &'a Value, id: &str, object: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == id && f["object"] == object)
+        .unwrap_or_else(|| panic!("no {id} on {object}: {report:#}"))
 }
 
 #[test]
@@ -167,16 +194,7 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
                 "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": OLD}]}}))
             .await;
     });
-    // The Pod Identity agent (the platform's trino addon has pod identities): installed, with
-    // nothing to run (its node selector matches no node; the DaemonSet controller reports 0 of 0).
-    runtime.block_on(async {
-        stage
-            .put("daemonsets", json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system"},
-                "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {"metadata": {"labels": {"app": "agent"}},
-                    "spec": {"nodeSelector": {"dataplat.io/pool": "none-yet"}, "containers": [{"name": "agent", "image": "busybox:1.37"}]}}}}))
-            .await;
-    });
+    runtime.block_on(stage.pod_identity_agent());
     let healthy = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
     assert_eq!(healthy.status.code(), Some(0), "{}\n{}", stdout(&healthy), stderr(&healthy));
     let report: Value = serde_json::from_str(&stdout(&healthy)).expect("json");
@@ -299,16 +317,9 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     });
-    let sick = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
-    assert_eq!(sick.status.code(), Some(1), "{}\n{}", stdout(&sick), stderr(&sick));
-    let report: Value = serde_json::from_str(&stdout(&sick)).expect("json");
+    let report = sick_report(dir.path(), &kube.kubeconfig());
     let findings = report["findings"].as_array().expect("findings");
-    let found = |id: &str, object: &str| {
-        findings
-            .iter()
-            .find(|f| f["id"] == id && f["object"] == object)
-            .unwrap_or_else(|| panic!("no {id} on {object}: {report:#}"))
-    };
+    let found = |id: &str, object: &str| finding(&report, id, object);
     let expected = [
         ("pods.pending-untolerated-taint", "Pod spark-team-a/taint", "toleration"),
         ("pods.pending-no-matching-node", "Pod spark-team-a/selector", "selector"),
@@ -405,20 +416,11 @@ fn doctor_diagnoses_each_staged_failure_and_is_quiet_on_a_healthy_platform() {
     });
     let live = doctor(dir.path(), &kube.kubeconfig(), &["--addon", "trino", "-o", "json"]);
     let report: Value = serde_json::from_str(&stdout(&live)).expect("json");
-    let secret = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "readiness.references.secret-missing" && f["object"] == "Deployment trino/coordinator")
-        .unwrap_or_else(|| panic!("the readiness rule on the live Deployment: {report:#}"));
+    // The readiness rule on the live Deployment.
+    let secret = finding(&report, "readiness.references.secret-missing", "Deployment trino/coordinator");
     assert!(secret["cause"].as_str().unwrap_or_default().contains("trino-shared-secret"), "{secret:#}");
     assert_eq!(secret["evidence"], json!(["release trino/trino"]));
-    let edited = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "drift.edited-by-hand" && f["object"] == "ConfigMap trino/coordinator-config")
-        .unwrap_or_else(|| panic!("the edit by hand: {report:#}"));
+    let edited = finding(&report, "drift.edited-by-hand", "ConfigMap trino/coordinator-config");
     assert!(edited["evidence"].to_string().contains("kubectl-edit"), "{edited:#}");
 
     // A cluster it cannot read: exit 2.
@@ -538,12 +540,7 @@ fn doctor_asks_prometheus_through_the_service_proxy_what_keda_and_the_alert_rule
         scaled["status"] = json!({"conditions": [{"type": "Ready", "status": "True"}]});
         stage.put("scaledobjects", scaled).await;
         stage.put("prometheusrules", of_kind("PrometheusRule")).await;
-        stage
-            .put("daemonsets", json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
-                "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system"},
-                "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {"metadata": {"labels": {"app": "agent"}},
-                    "spec": {"nodeSelector": {"dataplat.io/pool": "none-yet"}, "containers": [{"name": "agent", "image": "busybox:1.37"}]}}}}))
-            .await;
+        stage.pod_identity_agent().await;
     });
     let healthy_run = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
     assert_eq!(
@@ -606,16 +603,9 @@ fn doctor_asks_prometheus_through_the_service_proxy_what_keda_and_the_alert_rule
                     "template": {"metadata": {"labels": {"app": "keda"}}, "spec": {"containers": [{"name": "keda", "image": "ghcr.io/kedacore/keda:2.0.0"}]}}}}))
             .await;
     });
-    let sick_run = doctor(dir.path(), &kube.kubeconfig(), &["-o", "json"]);
-    assert_eq!(sick_run.status.code(), Some(1), "{}\n{}", stdout(&sick_run), stderr(&sick_run));
-    let report: Value = serde_json::from_str(&stdout(&sick_run)).expect("json");
+    let report = sick_report(dir.path(), &kube.kubeconfig());
     let findings = report["findings"].as_array().expect("findings");
-    let found = |id: &str, object: &str| {
-        findings
-            .iter()
-            .find(|f| f["id"] == id && f["object"] == object)
-            .unwrap_or_else(|| panic!("no {id} on {object}: {report:#}"))
-    };
+    let found = |id: &str, object: &str| finding(&report, id, object);
     let expected = [
         (
             "keda.trigger-query-empty",
