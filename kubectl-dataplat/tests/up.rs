@@ -83,9 +83,14 @@ fn run(env: &Env, args: &[&str]) -> Output {
 
 async fn clients(env: &Env) -> Clients {
     // Straight to moto: what the tests check is not recorded as the command's calls.
+    clients_at(&env._moto.endpoint).await
+}
+
+/// Clients of `endpoint` (moto, or the proxy) with the tests' credentials, no retries.
+async fn clients_at(endpoint: &str) -> Clients {
     let config = SdkConfigBuilder::new()
         .region(REGION)
-        .endpoint_url(&env._moto.endpoint)
+        .endpoint_url(endpoint)
         .static_credentials("testing", "testing")
         .no_retries()
         .load()
@@ -518,19 +523,6 @@ fn up_loads_the_platform_and_calls_each_plugin_once() {
     assert_gone(&env);
 }
 
-/// Clients through the proxy: the EKS calls moto lacks (pod identity associations, add-ons)
-/// live there.
-async fn proxied_clients(env: &Env) -> Clients {
-    let config = SdkConfigBuilder::new()
-        .region(REGION)
-        .endpoint_url(&env.proxy.endpoint)
-        .static_credentials("testing", "testing")
-        .no_retries()
-        .load()
-        .await;
-    Clients::new(&config, Polling { interval: Duration::from_millis(50), timeout: Duration::from_secs(60) })
-}
-
 /// The findings of `doctor` that come from AWS (the cluster it reads is the shared test API
 /// server, whose objects belong to other tests).
 fn cloud_findings(env: &Env, kubeconfig: &std::path::Path, extra_env: &[(&str, &str)]) -> Vec<serde_json::Value> {
@@ -572,7 +564,8 @@ fn doctor_checks_the_add_ons_pod_identities_roles_and_buckets_that_up_made() {
         "0 of 2 replicas ready"
     ));
     let trino_role = block_on(async {
-        let c = proxied_clients(&env).await;
+        // Through the proxy: the EKS calls moto lacks (associations, add-ons) live there.
+        let c = clients_at(&env.proxy.endpoint).await;
         let listed = c.eks.list_pod_identity_associations().cluster_name(&env.name).send().await.unwrap();
         let id_of = |ns: &str| {
             listed
