@@ -159,93 +159,20 @@ async fn stage_prometheus(
     prometheus: &dataplat_testkit::prometheus::Prometheus,
     objects: Vec<serde_json::Value>,
 ) {
-    use kube::api::DynamicObject;
-    use kube::discovery::ApiResource;
-    let config = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig");
-    let config = kube::Config::from_custom_kubeconfig(config, &Default::default()).await.expect("config");
-    let client = kube::Client::try_from(config).expect("client");
-    let api = |api_version: &str, kind: &str, plural: &str, ns: Option<&str>| {
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let resource = ApiResource {
-            group: group.into(),
-            version: version.into(),
-            api_version: api_version.into(),
-            kind: kind.into(),
-            plural: plural.into(),
-        };
-        match ns {
-            Some(ns) => Api::<DynamicObject>::namespaced_with(client.clone(), ns, &resource),
-            None => Api::<DynamicObject>::all_with(client.clone(), &resource),
-        }
-    };
-    let create = |api: Api<DynamicObject>, value: serde_json::Value| async move {
-        let object: DynamicObject = serde_json::from_value(value).expect("object");
-        for _ in 0..50 {
-            match api.create(&PostParams::default(), &object).await {
-                Ok(_) => return,
-                Err(kube::Error::Api(e)) if e.code == 404 => tokio::time::sleep(Duration::from_millis(100)).await,
-                Err(e) => panic!("create: {e}"),
-            }
-        }
-        panic!("the kind is not served");
-    };
-    let crds = api("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", None);
-    for (group, kind, plural, version) in [
-        ("keda.sh", "ScaledObject", "scaledobjects", "v1alpha1"),
-        ("monitoring.coreos.com", "PrometheusRule", "prometheusrules", "v1"),
-    ] {
-        create(crds.clone(), json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {"name": format!("{plural}.{group}")},
-            "spec": {"group": group, "scope": "Namespaced", "names": {"kind": kind, "plural": plural},
-                "versions": [{"name": version, "served": true, "storage": true, "subresources": {"status": {}},
-                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}))
-        .await;
-    }
+    let stage = dataplat_testkit::stage::Stage::connect(kubeconfig).await;
+    stage.crd("keda.sh", "ScaledObject", "scaledobjects", "v1alpha1", "Namespaced").await;
+    stage.crd("monitoring.coreos.com", "PrometheusRule", "prometheusrules", "v1", "Namespaced").await;
     for ns in ["trino", "monitoring"] {
-        create(
-            api("v1", "Namespace", "namespaces", None),
-            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
-        )
-        .await;
+        stage.put("namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})).await;
     }
-    let pods = api("v1", "Pod", "pods", Some("monitoring"));
-    create(
-        pods.clone(),
-        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "prometheus-0"},
-        "spec": {"containers": [{"name": "prometheus", "image": "quay.io/prometheus/prometheus:v3.5.0"}]}}),
-    )
-    .await;
-    let status = json!({"status": {"phase": "Running", "podIP": prometheus.host, "podIPs": [{"ip": prometheus.host}],
-        "containerStatuses": [{"name": "prometheus", "image": "quay.io/prometheus/prometheus:v3.5.0", "imageID": "", "ready": true,
-            "restartCount": 0, "state": {"running": {}}}]}});
-    pods.patch_status("prometheus-0", &PatchParams::default(), &Patch::Merge(&status)).await.expect("pod status");
-    create(api("v1", "Service", "services", Some("monitoring")), json!({"apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": "prometheus-prometheus"}, "spec": {"ports": [{"name": "http-web", "port": 9090, "targetPort": prometheus.port}]}}))
-    .await;
-    create(api("v1", "Endpoints", "endpoints", Some("monitoring")), json!({"apiVersion": "v1", "kind": "Endpoints",
-        "metadata": {"name": "prometheus-prometheus"},
-        "subsets": [{"addresses": [{"ip": prometheus.host, "targetRef": {"kind": "Pod", "namespace": "monitoring", "name": "prometheus-0"}}],
-            "ports": [{"name": "http-web", "port": prometheus.port}]}]}))
-    .await;
-    for object in objects {
-        let (kind, plural) = if object["kind"] == "ScaledObject" {
-            ("ScaledObject", "scaledobjects")
+    stage.serve_prometheus(prometheus, true).await;
+    for mut object in objects {
+        let plural = if object["kind"] == "ScaledObject" {
+            object["status"] = json!({"conditions": [{"type": "Ready", "status": "True"}]});
+            "scaledobjects"
         } else {
-            ("PrometheusRule", "prometheusrules")
+            "prometheusrules"
         };
-        let api_version = object["apiVersion"].as_str().unwrap().to_string();
-        let target = api(&api_version, kind, plural, Some("trino"));
-        create(target.clone(), object.clone()).await;
-        if kind == "ScaledObject" {
-            let ready = json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}});
-            target
-                .patch_status(
-                    object["metadata"]["name"].as_str().unwrap(),
-                    &PatchParams::default(),
-                    &Patch::Merge(&ready),
-                )
-                .await
-                .expect("status");
-        }
+        stage.put(plural, object).await;
     }
 }

@@ -7,6 +7,7 @@
 pub mod aws;
 pub mod http;
 pub mod prometheus;
+pub mod stage;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
